@@ -1,0 +1,30 @@
+/**
+ * The byte-stream contract every transport implements and the engine depends on.
+ *
+ * Stacks compose: rtmp = tcp; rtmps = tcp+tls; rtmpt = tcp+HTTP tunnel; rtmpe = tcp + RC4 after
+ * the RTMPE handshake. The session engine sees only this interface.
+ *
+ * @module
+ */
+
+/** Where a transport is connected to. */
+export interface RemoteAddr {
+  hostname: string;
+  port: number;
+}
+
+/** A bidirectional byte stream. */
+export interface Transport {
+  /**
+   * Reads the next bytes. Resolves to `null` at end of stream. The returned view is only
+   * valid until the next call to `read` (implementations reuse one large buffer).
+   * Rejects on a network error. At most one read may be pending at a time.
+   */
+  read(): Promise<Uint8Array | null>;
+  /** Writes all of `data`. Resolves when the bytes are handed to the OS/lower layer. */
+  write(data: Uint8Array): Promise<void>;
+  /** Closes the stream; a pending read resolves to `null` or rejects. Idempotent. */
+  close(): void;
+  /** The peer's address. */
+  readonly remoteAddr: RemoteAddr;
+}
