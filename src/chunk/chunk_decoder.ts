@@ -1,0 +1,348 @@
+/**
+ * Reassembles RTMP messages from a chunk stream (RTMP spec section 5.3).
+ *
+ * @module
+ */
+
+import {
+  DEFAULT_CHUNK_SIZE,
+  EXTENDED_TIMESTAMP_MARKER,
+  MAX_CHUNK_SIZE,
+  MAX_HEADER_SIZE,
+  MAX_MESSAGE_LENGTH,
+  MESSAGE_HEADER_SIZE,
+  TYPE_ABORT,
+  TYPE_SET_CHUNK_SIZE,
+} from "./chunk_constants.ts";
+import { ChunkError } from "./chunk_error.ts";
+import type { RtmpMessage } from "./rtmp_message.ts";
+
+/** Default cap on the sum of declared lengths of all partially received messages (64 MiB). */
+export const DEFAULT_MAX_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
+
+/** Default cap on the number of chunk streams the decoder keeps state for. */
+export const DEFAULT_MAX_CHUNK_STREAMS = 1024;
+
+/** Limits that keep a hostile peer from making the decoder allocate without bound. */
+export interface ChunkDecoderOptions {
+  /** Largest declared message length accepted; default 0xFFFFFF (the 24-bit maximum). */
+  maxMessageSize?: number;
+  /** Largest sum of declared lengths of partially received messages; default 64 MiB. */
+  maxBytesInFlight?: number;
+  /** Largest number of distinct chunk stream ids with state; default 1024. */
+  maxChunkStreams?: number;
+}
+
+/** What the decoder remembers per chunk stream id: the last header and the message in progress. */
+interface InboundChunkStream {
+  readonly csid: number;
+  /** Absolute timestamp of the current (or last) message. */
+  timestamp: number;
+  /** Timestamp delta a fmt-3 header starting a new message adds (a fmt-0 header's value). */
+  delta: number;
+  /** Whether the last fmt 0/1/2 header carried an extended timestamp. */
+  extended: boolean;
+  length: number;
+  typeId: number;
+  messageStreamId: number;
+  /** Payload of the message being reassembled, or null between messages. */
+  payload: Uint8Array | null;
+  /** Bytes of `payload` filled so far. */
+  received: number;
+}
+
+const EMPTY_DECODER_OPTIONS: ChunkDecoderOptions = {};
+
+/**
+ * Turns chunk stream bytes into complete {@linkcode RtmpMessage}s.
+ *
+ * The decoder keeps per-chunk-stream header state, at most one partial chunk header (up to 18
+ * bytes) and the payloads of partially received messages; each payload is allocated once at its
+ * declared length and filled by copying chunk bytes into it, so emitted payloads belong to the
+ * receiver. Set Chunk Size (type 1) and Abort (type 2) are applied by the decoder as soon as they
+ * complete and are emitted as well.
+ *
+ * @example
+ * ```ts
+ * import { ChunkDecoder } from "./chunk_decoder.ts";
+ * const decoder = new ChunkDecoder();
+ * // csid 3, fmt 0: timestamp 0, length 1, type 20, message stream 0, payload 0x05.
+ * decoder.push(new Uint8Array([3, 0, 0, 0, 0, 0, 1, 20, 0, 0, 0, 0, 5]), (message) => {
+ *   console.log(message.typeId, message.payload);
+ * });
+ * ```
+ */
+export class ChunkDecoder {
+  readonly #maxMessageSize: number;
+  readonly #maxBytesInFlight: number;
+  readonly #maxChunkStreams: number;
+  readonly #streams = new Map<number, InboundChunkStream>();
+  /** Bytes of a chunk header split across `push` calls. */
+  readonly #header = new Uint8Array(MAX_HEADER_SIZE);
+  #headerLength = 0;
+  /** Chunk stream whose chunk body is being read, or null when the next byte starts a header. */
+  #current: InboundChunkStream | null = null;
+  /** Bytes of the current chunk body still to come. */
+  #chunkRemaining = 0;
+  /** Zero-length message whose header was just parsed, emitted by the caller of `#parseHeader`. */
+  #pending: InboundChunkStream | null = null;
+  #bytesInFlight = 0;
+  #chunkSize = DEFAULT_CHUNK_SIZE;
+
+  /** Creates a decoder with the incoming chunk size at its default of 128. */
+  constructor(options: ChunkDecoderOptions = EMPTY_DECODER_OPTIONS) {
+    this.#maxMessageSize = options.maxMessageSize ?? MAX_MESSAGE_LENGTH;
+    this.#maxBytesInFlight = options.maxBytesInFlight ?? DEFAULT_MAX_BYTES_IN_FLIGHT;
+    this.#maxChunkStreams = options.maxChunkStreams ?? DEFAULT_MAX_CHUNK_STREAMS;
+  }
+
+  /** Incoming chunk size (1..0x7FFFFFFF); a received Set Chunk Size message updates it. */
+  get chunkSize(): number {
+    return this.#chunkSize;
+  }
+
+  set chunkSize(size: number) {
+    if (!Number.isInteger(size) || size < 1 || size > MAX_CHUNK_SIZE) {
+      throw new ChunkError(`Cannot set chunk size to ${size}: out of range`);
+    }
+    this.#chunkSize = size;
+  }
+
+  /**
+   * Parses every complete chunk in `data`, which may split anywhere (even inside a basic header),
+   * calling `onMessage` synchronously for each completed message in order. Throws
+   * {@linkcode ChunkError} on a protocol violation or an exceeded limit; if `onMessage` throws,
+   * the rest of `data` is not parsed.
+   */
+  push(data: Uint8Array, onMessage: (message: RtmpMessage) => void): void {
+    const end = data.length;
+    let pos = 0;
+    if (this.#headerLength > 0) {
+      // Complete the split header: take as many bytes as could belong to it, parse, and give
+      // back the bytes the header did not use.
+      const had = this.#headerLength;
+      const take = Math.min(MAX_HEADER_SIZE - had, end);
+      this.#header.set(data.subarray(0, take), had);
+      const used = this.#parseHeader(this.#header, 0, had + take);
+      if (used === 0) {
+        this.#headerLength = had + take;
+        return;
+      }
+      this.#headerLength = 0;
+      pos = used - had;
+      if (this.#pending !== null) this.#completeMessage(onMessage);
+    }
+    while (pos < end) {
+      const stream = this.#current;
+      if (stream !== null) {
+        const payload = stream.payload!;
+        const count = Math.min(this.#chunkRemaining, end - pos);
+        const offset = stream.received;
+        if (count <= 32) {
+          for (let i = 0; i < count; i++) payload[offset + i] = data[pos + i];
+        } else {
+          payload.set(data.subarray(pos, pos + count), offset);
+        }
+        pos += count;
+        stream.received = offset + count;
+        this.#chunkRemaining -= count;
+        if (this.#chunkRemaining === 0) {
+          this.#current = null;
+          if (stream.received === payload.length) this.#completeMessage(onMessage, stream);
+        }
+        continue;
+      }
+      const used = this.#parseHeader(data, pos, end - pos);
+      if (used === 0) {
+        this.#header.set(data.subarray(pos, end));
+        this.#headerLength = end - pos;
+        return;
+      }
+      pos += used;
+      if (this.#pending !== null) this.#completeMessage(onMessage);
+    }
+  }
+
+  /**
+   * Parses the chunk header at `buf[start]`, `available` bytes long at most. Returns the header
+   * length and updates the chunk stream state, or returns 0 (changing nothing) when the header
+   * is incomplete. Afterwards `#current` is the stream whose chunk body follows, or `#pending`
+   * holds the stream whose zero-length message the header completed.
+   */
+  #parseHeader(buf: Uint8Array, start: number, available: number): number {
+    const first = buf[start];
+    const fmt = first >> 6;
+    let csid = first & 0x3f;
+    let p = start + 1;
+    if (csid === 0) {
+      if (available < 2) return 0;
+      csid = buf[start + 1] + 64;
+      p = start + 2;
+    } else if (csid === 1) {
+      if (available < 3) return 0;
+      csid = buf[start + 2] * 256 + buf[start + 1] + 64;
+      p = start + 3;
+    }
+    let stream = this.#streams.get(csid);
+    if (stream === undefined && fmt !== 0) {
+      throw new ChunkError(
+        `Cannot decode chunk: fmt ${fmt} header on chunk stream ${csid}, which has no previous header`,
+      );
+    }
+    let size = p - start + MESSAGE_HEADER_SIZE[fmt];
+    if (available < size) return 0;
+    let field = 0;
+    let extended: boolean;
+    if (fmt === 3) {
+      extended = stream!.extended;
+    } else {
+      field = (buf[p] << 16) | (buf[p + 1] << 8) | buf[p + 2];
+      extended = field === EXTENDED_TIMESTAMP_MARKER;
+    }
+    if (extended) {
+      size += 4;
+      if (available < size) return 0;
+    }
+
+    if (stream === undefined) {
+      if (this.#streams.size >= this.#maxChunkStreams) {
+        throw new ChunkError(
+          `Cannot decode chunk: chunk stream ${csid} exceeds the limit of ${this.#maxChunkStreams} chunk streams`,
+        );
+      }
+      stream = {
+        csid,
+        timestamp: 0,
+        delta: 0,
+        extended: false,
+        length: 0,
+        typeId: 0,
+        messageStreamId: 0,
+        payload: null,
+        received: 0,
+      };
+      this.#streams.set(csid, stream);
+    }
+
+    if (fmt === 3) {
+      if (stream.payload !== null) {
+        // Continuation chunk of the message in progress.
+        this.#startChunk(stream);
+        return size;
+      }
+      stream.timestamp = (stream.timestamp + stream.delta) >>> 0;
+    } else {
+      const m = p + MESSAGE_HEADER_SIZE[fmt];
+      if (extended) {
+        field = ((buf[m] << 24) | (buf[m + 1] << 16) | (buf[m + 2] << 8) | buf[m + 3]) >>> 0;
+      }
+      let length = stream.length;
+      if (fmt !== 2) {
+        length = (buf[p + 3] << 16) | (buf[p + 4] << 8) | buf[p + 5];
+        if (length > this.#maxMessageSize) {
+          throw new ChunkError(
+            `Cannot decode chunk: message of ${length} bytes on chunk stream ${csid} exceeds the limit of ${this.#maxMessageSize} bytes`,
+          );
+        }
+      }
+      // A full header while a message is incomplete starts over: the partial message is dropped.
+      this.#dropPartial(stream);
+      stream.length = length;
+      stream.extended = extended;
+      stream.delta = field;
+      if (fmt === 0) {
+        stream.timestamp = field;
+        stream.messageStreamId = (buf[p + 7] | (buf[p + 8] << 8) | (buf[p + 9] << 16) |
+          (buf[p + 10] << 24)) >>> 0;
+      } else {
+        stream.timestamp = (stream.timestamp + field) >>> 0;
+      }
+      if (fmt !== 2) stream.typeId = buf[p + 6];
+    }
+
+    // A new message starts here.
+    const length = stream.length;
+    if (length === 0) {
+      this.#pending = stream;
+      return size;
+    }
+    if (this.#bytesInFlight + length > this.#maxBytesInFlight) {
+      throw new ChunkError(
+        `Cannot decode chunk: message of ${length} bytes on chunk stream ${csid} would exceed the limit of ${this.#maxBytesInFlight} bytes in flight`,
+      );
+    }
+    this.#bytesInFlight += length;
+    stream.payload = new Uint8Array(length);
+    stream.received = 0;
+    this.#startChunk(stream);
+    return size;
+  }
+
+  #startChunk(stream: InboundChunkStream): void {
+    const left = stream.payload!.length - stream.received;
+    this.#chunkRemaining = left < this.#chunkSize ? left : this.#chunkSize;
+    this.#current = stream;
+  }
+
+  #dropPartial(stream: InboundChunkStream): void {
+    if (stream.payload !== null) {
+      this.#bytesInFlight -= stream.payload.length;
+      stream.payload = null;
+      stream.received = 0;
+    }
+  }
+
+  /** Emits the completed message of `stream` (or the pending zero-length message). */
+  #completeMessage(
+    onMessage: (message: RtmpMessage) => void,
+    stream: InboundChunkStream | null = null,
+  ): void {
+    let payload: Uint8Array;
+    if (stream === null) {
+      stream = this.#pending!;
+      this.#pending = null;
+      payload = new Uint8Array(0);
+    } else {
+      payload = stream.payload!;
+      stream.payload = null;
+      stream.received = 0;
+      this.#bytesInFlight -= payload.length;
+    }
+    const typeId = stream.typeId;
+    if (typeId === TYPE_SET_CHUNK_SIZE) this.#applySetChunkSize(payload);
+    else if (typeId === TYPE_ABORT) this.#applyAbort(payload);
+    onMessage({
+      csid: stream.csid,
+      typeId,
+      timestamp: stream.timestamp,
+      messageStreamId: stream.messageStreamId,
+      payload,
+    });
+  }
+
+  #applySetChunkSize(payload: Uint8Array): void {
+    if (payload.length < 4) {
+      throw new ChunkError(
+        `Cannot apply Set Chunk Size: payload is ${payload.length} bytes, expected 4`,
+      );
+    }
+    const size = readU32(payload, 0);
+    if (size === 0 || size > MAX_CHUNK_SIZE) {
+      throw new ChunkError(`Cannot set chunk size to ${size}: out of range`);
+    }
+    this.#chunkSize = size;
+  }
+
+  #applyAbort(payload: Uint8Array): void {
+    if (payload.length < 4) {
+      throw new ChunkError(`Cannot apply Abort: payload is ${payload.length} bytes, expected 4`);
+    }
+    const target = this.#streams.get(readU32(payload, 0));
+    if (target !== undefined) this.#dropPartial(target);
+  }
+}
+
+function readU32(bytes: Uint8Array, offset: number): number {
+  return ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) |
+    bytes[offset + 3]) >>> 0;
+}
