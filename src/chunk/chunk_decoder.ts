@@ -53,6 +53,9 @@ interface InboundChunkStream {
 
 const EMPTY_DECODER_OPTIONS: ChunkDecoderOptions = {};
 
+/** Chunk bodies up to this many bytes are copied byte by byte rather than through a subarray. */
+const SMALL_COPY = 32;
+
 /**
  * Turns chunk stream bytes into complete {@linkcode RtmpMessage}s.
  *
@@ -138,7 +141,7 @@ export class ChunkDecoder {
         const payload = stream.payload!;
         const count = Math.min(this.#chunkRemaining, end - pos);
         const offset = stream.received;
-        if (count <= 32) {
+        if (count <= SMALL_COPY) {
           for (let i = 0; i < count; i++) payload[offset + i] = data[pos + i];
         } else {
           payload.set(data.subarray(pos, pos + count), offset);
