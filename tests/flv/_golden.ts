@@ -20,90 +20,56 @@ export interface TagCase {
   bytes: number[];
 }
 
+// deno-fmt-ignore
 export const HEADER_CASES: HeaderCase[] = [
   {
     name: "audio and video",
     flags: 0x05,
     bytes: [
-      0x46,
-      0x4c,
-      0x56, // "FLV"
+      0x46, 0x4c, 0x56, // "FLV"
       0x01, // version 1
       0x05, // flags: audio (0x04) | video (0x01)
-      0x00,
-      0x00,
-      0x00,
-      0x09, // DataOffset = 9
-      0x00,
-      0x00,
-      0x00,
-      0x00, // PreviousTagSize0 = 0
+      0x00, 0x00, 0x00, 0x09, // DataOffset = 9
+      0x00, 0x00, 0x00, 0x00, // PreviousTagSize0 = 0
     ],
   },
   {
     name: "audio only",
     flags: 0x04,
     bytes: [
-      0x46,
-      0x4c,
-      0x56, // "FLV"
+      0x46, 0x4c, 0x56, // "FLV"
       0x01, // version 1
       0x04, // flags: audio
-      0x00,
-      0x00,
-      0x00,
-      0x09, // DataOffset = 9
-      0x00,
-      0x00,
-      0x00,
-      0x00, // PreviousTagSize0
+      0x00, 0x00, 0x00, 0x09, // DataOffset = 9
+      0x00, 0x00, 0x00, 0x00, // PreviousTagSize0
     ],
   },
   {
     name: "no flags (rtmpdump --start)",
     flags: 0x00,
     bytes: [
-      0x46,
-      0x4c,
-      0x56, // "FLV"
+      0x46, 0x4c, 0x56, // "FLV"
       0x01, // version 1
       0x00, // flags: none
-      0x00,
-      0x00,
-      0x00,
-      0x09, // DataOffset = 9
-      0x00,
-      0x00,
-      0x00,
-      0x00, // PreviousTagSize0
+      0x00, 0x00, 0x00, 0x09, // DataOffset = 9
+      0x00, 0x00, 0x00, 0x00, // PreviousTagSize0
     ],
   },
 ];
 
+// deno-fmt-ignore
 export const TAG_CASES: TagCase[] = [
   {
     name: "AAC sequence header at 0 ms",
     tag: { type: 8, timestamp: 0, streamId: 0, data: new Uint8Array([0xaf, 0x00, 0x12, 0x10]) },
     bytes: [
       0x08, // TagType audio
-      0x00,
-      0x00,
-      0x04, // DataSize 4
-      0x00,
-      0x00,
-      0x00, // Timestamp low 24 bits
+      0x00, 0x00, 0x04, // DataSize 4
+      0x00, 0x00, 0x00, // Timestamp low 24 bits
       0x00, // TimestampExtended
-      0x00,
-      0x00,
-      0x00, // StreamID
-      0xaf,
-      0x00,
-      0x12,
-      0x10, // body: AAC, sequence header, AudioSpecificConfig
-      0x00,
-      0x00,
-      0x00,
-      0x0f, // PreviousTagSize = 11 + 4
+      0x00, 0x00, 0x00, // StreamID
+      0xaf, 0x00, 0x12, 0x10, // body: AAC, sequence header, AudioSpecificConfig
+      0x00, 0x00, 0x00, 0x0f, // PreviousTagSize = 11 + 4
     ],
   },
   {
@@ -116,26 +82,12 @@ export const TAG_CASES: TagCase[] = [
     },
     bytes: [
       0x09, // TagType video
-      0x00,
-      0x00,
-      0x06, // DataSize 6
-      0x34,
-      0x56,
-      0x78, // Timestamp low 24 bits
+      0x00, 0x00, 0x06, // DataSize 6
+      0x34, 0x56, 0x78, // Timestamp low 24 bits
       0x12, // TimestampExtended (bits 24-31)
-      0x00,
-      0x00,
-      0x00, // StreamID
-      0x17,
-      0x01,
-      0x00,
-      0x00,
-      0x00,
-      0x65, // body: AVC keyframe NALU, cts 0, one byte
-      0x00,
-      0x00,
-      0x00,
-      0x11, // PreviousTagSize = 17
+      0x00, 0x00, 0x00, // StreamID
+      0x17, 0x01, 0x00, 0x00, 0x00, 0x65, // body: AVC keyframe NALU, cts 0, one byte
+      0x00, 0x00, 0x00, 0x11, // PreviousTagSize = 17
     ],
   },
   {
@@ -144,44 +96,18 @@ export const TAG_CASES: TagCase[] = [
       type: 18,
       timestamp: 1000,
       streamId: 0,
-      data: new Uint8Array([
-        0x02,
-        0x00,
-        0x0a,
-        ...new TextEncoder().encode("onMetaData"),
-        0x05,
-      ]),
+      data: new Uint8Array([0x02, 0x00, 0x0a, ...new TextEncoder().encode("onMetaData"), 0x05]),
     },
     bytes: [
       0x12, // TagType script data
-      0x00,
-      0x00,
-      0x0e, // DataSize 14
-      0x00,
-      0x03,
-      0xe8, // Timestamp 1000
+      0x00, 0x00, 0x0e, // DataSize 14
+      0x00, 0x03, 0xe8, // Timestamp 1000
       0x00, // TimestampExtended
-      0x00,
-      0x00,
-      0x00, // StreamID
-      0x02,
-      0x00,
-      0x0a, // AMF0 string, length 10
-      0x6f,
-      0x6e,
-      0x4d,
-      0x65,
-      0x74,
-      0x61,
-      0x44,
-      0x61,
-      0x74,
-      0x61, // "onMetaData"
+      0x00, 0x00, 0x00, // StreamID
+      0x02, 0x00, 0x0a, // AMF0 string, length 10
+      0x6f, 0x6e, 0x4d, 0x65, 0x74, 0x61, 0x44, 0x61, 0x74, 0x61, // "onMetaData"
       0x05, // AMF0 null
-      0x00,
-      0x00,
-      0x00,
-      0x19, // PreviousTagSize = 25
+      0x00, 0x00, 0x00, 0x19, // PreviousTagSize = 25
     ],
   },
   {
@@ -194,26 +120,14 @@ export const TAG_CASES: TagCase[] = [
     },
     bytes: [
       0x09, // TagType video
-      0x00,
-      0x00,
-      0x06, // DataSize 6
-      0xff,
-      0xff,
-      0xff, // Timestamp low 24 bits
+      0x00, 0x00, 0x06, // DataSize 6
+      0xff, 0xff, 0xff, // Timestamp low 24 bits
       0x00, // TimestampExtended
-      0x00,
-      0x00,
-      0x00, // StreamID
+      0x00, 0x00, 0x00, // StreamID
       0x90, // IsExHeader | keyframe | PacketType SequenceStart
-      0x68,
-      0x76,
-      0x63,
-      0x31, // FourCC "hvc1"
+      0x68, 0x76, 0x63, 0x31, // FourCC "hvc1"
       0x01, // start of hvcC
-      0x00,
-      0x00,
-      0x00,
-      0x11, // PreviousTagSize = 17
+      0x00, 0x00, 0x00, 0x11, // PreviousTagSize = 17
     ],
   },
   {
@@ -221,20 +135,11 @@ export const TAG_CASES: TagCase[] = [
     tag: { type: 8, timestamp: 0xffffffff, streamId: 0x010203, data: new Uint8Array(0) },
     bytes: [
       0x08, // TagType audio
-      0x00,
-      0x00,
-      0x00, // DataSize 0
-      0xff,
-      0xff,
-      0xff, // Timestamp low 24 bits
+      0x00, 0x00, 0x00, // DataSize 0
+      0xff, 0xff, 0xff, // Timestamp low 24 bits
       0xff, // TimestampExtended
-      0x01,
-      0x02,
-      0x03, // StreamID
-      0x00,
-      0x00,
-      0x00,
-      0x0b, // PreviousTagSize = 11
+      0x01, 0x02, 0x03, // StreamID
+      0x00, 0x00, 0x00, 0x0b, // PreviousTagSize = 11
     ],
   },
 ];
