@@ -104,7 +104,8 @@ export class FlvReader {
 
   /**
    * Consumes `data` and calls `onTag` for every tag completed by it. After a thrown
-   * {@linkcode FlvError} the reader is unusable.
+   * {@linkcode FlvError} the reader is unusable. An exception thrown by `onTag` propagates, and
+   * the bytes of `data` after that tag are then not consumed.
    */
   push(data: Uint8Array, onTag: (tag: FlvTag) => void): void {
     if (this.#state === STATE_FAILED) {
