@@ -1,0 +1,122 @@
+/**
+ * Drives a {@linkcode ClientSession} over a {@linkcode Transport}: the handshake, then a loop
+ * that reads large buffers, lets the session parse them synchronously and sends what it queued.
+ *
+ * @module
+ */
+
+import { ClientHandshake } from "../handshake/mod.ts";
+import type { Transport } from "../../transports/transport.ts";
+import type { ClientSession } from "./client_session.ts";
+import { LogLevel, type LogSink, silentLog } from "./log.ts";
+
+/** How {@linkcode RtmpClient.pump} ended. */
+export type PumpResult =
+  | "done" // the condition became true
+  | "closed" // the session closed (complete, failed, server close)
+  | "eof"; // the transport ended
+
+/** Options for the driver. */
+export interface RtmpClientOptions {
+  /** "fp9" when SWF verification data exist (librtmp's rule), else "plain". */
+  handshake?: "plain" | "fp9";
+  log?: LogSink;
+}
+
+/** One client connection: transport + handshake + session. */
+export class RtmpClient {
+  readonly #transport: Transport;
+  readonly #session: ClientSession;
+  readonly #log: LogSink;
+  readonly #handshakeMode: "plain" | "fp9";
+  /** Bytes sent so far. */
+  bytesOut = 0;
+
+  /** Binds a session to an open transport. */
+  constructor(transport: Transport, session: ClientSession, options: RtmpClientOptions = {}) {
+    this.#transport = transport;
+    this.#session = session;
+    this.#log = options.log ?? silentLog;
+    this.#handshakeMode = options.handshake ?? "plain";
+  }
+
+  /** The session this client drives. */
+  get session(): ClientSession {
+    return this.#session;
+  }
+
+  /** The transport underneath. */
+  get transport(): Transport {
+    return this.#transport;
+  }
+
+  /**
+   * Handshakes, then sends connect (librtmp's RTMP_Connect after the socket is open).
+   * Bytes that arrived behind S2 go to the session. Throws HandshakeError / transport errors.
+   */
+  async connect(): Promise<void> {
+    const hs = new ClientHandshake({ mode: this.#handshakeMode });
+    await this.#write(await hs.start());
+    for (;;) {
+      const data = await this.#transport.read();
+      if (data === null) throw new Error("Connection closed during the handshake");
+      const step = await hs.receive(data);
+      if (step.send) await this.#write(step.send);
+      if (step.done) {
+        for (const w of hs.warnings ?? []) this.#log(LogLevel.Warning, w);
+        const consumed = data.length - (step.rest?.length ?? 0);
+        this.#session.countBytes(consumed);
+        this.#log(LogLevel.Debug, "RTMP_Connect1, handshaked");
+        this.#session.connect();
+        await this.flush();
+        if (step.rest && step.rest.length > 0) {
+          this.#session.receive(step.rest);
+          await this.flush();
+        }
+        return;
+      }
+      this.#session.countBytes(data.length);
+    }
+  }
+
+  /** Sends whatever the session queued. */
+  async flush(): Promise<void> {
+    if (this.#session.hasOutput) await this.#write(this.#session.takeOutput());
+  }
+
+  /**
+   * Reads and feeds the session until `until()` holds after a buffer, the session closes, or the
+   * transport ends. `afterRead` runs after each buffer (progress, output flushing).
+   * Transport errors (including TimeoutError) and protocol errors propagate.
+   */
+  async pump(until: () => boolean, afterRead?: () => void | Promise<void>): Promise<PumpResult> {
+    const session = this.#session;
+    if (until()) return "done";
+    for (;;) {
+      if (!session.connected) {
+        await this.flush().catch(() => {});
+        return "closed";
+      }
+      const data = await this.#transport.read();
+      if (data === null) return "eof";
+      session.receive(data);
+      if (session.hasOutput) await this.#write(session.takeOutput());
+      if (afterRead) await afterRead();
+      if (until()) return "done";
+    }
+  }
+
+  /** Closes the session (deleteStream if needed), sends what is left and closes the transport. */
+  async close(): Promise<void> {
+    this.#session.close();
+    try {
+      await this.flush();
+    } catch { /* the peer may be gone */ }
+    this.#transport.close();
+  }
+
+  async #write(bytes: Uint8Array): Promise<void> {
+    this.bytesOut += bytes.length;
+    await this.#transport.write(bytes);
+  }
+}
