@@ -123,6 +123,7 @@ export class ClientSession {
   mediaStamp = 0;
   #mediaCsid = 0;
   #lastTimestamp = new Map<number, number>();
+  #held: RtmpMessage[] | undefined;
 
   /** Creates a session; call {@linkcode connect} to queue the connect command. */
   constructor(options: ClientSessionOptions, handler: ClientSessionHandler) {
@@ -130,6 +131,22 @@ export class ClientSession {
     this.#handler = handler;
     this.#log = options.log ?? silentLog;
     this.#decoder = new ChunkDecoder(options.decoder);
+  }
+
+  /**
+   * Holds media back instead of delivering it (until {@linkcode releaseMedia}), so a caller that
+   * waits for play to start can report that before the first media of the same read is handled.
+   * What is held is at most what one received buffer completed.
+   */
+  holdMedia(): void {
+    this.#held ??= [];
+  }
+
+  /** Delivers held media in order and stops holding. */
+  releaseMedia(): void {
+    const held = this.#held;
+    this.#held = undefined;
+    if (held) { for (const m of held) this.#handler.onMedia(m); }
   }
 
   /** True until the session was closed. */
@@ -337,7 +354,8 @@ export class ClientSession {
       if (m.timestamp <= this.mediaStamp) return;
       this.pausing = 0;
     }
-    this.#handler.onMedia(m);
+    if (this.#held) this.#held.push(m);
+    else this.#handler.onMedia(m);
   }
 
   #handleUserControl(p: Uint8Array): void {

@@ -1,0 +1,393 @@
+/**
+ * The downloader: rtmpdump 2.4's main() and Download() on top of the engine. Connects, plays,
+ * writes FLV exactly as RTMP_Read does, prints rtmpdump's progress and messages and returns its
+ * exit codes (0 complete, 1 failed, 2 incomplete, 3 could not connect).
+ *
+ * Deviations from rtmpdump, each on purpose: a second signal exits at once (rtmpdump ignores it
+ * and can hang); the connect has a timeout (rtmpdump waits for the OS); IPv6 works.
+ *
+ * @module
+ */
+
+import { closeSync, openSync } from "node:fs";
+import process from "node:process";
+import type { AmfValue } from "../amf/types.ts";
+import { ClientSession } from "../session/client_session.ts";
+import { FlvRecorder } from "../session/flv_recorder.ts";
+import { LogLevel } from "../session/log.ts";
+import { RtmpClient } from "../session/rtmp_client.ts";
+import { openTransport } from "../../transports/registry.ts";
+import { ReadTimeoutTransport } from "../../transports/read_timeout.ts";
+import {
+  ConnectError,
+  TimeoutError,
+  UnsupportedTransportError,
+} from "../../transports/transport_error.ts";
+import type { Transport } from "../../transports/transport.ts";
+import { type DownloadOptions, unsupportedFeature } from "./download_options.ts";
+import type { Logger } from "./logger.ts";
+import { formatMetadata } from "./metadata_dump.ts";
+import { OutputSink } from "./output_sink.ts";
+import { ExitCode } from "./exit_code.ts";
+import {
+  ALREADY_COMPLETED,
+  CONNECTING,
+  DOWNLOAD_COMPLETE,
+  formatAlreadyCompletedAt,
+  formatCaughtSignal,
+  formatDownloadIncomplete,
+  formatFailedToOpen,
+  formatForDuration,
+  isAlreadyComplete,
+  Progress,
+  REALTIME_NOTE,
+  STARTING_LIVE_STREAM,
+} from "./progress.ts";
+
+const Exit = {
+  Success: ExitCode.SUCCESS,
+  Failed: ExitCode.FAILED,
+  Incomplete: ExitCode.INCOMPLETE,
+  NoConnect: ExitCode.NO_CONNECT,
+} as const;
+
+/** Signals that stop a download (rtmpdump's set, minus SIGPIPE which the runtime handles). */
+const STOP_SIGNALS: [NodeJS.Signals, number][] = [
+  ["SIGINT", 2],
+  ["SIGTERM", 15],
+  ["SIGHUP", 1],
+  ["SIGQUIT", 3],
+];
+
+/** State shared between the download loop and the signal handler. */
+interface Interrupt {
+  requested: boolean;
+  transport?: Transport;
+  sink?: OutputSink;
+}
+
+/** Runs a download with parsed options; resolves to the exit code. */
+export async function runDownload(options: DownloadOptions, log: Logger): Promise<number> {
+  const unsupported = unsupportedFeature(options);
+  if (unsupported) {
+    log.log(LogLevel.Error, `${unsupported} is not supported yet`);
+    return Exit.Failed;
+  }
+
+  const interrupt: Interrupt = { requested: false };
+  const removeSignals = installSignals(interrupt, log);
+  let fd: number | undefined;
+  try {
+    if (options.outputIsStdout) {
+      fd = 1;
+    } else {
+      try {
+        fd = openSync(options.output, "w+");
+      } catch {
+        log.printf(formatFailedToOpen(options.output));
+        return Exit.Failed;
+      }
+    }
+    const sink = new OutputSink(fd);
+    interrupt.sink = sink;
+    return await download(options, log, sink, interrupt);
+  } finally {
+    removeSignals();
+    if (fd !== undefined && fd !== 1) {
+      try {
+        closeSync(fd);
+      } catch { /* already reported */ }
+    }
+  }
+}
+
+function installSignals(interrupt: Interrupt, log: Logger): () => void {
+  const handlers: [NodeJS.Signals, () => void][] = [];
+  for (const [name, number] of STOP_SIGNALS) {
+    const handler = () => {
+      if (interrupt.requested) {
+        // A second signal: keep what is whole and leave now.
+        try {
+          interrupt.sink?.flush();
+        } catch { /* nothing more to save */ }
+        process.exit(Exit.Incomplete);
+      }
+      interrupt.requested = true;
+      log.printf(formatCaughtSignal(number));
+      interrupt.transport?.close();
+    };
+    try {
+      process.on(name, handler);
+      handlers.push([name, handler]);
+    } catch { /* signal not available on this platform */ }
+  }
+  return () => {
+    for (const [name, handler] of handlers) process.off(name, handler);
+  };
+}
+
+/** errno numbers for the connect failures rtmpdump reports as `N (text)`. */
+const ERRNO: Record<string, [number, string]> = {
+  ECONNREFUSED: [111, "Connection refused"],
+  ConnectionRefused: [111, "Connection refused"],
+  ETIMEDOUT: [110, "Connection timed out"],
+  TimedOut: [110, "Connection timed out"],
+  EHOSTUNREACH: [113, "No route to host"],
+  ENETUNREACH: [101, "Network is unreachable"],
+  ConnectionReset: [104, "Connection reset by peer"],
+  ECONNRESET: [104, "Connection reset by peer"],
+  EADDRNOTAVAIL: [99, "Cannot assign requested address"],
+};
+
+function reportConnectError(err: unknown, options: DownloadOptions, log: Logger): void {
+  const cause = (err as { cause?: unknown }).cause as
+    | { code?: string; name?: string; message?: string }
+    | undefined;
+  const key = cause?.code ?? cause?.name ?? "";
+  const message = String(cause?.message ?? (err as Error).message ?? err);
+  if (
+    key === "ENOTFOUND" || key === "EAI_AGAIN" || key === "NotFound" ||
+    /failed to lookup|getaddrinfo|Name or service not known|dns/i.test(message)
+  ) {
+    log.log(LogLevel.Error, `Problem accessing the DNS. (addr: ${options.host})`);
+    return;
+  }
+  const known = ERRNO[key] ?? Object.values(ERRNO).find(([, text]) => message.includes(text));
+  if (known) {
+    log.log(LogLevel.Error, `RTMP_Connect0, failed to connect socket. ${known[0]} (${known[1]})`);
+  } else {
+    log.log(LogLevel.Error, `RTMP_Connect0, failed to connect socket. ${(err as Error).message}`);
+  }
+}
+
+function oneLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split("\n")[0];
+}
+
+async function download(
+  options: DownloadOptions,
+  log: Logger,
+  sink: OutputSink,
+  interrupt: Interrupt,
+): Promise<number> {
+  const engineLog = (level: LogLevel, message: string) => log.log(level, message);
+  let bufferTime = options.bufferMs;
+  let duration = 0;
+  // rtmpdump's own --start/--stop (already dropped for live streams), and what librtmp sends:
+  // in -i mode start=/stop=/live= of the URL.
+  const startMs = options.startMs | 0; // rtmpdump keeps it as an int when seeking
+  let seekMs = startMs > 0 ? startMs : 0;
+  const stopMs = options.stopMs;
+  let percent = 0;
+  const initialSize = sink.size;
+
+  let afterWrite = () => {};
+  const recorder = new FlvRecorder({
+    resumeTimestamp: seekMs,
+    initialTimestamp: seekMs,
+    live: options.live,
+    onMetadata: (values: AmfValue[]) => {
+      log.log(LogLevel.Info, "Metadata:");
+      for (const line of formatMetadata(values)) log.log(LogLevel.Info, line);
+    },
+  });
+  const session = new ClientSession({
+    app: options.app,
+    tcUrl: options.tcUrl,
+    swfUrl: options.swfUrl,
+    pageUrl: options.pageUrl,
+    flashVer: options.flashVer,
+    auth: options.auth,
+    conn: options.conn,
+    playpath: options.playpath,
+    live: options.linkLive,
+    subscribe: options.subscribe,
+    playlist: options.playlist,
+    seekMs: seekMs > 0 ? seekMs : options.linkStartMs,
+    stopMs: options.linkStopMs,
+    bufferMs: bufferTime,
+    bufx: options.bufx,
+    usherToken: options.jtv,
+    log: engineLog,
+  }, {
+    onMedia: (message) => {
+      const before = sink.size;
+      recorder.push(message, sink.push);
+      sink.commit();
+      if (sink.size !== before) afterWrite();
+    },
+  });
+
+  // Connect: transport + handshake + connect command (RTMP_Connect). Failure → exit 3.
+  log.printf(CONNECTING);
+  let client: RtmpClient;
+  try {
+    const raw = await openTransport({
+      protocol: options.protocol,
+      host: options.host,
+      port: options.port,
+      connectTimeoutMs: Math.max(options.timeoutSec, 1) * 1000,
+      socks: options.socks,
+    });
+    const transport = new ReadTimeoutTransport(raw, options.timeoutSec * 1000);
+    interrupt.transport = transport;
+    client = new RtmpClient(transport, session, {
+      handshake: options.swfSize ? "fp9" : "plain",
+      log: engineLog,
+    });
+    if (interrupt.requested) throw new ConnectError("Interrupted");
+    try {
+      await client.connect();
+    } catch (err) {
+      transport.close();
+      if (err instanceof TimeoutError || err instanceof ConnectError) throw err;
+      log.log(LogLevel.Error, oneLine(err));
+      log.log(LogLevel.Error, "RTMP_Connect1, handshake failed.");
+      return Exit.NoConnect;
+    }
+  } catch (err) {
+    if (err instanceof UnsupportedTransportError) {
+      log.log(LogLevel.Error, err.message);
+      return Exit.Failed;
+    }
+    if (err instanceof TimeoutError) {
+      log.log(LogLevel.Error, "RTMP_Connect1, handshake failed.");
+      return Exit.NoConnect;
+    }
+    reportConnectError(err, options, log);
+    return Exit.NoConnect;
+  }
+  log.log(LogLevel.Info, "Connected...");
+
+  try {
+    if (stopMs > 0 && stopMs <= seekMs) {
+      log.printf(ALREADY_COMPLETED);
+      return Exit.Success;
+    }
+    // ConnectStream: until play started. Failure → exit 1.
+    let result;
+    session.holdMedia();
+    try {
+      result = await client.pump(() => session.playing);
+    } catch (err) {
+      log.log(LogLevel.Error, describeReadError(err));
+      return Exit.Failed;
+    }
+    if (result !== "done") {
+      if (result === "eof" && !interrupt.requested) {
+        log.log(LogLevel.Error, "RTMP_ReadPacket, failed to read RTMP packet header");
+      }
+      return Exit.Failed;
+    }
+
+    let retried = false;
+    let resumed = false;
+    for (;;) {
+      // Download(). After a timeout the same recorder goes on: rtmpdump re-bases timestamps on
+      // the pause point here, which corrupts them; we keep the server's timestamps.
+      const progress = new Progress(log, { hashes: options.hashes });
+      if (options.live) {
+        log.printf(STARTING_LIVE_STREAM);
+      } else {
+        if (duration > 0 && isAlreadyComplete(seekMs, duration)) {
+          log.printf(formatAlreadyCompletedAt(seekMs, duration));
+          return Exit.Success;
+        }
+        progress.start(resumed, resumed ? sink.size : initialSize, seekMs, duration);
+        if (options.realtime) {
+          log.printf(REALTIME_NOTE);
+        }
+      }
+      if (stopMs > 0) log.printf(formatForDuration(stopMs, seekMs));
+
+      let readError: unknown;
+      let timedOut = false;
+      afterWrite = () => {
+        if (duration <= 0) duration = recorder.duration;
+        if (duration > 0 && !options.bufferOverridden && bufferTime < duration * 1000) {
+          bufferTime = Math.trunc(duration * 1000) + 5000;
+          log.log(
+            LogLevel.Debug,
+            `Detected that buffer time is less than duration, resetting to: ${bufferTime}ms`,
+          );
+          session.updateBufferMs(bufferTime);
+        }
+        percent = progress.update(sink.size, recorder.timestamp, duration);
+      };
+      try {
+        session.releaseMedia();
+        await client.pump(() => interrupt.requested);
+      } catch (err) {
+        if (err instanceof TimeoutError) timedOut = true;
+        else if (!interrupt.requested) readError = err;
+      }
+      try {
+        recorder.finish(sink.push);
+        sink.flush();
+      } catch (err) {
+        log.log(LogLevel.Error, `Download: Failed writing, exiting! ${oneLine(err)}`);
+        return Exit.Failed;
+      }
+      if (duration <= 0) duration = recorder.duration;
+      percent = progress.finish(sink.size, recorder.timestamp, duration);
+      if (readError) log.log(LogLevel.Error, describeReadError(readError));
+
+      const incomplete = (duration > 0 && percent < 99.9) || interrupt.requested ||
+        readError !== undefined || timedOut;
+      let status: number = incomplete ? Exit.Incomplete : Exit.Success;
+      if (!(status === Exit.Incomplete && timedOut && !options.live)) {
+        return finish(status, percent, log);
+      }
+
+      // A receive timeout on a VOD: toggle the stream, then one reconnect (rtmpdump's loop).
+      if (retried) {
+        log.log(LogLevel.Error, "Failed to resume the stream\n\n");
+        return finish(Exit.Incomplete, percent, log);
+      }
+      log.log(LogLevel.Info, "Connection timed out, trying to resume.\n\n");
+      if (session.pausing === 3) {
+        retried = true;
+        seekMs = session.pauseStamp;
+        if (stopMs > 0 && stopMs <= seekMs) {
+          log.printf(ALREADY_COMPLETED);
+          return finish(Exit.Success, percent, log);
+        }
+        session.reconnectStream(seekMs);
+        await client.flush();
+        try {
+          if ((await client.pump(() => session.playing)) !== "done") {
+            log.log(LogLevel.Error, "Failed to resume the stream\n\n");
+            return finish(Exit.Failed, percent, log);
+          }
+        } catch (err) {
+          log.log(LogLevel.Error, "Failed to resume the stream\n\n");
+          status = err instanceof TimeoutError ? Exit.Incomplete : Exit.Failed;
+          return finish(status, percent, log);
+        }
+      } else {
+        session.markPauseStamp();
+        session.sendPause(true, session.pauseStamp);
+        session.pausing = 1;
+        await client.flush();
+        await new Promise((r) => setTimeout(r, 1000));
+        session.sendPause(false, session.pauseStamp);
+        session.pausing = 3;
+        await client.flush();
+        seekMs = session.pauseStamp;
+      }
+      resumed = true;
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+function finish(status: number, percent: number, log: Logger): number {
+  if (status === Exit.Success) log.printf(DOWNLOAD_COMPLETE);
+  else if (status === Exit.Incomplete) log.printf(formatDownloadIncomplete(percent));
+  return status;
+}
+
+function describeReadError(err: unknown): string {
+  return `RTMP_ReadPacket, ${oneLine(err)}`;
+}
