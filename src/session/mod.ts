@@ -1,0 +1,23 @@
+/**
+ * Session layer: the client engine (NetConnection/NetStream state, transactions, acks, BUFX)
+ * and the FLV recorder that writes received media exactly as rtmpdump 2.4's RTMP_Read.
+ * Follows librtmp's rtmp.c behaviour (RTMP_ConnectStream, HandleInvoke, RTMP_Read).
+ *
+ * @module
+ */
+
+export {
+  ClientSession,
+  type ClientSessionHandler,
+  type ClientSessionOptions,
+  type CloseReason,
+  CONNECT_DEFAULTS,
+  DEFAULT_WINDOW_ACK_SIZE,
+  LIVE_START,
+  propString,
+} from "./client_session.ts";
+export { type PumpResult, RtmpClient, type RtmpClientOptions } from "./rtmp_client.ts";
+export { FlvRecorder, type FlvRecorderOptions } from "./flv_recorder.ts";
+export { inspectMetadata, isOnMetaData } from "./metadata_info.ts";
+export { LogLevel, type LogSink, silentLog } from "./log.ts";
+export { SessionError } from "./session_error.ts";
