@@ -140,8 +140,9 @@ async function measure(client: Client, url: string, workDir: string): Promise<Sa
     stdin: "null",
     stdout: "null",
     stderr: "null",
+    detached: true, // its own process group, so a timeout can kill time, bash and the client
   }).spawn();
-  const timer = setTimeout(() => child.kill("SIGKILL"), RUN_TIMEOUT_MS);
+  const timer = setTimeout(() => Deno.kill(-child.pid, "SIGKILL"), RUN_TIMEOUT_MS);
   await child.status;
   clearTimeout(timer);
 

@@ -206,8 +206,10 @@ export interface RunOptions {
 }
 
 /**
- * Runs a command to completion with stdout and stderr captured, killing it with SIGKILL if it
- * outlives `timeoutMs`. Never throws for a non-zero exit; throws only when it cannot start.
+ * Runs a command to completion with stdout and stderr captured. The command gets its own process
+ * group: if it outlives `timeoutMs` the whole group gets SIGKILL, and once it exits any process
+ * it left behind in its group is killed too, so nothing it started can hold the pipes open or
+ * outlive the test. Never throws for a non-zero exit; throws only when it cannot start.
  */
 export async function runProcess(
   command: string,
@@ -222,19 +224,19 @@ export async function runProcess(
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
+    detached: true,
   }).spawn();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // Already exited.
-    }
+    signalGroup(child.pid, "SIGKILL");
   }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   try {
     const feeding = options.stdin === undefined ? Promise.resolve() : feed(child, options.stdin);
-    const [output] = await Promise.all([child.output(), feeding]);
+    const collecting = child.output();
+    await child.status;
+    signalGroup(child.pid, "SIGKILL");
+    const [output] = await Promise.all([collecting, feeding]);
     return {
       code: output.code,
       signal: output.signal,
@@ -410,6 +412,8 @@ function nginxConfig(prefix: string, port: number, mediaDir: string): string {
     `error_log ${prefix}/error.log info;`,
     "events { worker_connections 256; }",
     "rtmp {",
+    // Without it nginx-rtmp opens the compiled-in /var/log/nginx/access.log (fails as non-root).
+    `  access_log ${prefix}/access.log;`,
     "  server {",
     `    listen 127.0.0.1:${port};`,
     "    chunk_size 4096;",
