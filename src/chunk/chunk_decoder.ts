@@ -31,7 +31,18 @@ export interface ChunkDecoderOptions {
   maxBytesInFlight?: number;
   /** Largest number of distinct chunk stream ids with state; default 1024. */
   maxChunkStreams?: number;
+  /**
+   * Payloads are valid only during the `onMessage` call: the decoder reassembles each chunk
+   * stream's messages in one reused buffer instead of allocating per message. For consumers that
+   * copy or discard what they need at once (a downloader writing to a file); it saves the
+   * allocation, zero-filling and garbage of every payload. Reused buffers count against
+   * `maxBytesInFlight`.
+   */
+  transientPayloads?: boolean;
 }
+
+/** Smallest reused reassembly buffer (transient payloads). */
+const MIN_SCRATCH_BYTES = 64 * 1024;
 
 /** What the decoder remembers per chunk stream id: the last header and the message in progress. */
 interface InboundChunkStream {
@@ -49,6 +60,8 @@ interface InboundChunkStream {
   payload: Uint8Array | null;
   /** Bytes of `payload` filled so far. */
   received: number;
+  /** Reused reassembly buffer (transient payloads only). */
+  scratch: Uint8Array | null;
 }
 
 const EMPTY_DECODER_OPTIONS: ChunkDecoderOptions = {};
@@ -91,12 +104,15 @@ export class ChunkDecoder {
   #pending: InboundChunkStream | null = null;
   #bytesInFlight = 0;
   #chunkSize = DEFAULT_CHUNK_SIZE;
+  readonly #transient: boolean;
+  #scratchBytes = 0;
 
   /** Creates a decoder with the incoming chunk size at its default of 128. */
   constructor(options: ChunkDecoderOptions = EMPTY_DECODER_OPTIONS) {
     this.#maxMessageSize = options.maxMessageSize ?? MAX_MESSAGE_LENGTH;
     this.#maxBytesInFlight = options.maxBytesInFlight ?? DEFAULT_MAX_BYTES_IN_FLIGHT;
     this.#maxChunkStreams = options.maxChunkStreams ?? DEFAULT_MAX_CHUNK_STREAMS;
+    this.#transient = options.transientPayloads ?? false;
   }
 
   /** Incoming chunk size (1..0x7FFFFFFF); a received Set Chunk Size message updates it. */
@@ -222,6 +238,7 @@ export class ChunkDecoder {
         typeId: 0,
         messageStreamId: 0,
         payload: null,
+        scratch: null,
         received: 0,
       };
       this.#streams.set(csid, stream);
@@ -275,10 +292,25 @@ export class ChunkDecoder {
       );
     }
     this.#bytesInFlight += length;
-    stream.payload = new Uint8Array(length);
+    stream.payload = this.#transient ? this.#scratchFor(stream, length) : new Uint8Array(length);
     stream.received = 0;
     this.#startChunk(stream);
     return size;
+  }
+
+  /** A view of `length` bytes of the stream's reused buffer, growing it within the limits. */
+  #scratchFor(stream: InboundChunkStream, length: number): Uint8Array {
+    let scratch = stream.scratch;
+    if (scratch === null || scratch.length < length) {
+      const size = Math.max(length, MIN_SCRATCH_BYTES);
+      const grow = size - (scratch?.length ?? 0);
+      if (this.#scratchBytes + grow > this.#maxBytesInFlight) {
+        return new Uint8Array(length); // over the budget: an ordinary, unshared allocation
+      }
+      this.#scratchBytes += grow;
+      scratch = stream.scratch = new Uint8Array(size);
+    }
+    return scratch.subarray(0, length);
   }
 
   #startChunk(stream: InboundChunkStream): void {

@@ -186,6 +186,7 @@ async function download(
     resumeTimestamp: seekMs,
     initialTimestamp: seekMs,
     live: options.live,
+    transientPayloads: true,
     onMetadata: (values: AmfValue[]) => {
       log.log(LogLevel.Info, "Metadata:");
       for (const line of formatMetadata(values)) log.log(LogLevel.Info, line);
@@ -209,6 +210,8 @@ async function download(
     bufx: options.bufx,
     usherToken: options.jtv,
     log: engineLog,
+    // The output sink copies every piece at once, so payloads need not outlive the callback.
+    decoder: { transientPayloads: true },
   }, {
     onMedia: (message) => {
       const before = sink.size;
@@ -316,7 +319,7 @@ async function download(
       };
       try {
         session.releaseMedia();
-        await client.pump(() => interrupt.requested);
+        await client.pump(() => interrupt.requested, () => sink.flushIfDue());
       } catch (err) {
         if (err instanceof TimeoutError) timedOut = true;
         else if (!interrupt.requested) readError = err;

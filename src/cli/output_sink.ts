@@ -1,22 +1,31 @@
 /**
- * The downloader's output: collects the pieces of whole FLV tags without copying them and writes
- * them with one `writev` per ~1 MiB, so the file only ever grows by whole tags.
+ * The downloader's output: copies the pieces of FLV tags into one reusable 1 MiB buffer and
+ * writes it with a single `write` when it fills, cutting only at tag boundaries, so the file
+ * only ever grows by whole tags. (One memcpy per byte is far cheaper than handing the OS many
+ * small buffers, and keeps memory flat: received payloads are garbage as soon as they are copied.)
  *
  * @module
  */
 
-import { writeSync, writevSync } from "node:fs";
+import { writeSync } from "node:fs";
 
-/** Bytes collected before a write. */
-export const OUTPUT_BATCH_BYTES = 1024 * 1024;
-/** Pieces per writev call (below the usual IOV_MAX of 1024). */
-const MAX_IOVECS = 512;
+/** Size of the output buffer. */
+export const OUTPUT_BUFFER_BYTES = 1024 * 1024;
+
+/** Collected bytes that are written at the next {@linkcode OutputSink.flushIfDue}. */
+const FLUSH_BYTES = 256 * 1024;
+/** Longest time whole tags wait in the buffer (live streams to a pipe). */
+const FLUSH_MS = 100;
 
 /** Writes FLV output to a file descriptor (a file or stdout). */
 export class OutputSink {
   readonly #fd: number;
-  #pieces: Uint8Array[] = [];
-  #pending = 0;
+  #buffer = new Uint8Array(OUTPUT_BUFFER_BYTES);
+  /** Bytes in the buffer. */
+  #used = 0;
+  /** End of the last whole tag in the buffer. */
+  #committed = 0;
+  #lastWrite = 0;
   /** Bytes handed to the OS so far (plus `initialSize`). */
   written: number;
 
@@ -26,64 +35,73 @@ export class OutputSink {
     this.written = initialSize;
   }
 
-  /** Appends a piece; it must not be modified afterwards. */
+  /** Appends a piece of the current tag (copied at once; the caller may reuse it). */
   readonly push = (piece: Uint8Array): void => {
-    if (piece.length === 0) return;
-    this.#pieces.push(piece);
-    this.#pending += piece.length;
+    if (this.#used + piece.length > this.#buffer.length) this.#makeRoom(piece.length);
+    this.#buffer.set(piece, this.#used);
+    this.#used += piece.length;
   };
 
   /** Total bytes including those not yet written. */
   get size(): number {
-    return this.written + this.#pending;
+    return this.written + this.#used;
   }
 
-  /** Call at a tag boundary: writes out when enough has been collected. */
+  /** Marks a tag boundary: everything pushed so far is whole tags. */
   commit(): void {
-    if (this.#pending >= OUTPUT_BATCH_BYTES || this.#pieces.length >= MAX_IOVECS) this.flush();
+    this.#committed = this.#used;
   }
 
-  /** Writes everything collected. Throws the OS error (e.g. disk full, closed pipe). */
+  /**
+   * Writes what is collected when there is enough of it or it has waited long enough, so a slow
+   * live stream still reaches a pipe promptly. Call after each network read.
+   */
+  flushIfDue(now = performance.now()): void {
+    if (
+      this.#committed >= FLUSH_BYTES || (this.#committed > 0 && now - this.#lastWrite >= FLUSH_MS)
+    ) {
+      this.#writeCommitted();
+      this.#lastWrite = now;
+    }
+  }
+
+  /** Writes every whole tag collected. Throws the OS error (disk full, closed pipe …). */
   flush(): void {
-    let pieces = this.#pieces;
-    this.#pieces = [];
-    this.#pending = 0;
-    while (pieces.length > 0) {
-      const batch = pieces.length > MAX_IOVECS ? pieces.slice(0, MAX_IOVECS) : pieces;
-      const total = batch.reduce((n, p) => n + p.length, 0);
-      let done = batch.length === 1
-        ? writeAll(this.#fd, batch[0])
-        : retrying(() => writevSync(this.#fd, batch));
-      this.written += done;
-      if (done < total) {
-        // Short write: finish this batch piece by piece.
-        for (const p of batch) {
-          if (done >= p.length) {
-            done -= p.length;
-            continue;
-          }
-          this.written += writeAll(this.#fd, p.subarray(done));
-          done = 0;
-        }
-      }
-      pieces = pieces.length > MAX_IOVECS ? pieces.slice(MAX_IOVECS) : [];
+    this.commit();
+    this.#writeCommitted();
+  }
+
+  #writeCommitted(): void {
+    const n = this.#committed;
+    if (n === 0) return;
+    writeAll(this.#fd, this.#buffer.subarray(0, n));
+    this.written += n;
+    this.#buffer.copyWithin(0, n, this.#used);
+    this.#used -= n;
+    this.#committed = 0;
+  }
+
+  #makeRoom(incoming: number): void {
+    this.#writeCommitted();
+    const need = this.#used + incoming;
+    if (need > this.#buffer.length) {
+      // One tag larger than the buffer (a huge keyframe): grow to fit it, within the chunk
+      // layer's message limit.
+      const bigger = new Uint8Array(Math.max(need, this.#buffer.length * 2));
+      bigger.set(this.#buffer.subarray(0, this.#used));
+      this.#buffer = bigger;
     }
   }
 }
 
-function writeAll(fd: number, bytes: Uint8Array): number {
+function writeAll(fd: number, bytes: Uint8Array): void {
   let off = 0;
-  while (off < bytes.length) off += retrying(() => writeSync(fd, bytes, off, bytes.length - off));
-  return bytes.length;
-}
-
-/** Retries a write that fails with EAGAIN (a non-blocking pipe that is full). */
-function retrying(write: () => number): number {
-  for (;;) {
+  while (off < bytes.length) {
     try {
-      return write();
+      off += writeSync(fd, bytes, off, bytes.length - off);
     } catch (err) {
       if ((err as { code?: string }).code !== "EAGAIN") throw err;
+      // A full non-blocking pipe (stdout to a slow reader): wait a moment.
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     }
   }

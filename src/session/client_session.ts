@@ -354,8 +354,12 @@ export class ClientSession {
       if (m.timestamp <= this.mediaStamp) return;
       this.pausing = 0;
     }
-    if (this.#held) this.#held.push(m);
-    else this.#handler.onMedia(m);
+    if (this.#held) {
+      // Held past the decoder's callback: a transient payload must be copied.
+      this.#held.push(
+        this.#opts.decoder?.transientPayloads ? { ...m, payload: m.payload.slice() } : m,
+      );
+    } else this.#handler.onMedia(m);
   }
 
   #handleUserControl(p: Uint8Array): void {

@@ -79,6 +79,12 @@ export interface FlvRecorderOptions {
    * when the stream ends before buffering completed. `true`: it is written.
    */
   flushHeaderBufferOnFinish?: boolean;
+  /**
+   * Message payloads are only valid during `push` (a chunk decoder with transient payloads):
+   * whatever is held back for the header flags is copied. Pieces handed to `out` are then also
+   * only valid during the call.
+   */
+  transientPayloads?: boolean;
 }
 
 /** Receives output pieces; see {@linkcode FlvRecorder.push}. */
@@ -155,6 +161,8 @@ export class FlvRecorder {
   #slab = new Uint8Array(SLAB_SIZE);
   #slabUsed = 0;
 
+  readonly #transient: boolean;
+
   /** Creates a recorder; see {@linkcode FlvRecorderOptions}. */
   constructor(options: FlvRecorderOptions = {}) {
     this.#resumeTimestamp = checkU32("resumeTimestamp", options.resumeTimestamp ?? 0);
@@ -163,6 +171,7 @@ export class FlvRecorder {
     this.#onMetadata = options.onMetadata;
     this.#resumeFilter = options.resumeFilter;
     this.#flushOnFinish = options.flushHeaderBufferOnFinish ?? false;
+    this.#transient = options.transientPayloads ?? false;
     this.#phase = options.noHeader ? PHASE_STREAMING : PHASE_START;
   }
 
@@ -370,7 +379,8 @@ export class FlvRecorder {
       for (const piece of pieces) this.#emit(piece, out);
       return;
     }
-    for (const piece of pieces) this.#held.push(piece);
+    if (this.#transient) { for (const piece of pieces) this.#held.push(piece.slice()); }
+    else for (const piece of pieces) this.#held.push(piece);
     if (checkedSize + FLV_PREVIOUS_TAG_SIZE_SIZE > this.#headerBufferLeft) {
       // librtmp's header buffer would overflow: it gives up buffering after this message.
       this.#flushHeld(out);
