@@ -29,6 +29,8 @@ export class RtmpClient {
   readonly #session: ClientSession;
   readonly #log: LogSink;
   readonly #handshakeMode: "plain" | "fp9";
+  /** Chunk stream bytes that arrived with S2, not yet given to the session. */
+  #leftover: Uint8Array | undefined;
   /** Bytes sent so far. */
   bytesOut = 0;
 
@@ -52,30 +54,42 @@ export class RtmpClient {
 
   /**
    * Handshakes, then sends connect (librtmp's RTMP_Connect after the socket is open).
-   * Bytes that arrived behind S2 go to the session. Throws HandshakeError / transport errors.
+   * Bytes that arrived behind S2 are kept for the first {@linkcode pump}, so that a bad chunk
+   * stream fails there (librtmp's RTMP_ConnectStream) and not as a failed connect. Handshake
+   * warnings are logged as librtmp's HandShake logs them, also when it then fails.
+   * Throws HandshakeError / transport errors.
    */
   async connect(): Promise<void> {
     const hs = new ClientHandshake({ mode: this.#handshakeMode });
-    await this.#write(await hs.start());
-    for (;;) {
-      const data = await this.#transport.read();
-      if (data === null) throw new Error("Connection closed during the handshake");
-      const step = await hs.receive(data);
-      if (step.send) await this.#write(step.send);
-      if (step.done) {
-        for (const w of hs.warnings ?? []) this.#log(LogLevel.Warning, w);
-        const consumed = data.length - (step.rest?.length ?? 0);
-        this.#session.countBytes(consumed);
-        this.#log(LogLevel.Debug, "RTMP_Connect1, handshaked");
-        this.#session.connect();
-        await this.flush();
-        if (step.rest && step.rest.length > 0) {
-          this.#session.receive(step.rest);
-          await this.flush();
-        }
-        return;
+    let logged = 0;
+    const logWarnings = () => {
+      const warnings = hs.warnings;
+      for (; logged < warnings.length; logged++) {
+        this.#log(LogLevel.Warning, `HandShake: ${warnings[logged]}`);
       }
-      this.#session.countBytes(data.length);
+    };
+    try {
+      await this.#write(await hs.start());
+      for (;;) {
+        const data = await this.#transport.read();
+        if (data === null) throw new Error("Connection closed during the handshake");
+        const step = await hs.receive(data);
+        logWarnings();
+        if (step.send) await this.#write(step.send);
+        if (step.done) {
+          const consumed = data.length - (step.rest?.length ?? 0);
+          this.#session.countBytes(consumed);
+          // A view into the transport's buffer, which the next read reuses: keep a copy.
+          if (step.rest && step.rest.length > 0) this.#leftover = step.rest.slice();
+          this.#log(LogLevel.Debug, "RTMP_Connect1, handshaked");
+          this.#session.connect();
+          await this.flush();
+          return;
+        }
+        this.#session.countBytes(data.length);
+      }
+    } finally {
+      logWarnings();
     }
   }
 
@@ -97,7 +111,8 @@ export class RtmpClient {
         await this.flush().catch(() => {});
         return "closed";
       }
-      const data = await this.#transport.read();
+      const data = this.#leftover ?? await this.#transport.read();
+      this.#leftover = undefined;
       if (data === null) return "eof";
       session.receive(data);
       if (session.hasOutput) await this.#write(session.takeOutput());
