@@ -203,13 +203,20 @@ export interface RunOptions {
   readonly env?: Record<string, string>;
   /** Bytes written to stdin, which is then closed (default: stdin is /dev/null). */
   readonly stdin?: Uint8Array;
+  /**
+   * Kill what is left of the command's process group once it exits (default true). Turn it off
+   * for a command that daemonises: its daemon may not have left the group yet when the command
+   * exits.
+   */
+  readonly killGroupOnExit?: boolean;
 }
 
 /**
  * Runs a command to completion with stdout and stderr captured. The command gets its own process
  * group: if it outlives `timeoutMs` the whole group gets SIGKILL, and once it exits any process
- * it left behind in its group is killed too, so nothing it started can hold the pipes open or
- * outlive the test. Never throws for a non-zero exit; throws only when it cannot start.
+ * it left behind in its group is killed too (unless `killGroupOnExit` is false), so nothing it
+ * started can hold the pipes open or outlive the test. Never throws for a non-zero exit; throws
+ * only when it cannot start.
  */
 export async function runProcess(
   command: string,
@@ -235,7 +242,7 @@ export async function runProcess(
     const feeding = options.stdin === undefined ? Promise.resolve() : feed(child, options.stdin);
     const collecting = child.output();
     await child.status;
-    signalGroup(child.pid, "SIGKILL");
+    if (options.killGroupOnExit ?? true) signalGroup(child.pid, "SIGKILL");
     const [output] = await Promise.all([collecting, feeding]);
     return {
       code: output.code,
@@ -448,6 +455,7 @@ export async function startNginxRtmp(options: NginxRtmpOptions): Promise<NginxRt
       const run = await runProcess(nginx, ["-c", conf, "-p", `${prefix}/`, "-e", errorLog], {
         timeoutMs: 15_000,
         cwd: prefix,
+        killGroupOnExit: false, // nginx's master may still be on its way to setsid()
       });
       if (run.code !== 0) {
         lastError = run.stderr.trim() || (await readOr(errorLog, "")).trim();
