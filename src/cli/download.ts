@@ -269,12 +269,20 @@ async function download(
     }
     // ConnectStream: until play started. Failure → exit 1.
     let result;
+    /** A failure in the read that also started play: it belongs to the download. */
+    let carried: unknown;
     session.holdMedia();
     try {
       result = await client.pump(() => session.playing);
     } catch (err) {
-      log.log(LogLevel.Error, describeReadError(err));
-      return Exit.Failed;
+      if (!session.playing) {
+        log.log(LogLevel.Error, describeReadError(err));
+        return Exit.Failed;
+      }
+      // librtmp reads one packet at a time, so what follows Play.Start in the same read fails
+      // in Download, after the media before it were written.
+      result = "done";
+      carried = err;
     }
     if (result !== "done") {
       if (result === "eof" && !interrupt.requested) {
@@ -319,6 +327,11 @@ async function download(
       };
       try {
         session.releaseMedia();
+        if (carried !== undefined) {
+          const err = carried;
+          carried = undefined;
+          throw err;
+        }
         await client.pump(() => interrupt.requested, () => sink.flushIfDue());
       } catch (err) {
         if (err instanceof TimeoutError) timedOut = true;
