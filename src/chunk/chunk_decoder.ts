@@ -128,6 +128,15 @@ export class ChunkDecoder {
   }
 
   /**
+   * Declared length of the message whose chunk body is being received, or -1 when the next byte
+   * starts a chunk header: where a stream that ends now was cut (librtmp then reports "failed
+   * to read RTMP packet body. len: N" or "failed to read RTMP packet header").
+   */
+  get bodyInProgress(): number {
+    return this.#current === null ? -1 : this.#current.length;
+  }
+
+  /**
    * Parses every complete chunk in `data`, which may split anywhere (even inside a basic header),
    * calling `onMessage` synchronously for each completed message in order. Throws
    * {@linkcode ChunkError} on a protocol violation or an exceeded limit; if `onMessage` throws,

@@ -13,6 +13,7 @@ import { closeSync, openSync } from "node:fs";
 import process from "node:process";
 import type { AmfValue } from "../amf/types.ts";
 import { ClientSession } from "../session/client_session.ts";
+import { FlvError } from "../flv/flv_error.ts";
 import { FlvRecorder } from "../session/flv_recorder.ts";
 import { LogLevel } from "../session/log.ts";
 import { RtmpClient } from "../session/rtmp_client.ts";
@@ -182,6 +183,16 @@ async function download(
   const initialSize = sink.size;
 
   let afterWrite = () => {};
+  /** Set when writing the output failed inside a read (rtmpdump: "Failed writing, exiting!"). */
+  let writeError: unknown;
+  const flushIfDue = () => {
+    try {
+      sink.flushIfDue();
+    } catch (err) {
+      writeError = err;
+      throw err;
+    }
+  };
   const recorder = new FlvRecorder({
     resumeTimestamp: seekMs,
     initialTimestamp: seekMs,
@@ -215,7 +226,12 @@ async function download(
   }, {
     onMedia: (message) => {
       const before = sink.size;
-      recorder.push(message, sink.push);
+      try {
+        recorder.push(message, sink.push);
+      } catch (err) {
+        if (!(err instanceof FlvError)) writeError = err;
+        throw err;
+      }
       sink.commit();
       if (sink.size !== before) afterWrite();
     },
@@ -276,7 +292,10 @@ async function download(
       result = await client.pump(() => session.playing);
     } catch (err) {
       if (!session.playing) {
-        log.log(LogLevel.Error, describeReadError(err));
+        log.log(
+          LogLevel.Error,
+          err instanceof TimeoutError ? readFailure(session) : describeReadError(err),
+        );
         return Exit.Failed;
       }
       // librtmp reads one packet at a time, so what follows Play.Start in the same read fails
@@ -285,9 +304,7 @@ async function download(
       carried = err;
     }
     if (result !== "done") {
-      if (result === "eof" && !interrupt.requested) {
-        log.log(LogLevel.Error, "RTMP_ReadPacket, failed to read RTMP packet header");
-      }
+      if (result === "eof" && !interrupt.requested) log.log(LogLevel.Error, readFailure(session));
       return Exit.Failed;
     }
 
@@ -313,6 +330,7 @@ async function download(
 
       let readError: unknown;
       let timedOut = false;
+      let eof = false;
       afterWrite = () => {
         if (duration <= 0) duration = recorder.duration;
         if (duration > 0 && !options.bufferOverridden && bufferTime < duration * 1000) {
@@ -332,24 +350,29 @@ async function download(
           carried = undefined;
           throw err;
         }
-        await client.pump(() => interrupt.requested, () => sink.flushIfDue());
+        const result = await client.pump(() => interrupt.requested, flushIfDue);
+        eof = result === "eof";
       } catch (err) {
+        if (writeError !== undefined) return failedWriting(writeError, log);
         if (err instanceof TimeoutError) timedOut = true;
         else if (!interrupt.requested) readError = err;
+      }
+      // Why the stream stopped, as RTMP_ReadPacket logs it. A failed read (an error, an end of
+      // stream) ends Download like the end of the stream does: it is not in itself incomplete.
+      if (readError !== undefined) log.log(LogLevel.Error, describeReadError(readError));
+      else if ((eof || timedOut) && !interrupt.requested) {
+        log.log(LogLevel.Error, readFailure(session));
       }
       try {
         recorder.finish(sink.push);
         sink.flush();
       } catch (err) {
-        log.log(LogLevel.Error, `Download: Failed writing, exiting! ${oneLine(err)}`);
-        return Exit.Failed;
+        return failedWriting(err, log);
       }
       if (duration <= 0) duration = recorder.duration;
       percent = progress.finish(sink.size, recorder.timestamp, duration);
-      if (readError) log.log(LogLevel.Error, describeReadError(readError));
 
-      const incomplete = (duration > 0 && percent < 99.9) || interrupt.requested ||
-        readError !== undefined || timedOut;
+      const incomplete = (duration > 0 && percent < 99.9) || interrupt.requested || timedOut;
       let status: number = incomplete ? Exit.Incomplete : Exit.Success;
       if (!(status === Exit.Incomplete && timedOut && !options.live)) {
         return finish(status, percent, log);
@@ -371,11 +394,18 @@ async function download(
         session.reconnectStream(seekMs);
         await client.flush();
         try {
-          if ((await client.pump(() => session.playing)) !== "done") {
+          const result = await client.pump(() => session.playing);
+          if (result !== "done") {
+            if (result === "eof") log.log(LogLevel.Error, readFailure(session));
             log.log(LogLevel.Error, "Failed to resume the stream\n\n");
             return finish(Exit.Failed, percent, log);
           }
         } catch (err) {
+          if (writeError !== undefined) return failedWriting(writeError, log);
+          log.log(
+            LogLevel.Error,
+            err instanceof TimeoutError ? readFailure(session) : describeReadError(err),
+          );
           log.log(LogLevel.Error, "Failed to resume the stream\n\n");
           status = err instanceof TimeoutError ? Exit.Incomplete : Exit.Failed;
           return finish(status, percent, log);
@@ -404,6 +434,19 @@ function finish(status: number, percent: number, log: Logger): number {
   return status;
 }
 
+function failedWriting(err: unknown, log: Logger): number {
+  log.log(LogLevel.Error, `Download: Failed writing, exiting! ${oneLine(err)}`);
+  return Exit.Failed;
+}
+
 function describeReadError(err: unknown): string {
   return `RTMP_ReadPacket, ${oneLine(err)}`;
+}
+
+/** librtmp's words for a read that got nothing (end of stream, timeout), by where it stopped. */
+function readFailure(session: ClientSession): string {
+  const length = session.bodyInProgress;
+  return length < 0
+    ? "RTMP_ReadPacket, failed to read RTMP packet header"
+    : `RTMP_ReadPacket, failed to read RTMP packet body. len: ${length}`;
 }

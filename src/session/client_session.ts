@@ -149,6 +149,11 @@ export class ClientSession {
     if (held) { for (const m of held) this.#handler.onMedia(m); }
   }
 
+  /** Declared length of the message whose chunk body is being received; -1 between chunks. */
+  get bodyInProgress(): number {
+    return this.#decoder.bodyInProgress;
+  }
+
   /** True until the session was closed. */
   get connected(): boolean {
     return this.closeReason === undefined;
