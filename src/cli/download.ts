@@ -9,7 +9,7 @@
  * @module
  */
 
-import { closeSync, openSync } from "node:fs";
+import { closeSync, fstatSync, openSync } from "node:fs";
 import process from "node:process";
 import type { AmfValue } from "../amf/types.ts";
 import { ClientSession } from "../session/client_session.ts";
@@ -89,7 +89,7 @@ export async function runDownload(options: DownloadOptions, log: Logger): Promis
         return Exit.Failed;
       }
     }
-    const sink = new OutputSink(fd);
+    const sink = new OutputSink(fd, fd === 1 ? stdoutPosition() : 0);
     interrupt.sink = sink;
     return await download(options, log, sink, interrupt);
   } finally {
@@ -99,6 +99,20 @@ export async function runDownload(options: DownloadOptions, log: Logger): Promis
         closeSync(fd);
       } catch { /* already reported */ }
     }
+  }
+}
+
+/**
+ * Where stdout stands, as rtmpdump's `ftello(stdout)` sees it: the end of a regular file it was
+ * redirected to, −1 for a pipe or terminal (rtmpdump's byte counter is then one byte short, and
+ * scripts compare its messages, so we show the same numbers).
+ */
+function stdoutPosition(): number {
+  try {
+    const st = fstatSync(1);
+    return st.isFile() ? st.size : -1;
+  } catch {
+    return -1;
   }
 }
 
@@ -229,8 +243,14 @@ async function download(
       try {
         recorder.push(message, sink.push);
       } catch (err) {
-        if (!(err instanceof FlvError)) writeError = err;
-        throw err;
+        if (!(err instanceof FlvError)) {
+          writeError = err;
+          throw err;
+        }
+        // An aggregate whose sub-tags overrun it: librtmp writes it through (a corrupt file) and
+        // goes on; we drop that message and go on.
+        log.log(LogLevel.Error, oneLine(err));
+        return;
       }
       sink.commit();
       if (sink.size !== before) afterWrite();
