@@ -197,6 +197,7 @@ async function download(
   const initialSize = sink.size;
 
   let afterWrite = () => {};
+  let firstWrite = true;
   /** Set when writing the output failed inside a read (rtmpdump: "Failed writing, exiting!"). */
   let writeError: unknown;
   const flushIfDue = () => {
@@ -253,7 +254,11 @@ async function download(
         return;
       }
       sink.commit();
-      if (sink.size !== before) afterWrite();
+      if (sink.size === before) return;
+      // rtmpdump's first RTMP_Read returns the buffered header block together with the next
+      // tag, so its first progress report comes one tag later.
+      if (firstWrite) firstWrite = false;
+      else afterWrite();
     },
   });
 
@@ -384,7 +389,9 @@ async function download(
         log.log(LogLevel.Error, readFailure(session));
       }
       try {
-        recorder.finish(sink.push);
+        // A timed-out VOD is toggled or reconnected below and its media go on into the same
+        // recorder, so it is finished only when the stream really ends.
+        if (!timedOut || options.live) recorder.finish(sink.push);
         sink.flush();
       } catch (err) {
         return failedWriting(err, log);
