@@ -420,6 +420,7 @@ async function download(
         }
         session.reconnectStream(seekMs);
         await client.flush();
+        session.holdMedia(); // until "Resuming download at" is printed
         try {
           const result = await client.pump(() => session.playing);
           if (result !== "done") {
@@ -428,14 +429,16 @@ async function download(
             return finish(Exit.Failed, percent, log);
           }
         } catch (err) {
-          if (writeError !== undefined) return failedWriting(writeError, log);
-          log.log(
-            LogLevel.Error,
-            err instanceof TimeoutError ? readFailure(session) : describeReadError(err),
-          );
-          log.log(LogLevel.Error, "Failed to resume the stream\n\n");
-          status = err instanceof TimeoutError ? Exit.Incomplete : Exit.Failed;
-          return finish(status, percent, log);
+          if (!session.playing) {
+            log.log(
+              LogLevel.Error,
+              err instanceof TimeoutError ? readFailure(session) : describeReadError(err),
+            );
+            log.log(LogLevel.Error, "Failed to resume the stream\n\n");
+            status = err instanceof TimeoutError ? Exit.Incomplete : Exit.Failed;
+            return finish(status, percent, log);
+          }
+          carried = err; // as after the first play: the failure belongs to the download
         }
       } else {
         session.markPauseStamp();
