@@ -65,6 +65,8 @@ interface Interrupt {
   requested: boolean;
   transport?: Transport;
   sink?: OutputSink;
+  /** Ends a wait early (the pause of a stream toggle). */
+  wake?: () => void;
 }
 
 /** Runs a download with parsed options; resolves to the exit code. */
@@ -130,6 +132,7 @@ function installSignals(interrupt: Interrupt, log: Logger): () => void {
       interrupt.requested = true;
       log.printf(formatCaughtSignal(number));
       interrupt.transport?.close();
+      interrupt.wake?.();
     };
     try {
       process.on(name, handler);
@@ -329,7 +332,7 @@ async function download(
       carried = err;
     }
     if (result !== "done") {
-      if (result === "eof" && !interrupt.requested) log.log(LogLevel.Error, readFailure(session));
+      if (result === "eof") log.log(LogLevel.Error, readFailure(session));
       return Exit.Failed;
     }
 
@@ -384,8 +387,9 @@ async function download(
       }
       // Why the stream stopped, as RTMP_ReadPacket logs it. A failed read (an error, an end of
       // stream) ends Download like the end of the stream does: it is not in itself incomplete.
+      // A signal cuts the read short too (rtmpdump: recv fails with EINTR).
       if (readError !== undefined) log.log(LogLevel.Error, describeReadError(readError));
-      else if ((eof || timedOut) && !interrupt.requested) {
+      else if (eof || timedOut || interrupt.requested) {
         log.log(LogLevel.Error, readFailure(session));
       }
       try {
@@ -401,7 +405,8 @@ async function download(
 
       const incomplete = (duration > 0 && percent < 99.9) || interrupt.requested || timedOut;
       let status: number = incomplete ? Exit.Incomplete : Exit.Success;
-      if (!(status === Exit.Incomplete && timedOut && !options.live)) {
+      // A signal after the timeout ends it here: the transport is closed already.
+      if (!(status === Exit.Incomplete && timedOut && !options.live) || interrupt.requested) {
         return finish(status, percent, log);
       }
 
@@ -445,7 +450,15 @@ async function download(
         session.sendPause(true, session.pauseStamp);
         session.pausing = 1;
         await client.flush();
-        await new Promise((r) => setTimeout(r, 1000));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 1000);
+          interrupt.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        interrupt.wake = undefined;
+        if (interrupt.requested) return finish(Exit.Incomplete, percent, log);
         session.sendPause(false, session.pauseStamp);
         session.pausing = 3;
         await client.flush();
