@@ -13,6 +13,7 @@ import { closeSync, fstatSync, openSync } from "node:fs";
 import process from "node:process";
 import type { AmfValue } from "../amf/types.ts";
 import { ClientSession } from "../session/client_session.ts";
+import { MAX_CSID, MIN_CSID } from "../chunk/mod.ts";
 import { FlvError } from "../flv/flv_error.ts";
 import { FlvRecorder } from "../session/flv_recorder.ts";
 import { LogLevel } from "../session/log.ts";
@@ -239,8 +240,13 @@ async function download(
     bufx: options.bufx,
     usherToken: options.jtv,
     log: engineLog,
-    // The output sink copies every piece at once, so payloads need not outlive the callback.
-    decoder: { transientPayloads: true },
+    decoder: {
+      // The output sink copies every piece at once, so payloads need not outlive the callback.
+      transientPayloads: true,
+      // librtmp keeps state for any chunk stream id, so a server may use them all; the memory
+      // stays bounded by the decoder's bytes-in-flight limit and the size of the id space.
+      maxChunkStreams: MAX_CSID - MIN_CSID + 1,
+    },
   }, {
     onMedia: (message) => {
       const before = sink.size;
