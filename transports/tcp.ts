@@ -81,15 +81,16 @@ async function connectDeno(hostname: string, port: number, timeoutMs: number): P
 /** A Transport over a `Deno.Conn` (also used by TLS on Deno). */
 export class DenoTcpTransport implements Transport {
   #conn: Deno.Conn;
-  #buffer = new Uint8Array(TCP_READ_BUFFER_SIZE);
+  #buffer: Uint8Array;
   #closed = false;
   /** The peer's address. */
   readonly remoteAddr: RemoteAddr;
 
-  /** Wraps an open connection. */
-  constructor(conn: Deno.Conn, remoteAddr: RemoteAddr) {
+  /** Wraps an open connection; reads fill a buffer of `readBufferSize` bytes. */
+  constructor(conn: Deno.Conn, remoteAddr: RemoteAddr, readBufferSize = TCP_READ_BUFFER_SIZE) {
     this.#conn = conn;
     this.remoteAddr = remoteAddr;
+    this.#buffer = new Uint8Array(readBufferSize);
   }
 
   /** Reads into the shared buffer; `null` at end of stream or after close. */

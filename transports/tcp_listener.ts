@@ -1,0 +1,168 @@
+/**
+ * Plain TCP listening for the server: Deno's own listener on Deno, `node:net` elsewhere (Bun).
+ * Accepted connections come out as {@linkcode Transport}s with TCP_NODELAY set, the same classes
+ * the client uses.
+ *
+ * @module
+ */
+
+import { isDeno } from "./runtime.ts";
+import { DenoTcpTransport, NodeSocketTransport } from "./tcp.ts";
+import type { RemoteAddr, Transport } from "./transport.ts";
+import { ConnectError } from "./transport_error.ts";
+
+/**
+ * Read buffer of an accepted connection on Deno. Smaller than the client's: a server holds many
+ * connections, and players send little.
+ */
+export const SERVER_READ_BUFFER_SIZE = 64 * 1024;
+
+/** Where to listen. */
+export interface TcpListenOptions {
+  /** Address to bind: an IPv4 or IPv6 literal (brackets allowed) or a host name. */
+  hostname: string;
+  /** Port to bind; 0 asks the system for a free one (read it back from `addr`). */
+  port: number;
+}
+
+/** A listening TCP socket. */
+export interface TcpListener {
+  /** The bound address; `port` is the actual port when 0 was asked. */
+  readonly addr: RemoteAddr;
+  /**
+   * Accepted connections, in order, until {@linkcode TcpListener.close}. Only one consumer may
+   * iterate at a time.
+   */
+  accept(): AsyncIterable<Transport>;
+  /** Stops listening; connections already accepted stay open. Idempotent. */
+  close(): void;
+}
+
+/** Strips the brackets of an IPv6 literal. */
+function bareHost(hostname: string): string {
+  return hostname.startsWith("[") && hostname.endsWith("]") ? hostname.slice(1, -1) : hostname;
+}
+
+/**
+ * Starts listening on `hostname:port`. Throws {@linkcode ConnectError} when the address cannot
+ * be bound (in use, not local, permission denied).
+ *
+ * @example
+ * ```ts ignore
+ * import { listenTcp } from "./tcp_listener.ts";
+ * const listener = await listenTcp({ hostname: "127.0.0.1", port: 0 });
+ * console.log(listener.addr.port);
+ * for await (const transport of listener.accept()) transport.close();
+ * ```
+ */
+export async function listenTcp(options: TcpListenOptions): Promise<TcpListener> {
+  const hostname = bareHost(options.hostname);
+  return isDeno ? listenDeno(hostname, options.port) : await listenNode(hostname, options.port);
+}
+
+function bindFailure(hostname: string, port: number, err: unknown): ConnectError {
+  const e = err as { code?: string; message?: string; name?: string };
+  const detail = String(e?.message ?? err).split("\n")[0];
+  return new ConnectError(
+    `Cannot listen on ${hostname}:${port}: ${detail} (${e?.code ?? e?.name ?? "Error"})`,
+    { cause: err },
+  );
+}
+
+function listenDeno(hostname: string, port: number): TcpListener {
+  let listener: Deno.TcpListener;
+  try {
+    listener = Deno.listen({ hostname, port, transport: "tcp" });
+  } catch (err) {
+    throw bindFailure(hostname, port, err);
+  }
+  const local = listener.addr as Deno.NetAddr;
+  let closed = false;
+  return {
+    addr: { hostname: local.hostname, port: local.port },
+    async *accept(): AsyncIterable<Transport> {
+      while (!closed) {
+        let conn: Deno.TcpConn;
+        try {
+          conn = await listener.accept();
+        } catch (err) {
+          if (closed || err instanceof Deno.errors.BadResource) return;
+          // A connection reset before accept completed: keep listening.
+          if (err instanceof Deno.errors.ConnectionReset) continue;
+          throw err;
+        }
+        try {
+          conn.setNoDelay(true);
+        } catch { /* not fatal */ }
+        const remote = conn.remoteAddr as Deno.NetAddr;
+        yield new DenoTcpTransport(
+          conn,
+          { hostname: remote.hostname, port: remote.port },
+          SERVER_READ_BUFFER_SIZE,
+        );
+      }
+    },
+    close(): void {
+      if (closed) return;
+      closed = true;
+      try {
+        listener.close();
+      } catch { /* already closed */ }
+    },
+  };
+}
+
+type NodeServer = import("node:net").Server;
+type NodeSocket = import("node:net").Socket;
+
+async function listenNode(hostname: string, port: number): Promise<TcpListener> {
+  const net = await import("node:net");
+  const pending: NodeSocket[] = [];
+  let waiter: (() => void) | undefined;
+  let closed = false;
+  const wake = () => {
+    const w = waiter;
+    waiter = undefined;
+    w?.();
+  };
+  const server: NodeServer = net.createServer({ noDelay: true }, (socket: NodeSocket) => {
+    if (closed) {
+      socket.destroy();
+      return;
+    }
+    pending.push(socket);
+    wake();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err: unknown) => reject(bindFailure(hostname, port, err)));
+    server.listen({ host: hostname, port }, () => resolve());
+  });
+  server.on("error", () => {});
+  const local = server.address();
+  const boundPort = typeof local === "object" && local !== null ? local.port : port;
+  const boundHost = typeof local === "object" && local !== null ? local.address : hostname;
+  return {
+    addr: { hostname: boundHost, port: boundPort },
+    async *accept(): AsyncIterable<Transport> {
+      for (;;) {
+        while (pending.length === 0) {
+          if (closed) return;
+          await new Promise<void>((resolve) => (waiter = resolve));
+        }
+        const socket = pending.shift()!;
+        socket.setNoDelay(true);
+        yield new NodeSocketTransport(socket, {
+          hostname: socket.remoteAddress ?? "",
+          port: socket.remotePort ?? 0,
+        });
+      }
+    },
+    close(): void {
+      if (closed) return;
+      closed = true;
+      server.close();
+      for (const socket of pending.splice(0)) socket.destroy();
+      wake();
+    },
+  };
+}
