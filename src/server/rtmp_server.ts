@@ -1,0 +1,614 @@
+/**
+ * The embedded RTMP server: listeners, connections, VOD players and live relay.
+ *
+ * @module
+ */
+
+import { realpath } from "node:fs/promises";
+import { listenTcp, type TcpListener } from "../../transports/tcp_listener.ts";
+import type { RemoteAddr, Transport } from "../../transports/transport.ts";
+import type { AmfObject, AmfValue } from "../amf/types.ts";
+import { LogLevel, type LogSink, silentLog } from "../session/log.ts";
+import type { ServerSessionEvent } from "../session/server_session_event.ts";
+import { type ListenAddress, parseListenUrl } from "./listen_address.ts";
+import { LivePlayer } from "./live_player.ts";
+import { LiveStream } from "./live_stream.ts";
+import { resolveMediaPath } from "./resolve_media_path.ts";
+import { type ConnectionHost, ServerConnection } from "./server_connection.ts";
+import {
+  DEFAULT_SERVER_LIMITS,
+  type HookVerdict,
+  type RtmpServerLimits,
+  type RtmpServerOptions,
+  type RtmpServerStats,
+} from "./server_options.ts";
+import { VodFile } from "./vod_file.ts";
+import { VodPlayer } from "./vod_player.ts";
+
+/** Buffer length assumed for a stream until the client sends SetBufferLength (nginx-rtmp's). */
+export const DEFAULT_CLIENT_BUFFER_MS = 1000;
+/** play's start values that ask for a live stream only (ms as rtmpdump sends, and seconds). */
+const LIVE_ONLY_STARTS: ReadonlySet<number> = new Set([-1000, -1]);
+/** Enhanced RTMP FourCC info map flag: the server can forward this codec. */
+const FOURCC_CAN_FORWARD = 0x04;
+
+/** What the server keeps per connection. */
+interface ConnectionState {
+  vod: Map<number, VodPlayer>;
+  live: Map<number, LivePlayer>;
+  published: Map<number, LiveStream>;
+  bufferMs: Map<number, number>;
+}
+
+/**
+ * An RTMP server: plays FLV files from a folder and relays live streams from publishers to
+ * players. Start it with {@linkcode RtmpServer.start}, stop it with {@linkcode RtmpServer.close}.
+ *
+ * @example
+ * ```ts ignore
+ * import { RtmpServer } from "./rtmp_server.ts";
+ * const server = new RtmpServer({ root: "./media", listen: ["rtmp://127.0.0.1:1935"] });
+ * await server.start();
+ * // rtmpdump -r rtmp://127.0.0.1:1935/vod/sample.flv -o out.flv
+ * await server.close();
+ * ```
+ */
+export class RtmpServer implements ConnectionHost {
+  readonly #options: RtmpServerOptions;
+  readonly #limits: RtmpServerLimits;
+  readonly #log: LogSink;
+  readonly #connections = new Map<ServerConnection, ConnectionState>();
+  readonly #streams = new Map<string, LiveStream>();
+  readonly #listeners: TcpListener[] = [];
+  readonly #running = new Set<Promise<void>>();
+  #rootRealPath: string | undefined;
+  #idleTimer: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+  #accepted = 0;
+  #refused = 0;
+  #bytesInClosed = 0;
+  #bytesOutClosed = 0;
+  #droppedFrames = 0;
+  #slowPlayers = 0;
+
+  /** Creates a server; nothing listens before {@linkcode start}. */
+  constructor(options: RtmpServerOptions = {}) {
+    this.#options = options;
+    this.#limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
+    this.#log = options.log ?? silentLog;
+  }
+
+  /** The addresses listened on (actual ports), after {@linkcode start}. */
+  get addresses(): ListenAddress[] {
+    return this.#listeners.map((l) => ({ scheme: "rtmp", ...l.addr }));
+  }
+
+  /** The effective limits. */
+  get limits(): Readonly<RtmpServerLimits> {
+    return this.#limits;
+  }
+
+  /** Counters; see {@linkcode RtmpServerStats}. */
+  get stats(): RtmpServerStats {
+    let bytesIn = this.#bytesInClosed;
+    let bytesOut = this.#bytesOutClosed;
+    let players = 0;
+    let publishers = 0;
+    for (const [connection, state] of this.#connections) {
+      bytesIn += connection.bytesIn;
+      bytesOut += connection.bytesOut;
+      players += state.vod.size + state.live.size;
+      publishers += state.published.size;
+    }
+    return {
+      connections: this.#connections.size,
+      acceptedConnections: this.#accepted,
+      refusedConnections: this.#refused,
+      players,
+      publishers,
+      bytesIn,
+      bytesOut,
+      droppedFrames: this.#droppedFrames,
+      slowPlayersDisconnected: this.#slowPlayers,
+    };
+  }
+
+  /** Names ("APP/NAME") of the streams being published now. */
+  get liveStreams(): string[] {
+    return [...this.#streams.values()].filter((s) => s.publisher !== undefined).map((s) => s.key);
+  }
+
+  /**
+   * Checks the root and binds every listen address. Throws for a root that is not a folder, an
+   * unsupported scheme or an address that cannot be bound (listeners bound before are closed).
+   */
+  async start(): Promise<void> {
+    if (this.#options.root !== undefined) {
+      this.#rootRealPath = await realpath(this.#options.root);
+    }
+    const addresses = (this.#options.listen ?? []).map((a) =>
+      typeof a === "string" ? parseListenUrl(a) : a
+    );
+    try {
+      for (const address of addresses) {
+        const listener = await listenTcp({ hostname: address.hostname, port: address.port });
+        this.#listeners.push(listener);
+        this.#log(LogLevel.Info, `Listening on rtmp://${hostPort(listener.addr)}`);
+        this.#track(this.#acceptLoop(listener));
+      }
+    } catch (err) {
+      for (const listener of this.#listeners.splice(0)) listener.close();
+      throw err;
+    }
+    const idle = this.#limits.idleTimeoutMs;
+    if (idle > 0) {
+      this.#idleTimer = setInterval(() => this.#closeIdle(), Math.min(1000, idle / 2));
+    }
+  }
+
+  /**
+   * Serves one already-open transport (accepted elsewhere, or an in-memory pair in tests).
+   * Resolves when the connection ends. Counts toward `maxConnections`.
+   */
+  serve(transport: Transport): Promise<void> {
+    if (this.#closed || this.#connections.size >= this.#limits.maxConnections) {
+      this.#refused++;
+      this.#log(
+        LogLevel.Warning,
+        `Refused connection from ${hostPort(transport.remoteAddr)}: ` +
+          (this.#closed ? "server closing" : `${this.#limits.maxConnections} connections open`),
+      );
+      transport.close();
+      return Promise.resolve();
+    }
+    this.#accepted++;
+    const connection = new ServerConnection(transport, this, {
+      decoder: {
+        maxMessageSize: this.#limits.maxMessageSize,
+        maxBytesInFlight: 2 * this.#limits.maxMessageSize,
+      },
+      maxStreams: this.#limits.maxStreamsPerConnection,
+    });
+    this.#connections.set(connection, {
+      vod: new Map(),
+      live: new Map(),
+      published: new Map(),
+      bufferMs: new Map(),
+    });
+    this.#log(LogLevel.Info, `#${connection.id} connection from ${hostPort(transport.remoteAddr)}`);
+    return this.#track(connection.run());
+  }
+
+  /** Stops listening, closes every connection and waits for them to end. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#idleTimer);
+    for (const listener of this.#listeners) listener.close();
+    for (const connection of this.#connections.keys()) connection.close("server closing");
+    while (this.#running.size > 0) await Promise.all([...this.#running]);
+  }
+
+  // ---- ConnectionHost ----
+
+  /** Handles a session event of one of the server's connections. */
+  onEvent(connection: ServerConnection, event: ServerSessionEvent): void {
+    const state = this.#connections.get(connection);
+    if (state === undefined) return;
+    switch (event.type) {
+      case "connect":
+        this.#task(connection, this.#connect(connection, event));
+        return;
+      case "play":
+        this.#task(connection, this.#play(connection, state, event));
+        return;
+      case "publish":
+        this.#task(connection, this.#publish(connection, state, event));
+        return;
+      case "media":
+        state.published.get(event.streamId)?.publish(event.message);
+        return;
+      case "bufferLength":
+        state.bufferMs.set(event.streamId, event.bufferMs);
+        state.vod.get(event.streamId)?.notify();
+        return;
+      case "pause": {
+        state.vod.get(event.streamId)?.pause(event.pause);
+        state.live.get(event.streamId)?.setPaused(event.pause);
+        return;
+      }
+      case "seek": {
+        const vod = state.vod.get(event.streamId);
+        if (vod !== undefined) vod.seek(event.position);
+        else if (state.live.has(event.streamId)) {
+          connection.session.sendStatus(event.streamId, {
+            level: "status",
+            code: "NetStream.Seek.Notify",
+            description: "Seeking is ignored on a live stream.",
+          });
+          connection.flush();
+        }
+        return;
+      }
+      case "receiveAudio":
+        state.vod.get(event.streamId)?.setReceiveAudio(event.enabled);
+        if (state.live.has(event.streamId)) {
+          state.live.get(event.streamId)!.receiveAudio = event.enabled;
+        }
+        return;
+      case "receiveVideo":
+        state.vod.get(event.streamId)?.setReceiveVideo(event.enabled);
+        state.live.get(event.streamId)?.setReceiveVideo(event.enabled);
+        return;
+      case "closeStream":
+        this.#closeStream(connection, state, event.streamId, event.reason);
+        return;
+      case "getStreamLength":
+        this.#task(connection, this.#streamLength(connection, event.transactionId, event.name));
+        return;
+      case "warning":
+        this.#log(LogLevel.Debug, `#${connection.id} ${event.message}`);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Forgets a connection that ended. */
+  onClose(connection: ServerConnection, reason: string): void {
+    const state = this.#connections.get(connection);
+    if (state === undefined) return;
+    for (const streamId of [...state.vod.keys(), ...state.live.keys(), ...state.published.keys()]) {
+      this.#closeStream(connection, state, streamId, "session");
+    }
+    this.#connections.delete(connection);
+    this.#bytesInClosed += connection.bytesIn;
+    this.#bytesOutClosed += connection.bytesOut;
+    this.#log(
+      LogLevel.Info,
+      `#${connection.id} closed: ${reason} (in ${connection.bytesIn} bytes, out ${connection.bytesOut} bytes)`,
+    );
+  }
+
+  // ---- requests ----
+
+  async #connect(
+    connection: ServerConnection,
+    event: Extract<ServerSessionEvent, { type: "connect" }>,
+  ): Promise<void> {
+    const session = connection.session;
+    const verdict = await this.#ask(connection, "connect", () =>
+      this.#options.hooks?.onConnect?.({
+        app: event.app,
+        tcUrl: event.tcUrl,
+        remoteAddr: connection.transport.remoteAddr,
+        commandObject: event.commandObject,
+        args: event.args,
+      }));
+    if (connection.closed) return;
+    if (!verdict) {
+      this.#log(LogLevel.Info, `#${connection.id} connect app "${event.app}" rejected`);
+      session.rejectConnect(event.transactionId);
+      await connection.closeAfterFlush("connect rejected");
+      return;
+    }
+    this.#log(LogLevel.Info, `#${connection.id} connect app "${event.app}"`);
+    session.acceptConnect(event.transactionId, enhancedCapabilities(event.commandObject));
+    connection.flush();
+  }
+
+  async #play(
+    connection: ServerConnection,
+    state: ConnectionState,
+    event: Extract<ServerSessionEvent, { type: "play" }>,
+  ): Promise<void> {
+    const { streamId, name, start, duration } = event;
+    const session = connection.session;
+    this.#closeStream(connection, state, streamId, "closeStream");
+    const app = session.app;
+    const key = liveKey(app, name);
+    const live = this.#streams.get(key);
+    const request = {
+      app,
+      name,
+      remoteAddr: connection.transport.remoteAddr,
+      start,
+      duration,
+    };
+    if (live?.publisher !== undefined) {
+      if (
+        !await this.#ask(
+          connection,
+          "play",
+          () => this.#options.hooks?.onPlay?.({ ...request, kind: "live" }),
+        )
+      ) {
+        return this.#refusePlay(connection, streamId, name, "rejected");
+      }
+      if (connection.closed) return;
+      this.#startLive(connection, state, streamId, name, key);
+      return;
+    }
+    const path = LIVE_ONLY_STARTS.has(start) || this.#rootRealPath === undefined
+      ? undefined
+      : await resolveMediaPath(this.#rootRealPath, name);
+    if (connection.closed) return;
+    if (path === undefined) return this.#refusePlay(connection, streamId, name, "not found");
+    if (
+      !await this.#ask(
+        connection,
+        "play",
+        () => this.#options.hooks?.onPlay?.({ ...request, kind: "vod", path }),
+      )
+    ) {
+      return this.#refusePlay(connection, streamId, name, "rejected");
+    }
+    let file: VodFile;
+    try {
+      file = await VodFile.open(path);
+    } catch (err) {
+      this.#log(LogLevel.Warning, `#${connection.id} cannot open ${path}: ${message(err)}`);
+      return this.#refusePlay(connection, streamId, name, "not playable");
+    }
+    if (connection.closed) {
+      await file.close();
+      return;
+    }
+    this.#closeStream(connection, state, streamId, "closeStream");
+    const player = new VodPlayer({
+      output: connection,
+      streamId,
+      name,
+      file,
+      start,
+      duration,
+      bufferMs: () =>
+        state.bufferMs.get(streamId) ?? state.bufferMs.get(0) ?? DEFAULT_CLIENT_BUFFER_MS,
+    });
+    state.vod.set(streamId, player);
+    this.#log(
+      LogLevel.Info,
+      `#${connection.id} play "${name}" (vod ${path}${start > 0 ? `, start ${start} ms` : ""})`,
+    );
+    await player.run();
+    if (state.vod.get(streamId) === player) state.vod.delete(streamId);
+    this.#log(LogLevel.Debug, `#${connection.id} vod "${name}" ended (${player.bytesSent} bytes)`);
+  }
+
+  #refusePlay(connection: ServerConnection, streamId: number, name: string, why: string): void {
+    if (connection.closed) return;
+    this.#log(LogLevel.Info, `#${connection.id} play "${name}" ${why}`);
+    if (why === "rejected") {
+      connection.session.rejectPlay(
+        streamId,
+        name,
+        "NetStream.Play.Failed",
+        `Playing ${name} was refused.`,
+      );
+    } else {
+      connection.session.rejectPlay(streamId, name);
+    }
+    connection.flush();
+  }
+
+  #startLive(
+    connection: ServerConnection,
+    state: ConnectionState,
+    streamId: number,
+    name: string,
+    key: string,
+  ): void {
+    const stream = this.#stream(key);
+    const player = new LivePlayer(connection, streamId, name, {
+      queueLimit: this.#limits.playerQueueBytes,
+      maxLagMs: this.#limits.playerMaxLagMs,
+      onDrop: (_player, count) => {
+        this.#droppedFrames += count;
+        if (_player.droppedFrames === count || _player.droppedFrames % 100 === 0) {
+          this.#log(
+            LogLevel.Warning,
+            `#${connection.id} dropping frames of "${key}" for a slow player (${_player.droppedFrames} so far)`,
+          );
+        }
+      },
+      onFallBehind: (_player, queued) => {
+        this.#slowPlayers++;
+        this.#log(
+          LogLevel.Warning,
+          `#${connection.id} disconnecting a player of "${key}": ${queued} bytes queued`,
+        );
+      },
+    });
+    state.live.set(streamId, player);
+    connection.session.beginPlay(streamId, name, { reset: true });
+    this.#log(LogLevel.Info, `#${connection.id} play "${name}" (live ${key})`);
+    stream.addPlayer(player);
+    connection.flush();
+  }
+
+  async #publish(
+    connection: ServerConnection,
+    state: ConnectionState,
+    event: Extract<ServerSessionEvent, { type: "publish" }>,
+  ): Promise<void> {
+    const { streamId, name, publishType } = event;
+    const session = connection.session;
+    const key = liveKey(session.app, name);
+    const busy = () => this.#streams.get(key)?.publisher !== undefined;
+    if (busy() || state.published.has(streamId)) {
+      this.#log(LogLevel.Info, `#${connection.id} publish "${key}" refused: already published`);
+      session.rejectPublish(streamId, name);
+      connection.flush();
+      return;
+    }
+    const verdict = await this.#ask(connection, "publish", () =>
+      this.#options.hooks?.onPublish?.({
+        app: session.app,
+        name,
+        remoteAddr: connection.transport.remoteAddr,
+        publishType,
+      }));
+    if (connection.closed) return;
+    if (!verdict) {
+      this.#log(LogLevel.Info, `#${connection.id} publish "${key}" rejected`);
+      session.rejectPublish(
+        streamId,
+        name,
+        "NetStream.Publish.Denied",
+        `Publishing ${name} was refused.`,
+      );
+      connection.flush();
+      return;
+    }
+    if (busy()) {
+      session.rejectPublish(streamId, name);
+      connection.flush();
+      return;
+    }
+    const stream = this.#stream(key);
+    session.acceptPublish(streamId, name);
+    state.published.set(streamId, stream);
+    stream.startPublishing({ output: connection, streamId });
+    connection.flush();
+    this.#log(LogLevel.Info, `#${connection.id} publish "${key}" (${publishType})`);
+  }
+
+  async #streamLength(
+    connection: ServerConnection,
+    transactionId: number,
+    name: string,
+  ): Promise<void> {
+    let seconds = 0;
+    const root = this.#rootRealPath;
+    const path = root === undefined ? undefined : await resolveMediaPath(root, name);
+    if (path !== undefined) {
+      try {
+        const file = await VodFile.open(path);
+        try {
+          seconds = (await file.durationMs()) / 1000;
+        } finally {
+          await file.close();
+        }
+      } catch { /* not FLV: length 0 */ }
+    }
+    if (connection.closed) return;
+    connection.session.replyStreamLength(transactionId, seconds);
+    connection.flush();
+  }
+
+  #closeStream(
+    connection: ServerConnection,
+    state: ConnectionState,
+    streamId: number,
+    reason: string,
+  ): void {
+    const vod = state.vod.get(streamId);
+    if (vod !== undefined) {
+      state.vod.delete(streamId);
+      vod.stop();
+    }
+    const player = state.live.get(streamId);
+    if (player !== undefined) {
+      state.live.delete(streamId);
+      const stream = this.#streams.get(
+        liveKey(connection.established ? connection.session.app : "", player.name),
+      );
+      stream?.removePlayer(player);
+      if (stream?.idle) this.#streams.delete(stream.key);
+    }
+    const published = state.published.get(streamId);
+    if (published !== undefined) {
+      state.published.delete(streamId);
+      published.stopPublishing();
+      if (published.idle) this.#streams.delete(published.key);
+      this.#log(LogLevel.Info, `#${connection.id} unpublish "${published.key}" (${reason})`);
+    }
+  }
+
+  // ---- helpers ----
+
+  #stream(key: string): LiveStream {
+    let stream = this.#streams.get(key);
+    if (stream === undefined) {
+      stream = new LiveStream(key, { gopCacheBytes: this.#limits.gopCacheBytes });
+      this.#streams.set(key, stream);
+    }
+    return stream;
+  }
+
+  /** Runs a hook; a missing hook accepts, a throwing one rejects (and is logged). */
+  async #ask(
+    connection: ServerConnection,
+    what: string,
+    hook: () => HookVerdict | Promise<HookVerdict> | undefined,
+  ): Promise<boolean> {
+    try {
+      return (await hook()) !== false;
+    } catch (err) {
+      this.#log(LogLevel.Error, `#${connection.id} ${what} hook failed: ${message(err)}`);
+      return false;
+    }
+  }
+
+  /** Runs a request handler; an unexpected failure closes its connection. */
+  #task(connection: ServerConnection, work: Promise<void>): void {
+    this.#track(work.catch((err) => {
+      this.#log(LogLevel.Error, `#${connection.id} ${message(err)}`);
+      connection.close(message(err));
+    }));
+  }
+
+  #track(work: Promise<void>): Promise<void> {
+    const tracked = work.finally(() => this.#running.delete(tracked));
+    this.#running.add(tracked);
+    return tracked;
+  }
+
+  async #acceptLoop(listener: TcpListener): Promise<void> {
+    try {
+      for await (const transport of listener.accept()) void this.serve(transport);
+    } catch (err) {
+      if (!this.#closed) this.#log(LogLevel.Error, `Listener stopped: ${message(err)}`);
+    }
+  }
+
+  #closeIdle(): void {
+    const limit = this.#limits.idleTimeoutMs;
+    const now = performance.now();
+    for (const connection of this.#connections.keys()) {
+      if (now - connection.lastActivity > limit) {
+        connection.close(`idle for ${Math.round(limit / 1000)} s`);
+      }
+    }
+  }
+}
+
+/** The key of a live stream: the app and the name without their query strings. */
+export function liveKey(app: string, name: string): string {
+  const strip = (s: string) => {
+    const q = s.indexOf("?");
+    return q >= 0 ? s.slice(0, q) : s;
+  };
+  return `${strip(app)}/${strip(name)}`;
+}
+
+/** Enhanced RTMP: echo what the client announced, saying the server forwards every codec. */
+function enhancedCapabilities(object: AmfObject): Record<string, AmfValue> {
+  const reply: Record<string, AmfValue> = {};
+  const list = object.get("fourCcList");
+  if (Array.isArray(list)) reply.fourCcList = list;
+  for (const name of ["videoFourCcInfoMap", "audioFourCcInfoMap"]) {
+    if (object.has(name)) reply[name] = { "*": FOURCC_CAN_FORWARD };
+  }
+  if (object.has("capsEx")) reply.capsEx = 0;
+  return reply;
+}
+
+function hostPort(addr: RemoteAddr): string {
+  return addr.hostname.includes(":")
+    ? `[${addr.hostname}]:${addr.port}`
+    : `${addr.hostname}:${addr.port}`;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message.split("\n")[0] : String(err);
+}

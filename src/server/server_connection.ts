@@ -1,0 +1,251 @@
+/**
+ * Drives one accepted connection: the server handshake, then a loop that reads large buffers
+ * and lets the {@linkcode ServerSession} parse them synchronously, and one writer that sends
+ * what the session queued, one write at a time, so a slow reader holds back its own output and
+ * nobody else's.
+ *
+ * @module
+ */
+
+import type { Transport } from "../../transports/transport.ts";
+import type { ChunkDecoderOptions } from "../chunk/mod.ts";
+import { ServerHandshake } from "../handshake/mod.ts";
+import { ServerSession } from "../session/server_session.ts";
+import type { ServerSessionEvent } from "../session/server_session_event.ts";
+
+/** What players see of a connection: its session, its output queue and its state. */
+export interface ConnectionOutput {
+  /** The session, to queue messages on. */
+  readonly session: ServerSession;
+  /** True once the connection is closing or closed. */
+  readonly closed: boolean;
+  /** Bytes queued and not yet handed to the transport (session output plus the write in flight). */
+  readonly queuedBytes: number;
+  /** Starts sending queued output (batched: the write starts after the current task). */
+  flush(): void;
+  /** Resolves once at most `maxQueued` bytes are queued, or the connection closed. */
+  waitForDrain(maxQueued: number): Promise<void>;
+  /** Closes the connection, logging `reason`. */
+  close(reason: string): void;
+}
+
+/** What a connection reports to the server that accepted it. */
+export interface ConnectionHost {
+  /** A session event; `connection.session` is set. Runs synchronously inside `receive`. */
+  onEvent(connection: ServerConnection, event: ServerSessionEvent): void;
+  /** The connection ended (after its streams were closed); `reason` is for the log. */
+  onClose(connection: ServerConnection, reason: string): void;
+}
+
+/** Options of a {@linkcode ServerConnection}. */
+export interface ServerConnectionOptions {
+  /** Limits of the session's chunk decoder. */
+  decoder?: ChunkDecoderOptions;
+  /** Most message streams the client may create. */
+  maxStreams?: number;
+  /** Milliseconds for the S1 time field and activity stamps; default `performance.now`. */
+  now?: () => number;
+}
+
+interface DrainWaiter {
+  maxQueued: number;
+  resolve: () => void;
+}
+
+let nextConnectionId = 1;
+
+/** One client connection on the server side. */
+export class ServerConnection implements ConnectionOutput {
+  /** Process-unique id, for logs. */
+  readonly id: number = nextConnectionId++;
+  /** The transport underneath. */
+  readonly transport: Transport;
+  readonly #host: ConnectionHost;
+  readonly #options: ServerConnectionOptions;
+  readonly #now: () => number;
+  #session: ServerSession | undefined;
+  #closed = false;
+  #closeReason = "";
+  #writing = false;
+  #flushQueued = false;
+  #inFlight = 0;
+  #waiters: DrainWaiter[] = [];
+  /** Bytes sent, handshake included. */
+  bytesOut = 0;
+  /** When bytes last arrived or were handed to the transport (`now()` units). */
+  lastActivity: number;
+
+  /** Binds a connection to an accepted transport; {@linkcode run} drives it. */
+  constructor(transport: Transport, host: ConnectionHost, options: ServerConnectionOptions = {}) {
+    this.transport = transport;
+    this.#host = host;
+    this.#options = options;
+    this.#now = options.now ?? (() => performance.now());
+    this.lastActivity = this.#now();
+  }
+
+  /** The session; throws before the handshake completed. */
+  get session(): ServerSession {
+    if (this.#session === undefined) throw new Error("Cannot use the session before the handshake");
+    return this.#session;
+  }
+
+  /** True once the handshake completed. */
+  get established(): boolean {
+    return this.#session !== undefined;
+  }
+
+  /** True once closing or closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Bytes received, handshake included. */
+  get bytesIn(): number {
+    return this.#session?.bytesIn ?? this.#handshakeBytes;
+  }
+  #handshakeBytes = 0;
+
+  /** Bytes queued and not yet handed to the transport. */
+  get queuedBytes(): number {
+    return (this.#session?.pendingBytes ?? 0) + this.#inFlight;
+  }
+
+  /**
+   * Runs the connection to its end: handshake, then reads until the peer closes, an error, or
+   * {@linkcode close}. Never rejects; the reason ends up in the host's `onClose`.
+   */
+  async run(): Promise<void> {
+    let reason = "closed by peer";
+    try {
+      if (await this.#handshake()) {
+        for (;;) {
+          const data = await this.transport.read();
+          if (data === null || this.#closed) break;
+          this.lastActivity = this.#now();
+          this.#session!.receive(data);
+          this.flush();
+        }
+      }
+    } catch (err) {
+      reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    }
+    if (this.#closeReason !== "") reason = this.#closeReason;
+    this.#finish(reason);
+  }
+
+  /** Closes the connection: stops reading and writing, releases every waiter. Idempotent. */
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closeReason = reason;
+    this.transport.close();
+    this.#releaseWaiters();
+  }
+
+  /** Sends what is queued, then closes (for replies such as a rejected connect). */
+  async closeAfterFlush(reason: string): Promise<void> {
+    this.flush();
+    await this.waitForDrain(0);
+    this.close(reason);
+  }
+
+  /** Starts sending queued output after the current task (coalesces many calls). */
+  flush(): void {
+    if (this.#flushQueued || this.#writing || this.#closed) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => {
+      this.#flushQueued = false;
+      void this.#writeLoop();
+    });
+  }
+
+  /** Resolves once at most `maxQueued` bytes are queued, or the connection closed. */
+  waitForDrain(maxQueued: number): Promise<void> {
+    if (this.#closed || this.queuedBytes <= maxQueued) return Promise.resolve();
+    this.flush();
+    return new Promise((resolve) => this.#waiters.push({ maxQueued, resolve }));
+  }
+
+  async #handshake(): Promise<boolean> {
+    const handshake = new ServerHandshake({ now: this.#now });
+    for (;;) {
+      const data = await this.transport.read();
+      if (data === null || this.#closed) return false;
+      this.lastActivity = this.#now();
+      const step = await handshake.receive(data);
+      const rest = step.rest;
+      this.#handshakeBytes += data.length - (rest?.length ?? 0);
+      if (step.send) await this.#writeRaw(step.send);
+      if (!step.done) continue;
+      const session = new ServerSession({
+        onEvent: (event) => this.#host.onEvent(this, event),
+        decoder: this.#options.decoder,
+        maxStreams: this.#options.maxStreams,
+      });
+      session.countBytes(this.#handshakeBytes);
+      this.#session = session;
+      if (rest !== undefined && rest.length > 0) {
+        session.receive(rest);
+        this.flush();
+      }
+      return true;
+    }
+  }
+
+  async #writeRaw(bytes: Uint8Array): Promise<void> {
+    this.#inFlight = bytes.length;
+    try {
+      await this.transport.write(bytes);
+    } finally {
+      this.#inFlight = 0;
+    }
+    this.bytesOut += bytes.length;
+    this.lastActivity = this.#now();
+  }
+
+  async #writeLoop(): Promise<void> {
+    const session = this.#session;
+    if (this.#writing || session === undefined) return;
+    this.#writing = true;
+    try {
+      while (!this.#closed && session.hasOutput) {
+        await this.#writeRaw(session.takeOutput());
+        this.#notifyWaiters();
+      }
+    } catch (err) {
+      this.close(`write failed: ${err instanceof Error ? err.message.split("\n")[0] : err}`);
+    } finally {
+      this.#writing = false;
+      this.#notifyWaiters();
+    }
+  }
+
+  #notifyWaiters(): void {
+    if (this.#waiters.length === 0) return;
+    const queued = this.queuedBytes;
+    const still: DrainWaiter[] = [];
+    for (const waiter of this.#waiters) {
+      if (queued <= waiter.maxQueued) waiter.resolve();
+      else still.push(waiter);
+    }
+    this.#waiters = still;
+  }
+
+  #releaseWaiters(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) waiter.resolve();
+  }
+
+  #finish(reason: string): void {
+    this.#closed = true;
+    this.transport.close();
+    this.#releaseWaiters();
+    try {
+      this.#session?.close();
+    } finally {
+      this.#host.onClose(this, reason);
+    }
+  }
+}
