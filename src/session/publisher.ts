@@ -1,0 +1,278 @@
+/**
+ * The publishing client: drives a {@linkcode PublishSession} over a {@linkcode Transport} and
+ * pushes FLV to it, paced in real time by the tag timestamps or as fast as the transport takes
+ * it.
+ *
+ * @module
+ */
+
+import type { Transport } from "../../transports/transport.ts";
+import { FlvReader, type FlvTag } from "../flv/mod.ts";
+import { ClientHandshake } from "../handshake/mod.ts";
+import { LogLevel, type LogSink, silentLog } from "./log.ts";
+import { PublishSession, type PublishSessionOptions } from "./publish_session.ts";
+import { SessionError } from "./session_error.ts";
+
+/** Queued bytes after which `writeTag` waits for the transport. */
+const WRITE_HIGH_WATER = 256 * 1024;
+/** Longest single sleep while pacing. */
+const MAX_PACING_SLEEP_MS = 1000;
+
+/** Options of {@linkcode Publisher.connect}. */
+export interface PublisherOptions extends PublishSessionOptions {
+  /** "fp9" for the Flash Player 9 digest handshake; default "plain". */
+  handshake?: "plain" | "fp9";
+  log?: LogSink;
+}
+
+/** Options of {@linkcode Publisher.publishFlv}. */
+export interface PublishFlvOptions {
+  /** Send at the pace of the tag timestamps (default true); false pushes as fast as possible. */
+  realtime?: boolean;
+  /** Clock in ms (default `performance.now`). */
+  now?: () => number;
+  /** Stops publishing early when it returns true (checked between tags). */
+  stop?: () => boolean;
+}
+
+/** What {@linkcode Publisher.publishFlv} sent. */
+export interface PublishResult {
+  /** Tags sent. */
+  tags: number;
+  /** FLV bytes read. */
+  bytesRead: number;
+  /** Timestamp of the last tag sent, in ms. */
+  lastTimestamp: number;
+}
+
+/**
+ * One publishing connection.
+ *
+ * @example
+ * ```ts ignore
+ * import { connectTcp } from "../../transports/tcp.ts";
+ * import { Publisher } from "./publisher.ts";
+ * const transport = await connectTcp("127.0.0.1", 1935);
+ * const publisher = await Publisher.connect(transport, { app: "live", playpath: "key" });
+ * await publisher.publishFlv(flvChunks);
+ * await publisher.close();
+ * ```
+ */
+export class Publisher {
+  readonly #transport: Transport;
+  readonly #session: PublishSession;
+  readonly #log: LogSink;
+  #writeChain: Promise<void> = Promise.resolve();
+  #inFlight = 0;
+  #readError: unknown;
+  #readEnded = false;
+  #stateWaiter: (() => void) | undefined;
+  #reading: Promise<void> | undefined;
+  /** Bytes sent, handshake included. */
+  bytesOut = 0;
+
+  private constructor(transport: Transport, session: PublishSession, log: LogSink) {
+    this.#transport = transport;
+    this.#session = session;
+    this.#log = log;
+  }
+
+  /**
+   * Handshakes, connects and publishes; resolves once the server answered
+   * NetStream.Publish.Start. Throws {@linkcode SessionError} with the server's status code when
+   * it refuses, or the handshake's or transport's error. The transport is closed on failure.
+   */
+  static async connect(transport: Transport, options: PublisherOptions): Promise<Publisher> {
+    const log = options.log ?? silentLog;
+    const session = new PublishSession({ ...options, log });
+    const publisher = new Publisher(transport, session, log);
+    try {
+      await publisher.#handshake(options.handshake ?? "plain");
+      session.connect();
+      publisher.#flush();
+      publisher.#reading = publisher.#readLoop();
+      await publisher.#waitFor(() => session.state !== "connecting");
+      if (session.state !== "publishing") throw publisher.#failure();
+      return publisher;
+    } catch (err) {
+      transport.close();
+      throw err;
+    }
+  }
+
+  /** The session underneath. */
+  get session(): PublishSession {
+    return this.#session;
+  }
+
+  /** Bytes queued and not yet written. */
+  get queuedBytes(): number {
+    return this.#session.pendingBytes + this.#inFlight;
+  }
+
+  /**
+   * Sends one tag (see {@linkcode PublishSession.writeTag}), waiting when too much is queued.
+   * Throws {@linkcode SessionError} once the server ended the session.
+   */
+  async writeTag(tag: FlvTag): Promise<void> {
+    this.#check();
+    this.#session.writeTag(tag);
+    if (this.#session.pendingBytes >= WRITE_HIGH_WATER) await this.#flush();
+  }
+
+  /** Sends everything queued and waits until it is written. */
+  async flush(): Promise<void> {
+    await this.#flush();
+  }
+
+  /**
+   * Reads an FLV byte stream (file header first) and publishes its tags: at the pace of their
+   * timestamps (wall clock since the first tag) unless `realtime` is false. Throws
+   * {@linkcode FlvError} for a malformed file and {@linkcode SessionError} when the server ends
+   * the session.
+   */
+  async publishFlv(
+    source: AsyncIterable<Uint8Array>,
+    options: PublishFlvOptions = {},
+  ): Promise<PublishResult> {
+    const realtime = options.realtime ?? true;
+    const now = options.now ?? (() => performance.now());
+    const reader = new FlvReader({ lenient: true });
+    const result: PublishResult = { tags: 0, bytesRead: 0, lastTimestamp: 0 };
+    let epoch = -1;
+    let firstTimestamp = 0;
+    let tags: FlvTag[] = [];
+    for await (const chunk of source) {
+      result.bytesRead += chunk.length;
+      tags = [];
+      reader.push(chunk, (tag) => tags.push(tag));
+      for (const tag of tags) {
+        if (options.stop?.()) return result;
+        if (realtime) {
+          if (epoch < 0) {
+            epoch = now();
+            firstTimestamp = tag.timestamp;
+          }
+          for (;;) {
+            const wait = tag.timestamp - firstTimestamp - (now() - epoch);
+            if (wait <= 0 || options.stop?.()) break;
+            await this.#flush();
+            await sleep(Math.min(wait, MAX_PACING_SLEEP_MS));
+            this.#check();
+          }
+        }
+        await this.writeTag(tag);
+        result.tags++;
+        result.lastTimestamp = tag.timestamp;
+      }
+      // Tags are copied into the output as they are queued; the source may reuse `chunk` now.
+      await this.#flush();
+    }
+    reader.finish();
+    await this.#flush();
+    return result;
+  }
+
+  /**
+   * Ends publishing (FCUnpublish, deleteStream), sends what is queued and closes the
+   * transport. Idempotent; never throws.
+   */
+  async close(): Promise<void> {
+    this.#session.close();
+    try {
+      await this.#flush();
+    } catch { /* the server may be gone */ }
+    this.#transport.close();
+    await this.#reading?.catch(() => {});
+  }
+
+  async #handshake(mode: "plain" | "fp9"): Promise<void> {
+    const handshake = new ClientHandshake({ mode });
+    await this.#write(await handshake.start());
+    for (;;) {
+      const data = await this.#transport.read();
+      if (data === null) throw new SessionError("Connection closed during the handshake");
+      const step = await handshake.receive(data);
+      if (step.send) await this.#write(step.send);
+      if (step.done) {
+        for (const warning of handshake.warnings ?? []) this.#log(LogLevel.Warning, warning);
+        this.#session.countBytes(data.length - (step.rest?.length ?? 0));
+        if (step.rest && step.rest.length > 0) this.#session.receive(step.rest);
+        return;
+      }
+      this.#session.countBytes(data.length);
+    }
+  }
+
+  async #readLoop(): Promise<void> {
+    try {
+      for (;;) {
+        const data = await this.#transport.read();
+        if (data === null) break;
+        this.#session.receive(data);
+        this.#wake();
+        if (this.#session.hasOutput) void this.#flush().catch(() => {});
+      }
+    } catch (err) {
+      this.#readError = err;
+    } finally {
+      this.#readEnded = true;
+      this.#wake();
+    }
+  }
+
+  #wake(): void {
+    const waiter = this.#stateWaiter;
+    this.#stateWaiter = undefined;
+    waiter?.();
+  }
+
+  async #waitFor(condition: () => boolean): Promise<void> {
+    while (!condition()) {
+      if (this.#readEnded) throw this.#failure();
+      await new Promise<void>((resolve) => (this.#stateWaiter = resolve));
+    }
+  }
+
+  #check(): void {
+    const state = this.#session.state;
+    if (state === "failed" || (this.#readEnded && state !== "closed")) throw this.#failure();
+  }
+
+  #failure(): SessionError {
+    const session = this.#session;
+    if (session.failure !== undefined) {
+      const description = session.failureDescription ? `: ${session.failureDescription}` : "";
+      return new SessionError(`Cannot publish: ${session.failure}${description}`);
+    }
+    if (this.#readError !== undefined) {
+      const message = this.#readError instanceof Error
+        ? this.#readError.message
+        : String(this.#readError);
+      return new SessionError(`Cannot publish: ${message}`, { cause: this.#readError });
+    }
+    return new SessionError("Cannot publish: the server closed the connection");
+  }
+
+  #flush(): Promise<void> {
+    if (this.#session.hasOutput) {
+      const bytes = this.#session.takeOutput();
+      this.#writeChain = this.#writeChain.then(() => this.#write(bytes));
+    }
+    return this.#writeChain;
+  }
+
+  async #write(bytes: Uint8Array): Promise<void> {
+    this.#inFlight += bytes.length;
+    try {
+      await this.#transport.write(bytes);
+      this.bytesOut += bytes.length;
+    } finally {
+      this.#inFlight -= bytes.length;
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
