@@ -1,0 +1,167 @@
+/**
+ * `rtmpkit publish FILE.flv|- URL [--fast]`: pushes an FLV file (or FLV on stdin, for example
+ * piped from ffmpeg) to an RTMP server at real-time pace, as a live stream.
+ *
+ * @module
+ */
+
+import { open } from "node:fs/promises";
+import process from "node:process";
+import { openTransport } from "../../transports/registry.ts";
+import { ConnectError, UnsupportedTransportError } from "../../transports/transport_error.ts";
+import type { Transport } from "../../transports/transport.ts";
+import { Publisher } from "../session/publisher.ts";
+import { buildTcUrl } from "../url/build_tc_url.ts";
+import { parseRtmpUrl } from "../url/parse_rtmp_url.ts";
+import { ExitCode } from "./exit_code.ts";
+import { type Logger, LogLevel } from "./logger.ts";
+
+/** Bytes read from the input at a time. */
+const READ_BLOCK = 256 * 1024;
+/** librtmp's default ports per protocol bit (only RTMP is published here). */
+const DEFAULT_PORT = 1935;
+/** Connect timeout. */
+const CONNECT_TIMEOUT_MS = 30_000;
+
+const USAGE = `Usage: rtmpkit publish FILE.flv|- URL [--fast]
+
+Publishes an FLV file (or FLV read from stdin with "-") as a live stream to
+rtmp://HOST[:PORT]/APP/NAME, at the pace of its timestamps.
+
+  --fast         send as fast as the server takes it instead of in real time
+  --verbose, -V  log more
+  --quiet, -q    log errors only
+  --help, -h     show this help
+`;
+
+/**
+ * Publishes and resolves to an exit code: 0 when everything was sent, 1 for bad arguments, an
+ * unreadable input or a refused publish, 2 when interrupted, 3 when the connection failed.
+ * `args` are the arguments after `publish`.
+ */
+export async function runPublish(args: string[], log: Logger): Promise<number> {
+  const positional: string[] = [];
+  let fast = false;
+  for (const arg of args) {
+    if (arg === "--help" || arg === "-h") {
+      log.raw(USAGE);
+      return ExitCode.SUCCESS;
+    } else if (arg === "--fast") fast = true;
+    else if (arg === "--verbose" || arg === "-V") log.level = LogLevel.DEBUG;
+    else if (arg === "--quiet" || arg === "-q") log.level = LogLevel.ERROR;
+    else if (arg.startsWith("-") && arg !== "-") {
+      log.log(LogLevel.ERROR, `Unknown option for publish: ${arg}`);
+      log.raw(USAGE);
+      return ExitCode.FAILED;
+    } else positional.push(arg);
+  }
+  if (positional.length !== 2) {
+    log.log(LogLevel.ERROR, "publish needs an input (FILE.flv or -) and a URL");
+    log.raw(USAGE);
+    return ExitCode.FAILED;
+  }
+  const [input, urlText] = positional;
+  let url;
+  try {
+    url = parseRtmpUrl(urlText);
+  } catch (err) {
+    log.log(LogLevel.ERROR, `Cannot publish to ${urlText}: ${(err as Error).message}`);
+    return ExitCode.FAILED;
+  }
+  if (url.host === "" || url.app === "" || url.playpath === "") {
+    log.log(LogLevel.ERROR, `Cannot publish to ${urlText}: expected rtmp://HOST[:PORT]/APP/NAME`);
+    return ExitCode.FAILED;
+  }
+  const port = url.port || DEFAULT_PORT;
+  let source: AsyncIterable<Uint8Array>;
+  try {
+    source = input === "-" ? stdinChunks() : await fileChunks(input);
+  } catch (err) {
+    log.log(LogLevel.ERROR, `Cannot read ${input}: ${(err as Error).message}`);
+    return ExitCode.FAILED;
+  }
+
+  const engineLog = (level: LogLevel, message: string) => log.log(level, message);
+  let transport: Transport;
+  try {
+    transport = await openTransport({
+      protocol: url.protocol,
+      host: url.host,
+      port,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    });
+  } catch (err) {
+    log.log(LogLevel.ERROR, (err as Error).message);
+    return err instanceof UnsupportedTransportError ? ExitCode.FAILED : ExitCode.NO_CONNECT;
+  }
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let publisher: Publisher | undefined;
+  try {
+    try {
+      publisher = await Publisher.connect(transport, {
+        app: url.app,
+        playpath: url.playpath,
+        tcUrl: buildTcUrl(url.protocol, url.host, port, url.app),
+        log: engineLog,
+      });
+    } catch (err) {
+      log.log(LogLevel.ERROR, (err as Error).message);
+      return err instanceof ConnectError ? ExitCode.NO_CONNECT : ExitCode.FAILED;
+    }
+    log.log(
+      LogLevel.INFO,
+      `Publishing ${input === "-" ? "stdin" : input} to ${urlText}${fast ? " (fast)" : ""}`,
+    );
+    const started = performance.now();
+    const result = await publisher.publishFlv(source, {
+      realtime: !fast,
+      stop: () => interrupted,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    log.log(
+      LogLevel.INFO,
+      `Published ${result.tags} tags, ${(result.bytesRead / 1024).toFixed(3)} kB, ` +
+        `${(result.lastTimestamp / 1000).toFixed(2)} s of media in ${seconds.toFixed(2)} s`,
+    );
+    return interrupted ? ExitCode.INCOMPLETE : ExitCode.SUCCESS;
+  } catch (err) {
+    log.log(LogLevel.ERROR, (err as Error).message.split("\n")[0]);
+    return interrupted ? ExitCode.INCOMPLETE : ExitCode.FAILED;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await publisher?.close();
+    transport.close();
+  }
+}
+
+/** Reads a file in blocks, each in a fresh buffer. */
+async function fileChunks(path: string): Promise<AsyncIterable<Uint8Array>> {
+  const handle = await open(path, "r");
+  return (async function* () {
+    try {
+      let position = 0;
+      for (;;) {
+        const buffer = new Uint8Array(READ_BLOCK);
+        const { bytesRead } = await handle.read(buffer, 0, READ_BLOCK, position);
+        if (bytesRead === 0) return;
+        position += bytesRead;
+        yield buffer.subarray(0, bytesRead);
+      }
+    } finally {
+      await handle.close();
+    }
+  })();
+}
+
+/** Reads stdin as it arrives. */
+async function* stdinChunks(): AsyncIterable<Uint8Array> {
+  for await (const chunk of process.stdin) {
+    yield chunk instanceof Uint8Array ? chunk : new TextEncoder().encode(String(chunk));
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * `rtmpkit serve --root DIR --listen URL [--listen URL …]`: the embedded server on the command
+ * line. Logs one line per connection, play, publish and drop to stderr; SIGINT and SIGTERM close
+ * it cleanly.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { UnsupportedTransportError } from "../../transports/transport_error.ts";
+import { type ListenAddress, parseListenUrl } from "../server/listen_address.ts";
+import { RtmpServer } from "../server/rtmp_server.ts";
+import type { RtmpServerLimits } from "../server/server_options.ts";
+import { ExitCode } from "./exit_code.ts";
+import { type Logger, LogLevel } from "./logger.ts";
+
+/** Where `serve` listens when no `--listen` is given. */
+export const DEFAULT_SERVE_LISTEN = "rtmp://127.0.0.1:1935";
+
+const USAGE = `Usage: rtmpkit serve --root DIR [--listen URL ...] [options]
+
+Serves the FLV files under DIR to RTMP players (rtmp://HOST:PORT/APP/NAME plays DIR/NAME for
+any APP) and relays live streams published to APP/NAME to the players of APP/NAME.
+
+  --root DIR             folder of FLV files to serve (required)
+  --listen URL           where to listen, rtmp://HOST:PORT (repeatable; default
+                         ${DEFAULT_SERVE_LISTEN}); rtmps://, rtmpt:// and rtmpts:// are not
+                         supported yet
+  --max-connections N    connections open at once (default 1000)
+  --idle-timeout S       close connections silent for S seconds (default 60, 0 = never)
+  --max-message-size N   largest message a client may send, in bytes (default 8388608)
+  --player-queue N       bytes queued per live player before it loses frames (default 8388608)
+  --verbose, -V          log more
+  --quiet, -q            log errors only
+  --help, -h             show this help
+`;
+
+/** Parsed `serve` options. */
+interface ServeOptions {
+  root: string;
+  listen: ListenAddress[];
+  limits: Partial<RtmpServerLimits>;
+  level: LogLevel;
+}
+
+/**
+ * Runs the server until SIGINT or SIGTERM. `args` are the arguments after `serve`. Resolves to
+ * 0 after a clean stop, 1 for bad options or when a listen address cannot be bound.
+ */
+export async function runServe(args: string[], log: Logger): Promise<number> {
+  let options: ServeOptions | "help";
+  try {
+    options = parseServeArgs(args);
+  } catch (err) {
+    log.log(LogLevel.ERROR, (err as Error).message);
+    if (!(err instanceof UnsupportedTransportError)) log.raw(USAGE);
+    return ExitCode.FAILED;
+  }
+  if (options === "help") {
+    log.raw(USAGE);
+    return ExitCode.SUCCESS;
+  }
+  log.level = options.level;
+  const server = new RtmpServer({
+    root: options.root,
+    listen: options.listen,
+    limits: options.limits,
+    log: (level, message) => log.log(level, message),
+  });
+  try {
+    await server.start();
+  } catch (err) {
+    log.log(LogLevel.ERROR, `Cannot start the server: ${(err as Error).message}`);
+    await server.close();
+    return ExitCode.FAILED;
+  }
+  for (const address of server.addresses) {
+    const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
+    log.log(LogLevel.INFO, `Serving ${options.root} on rtmp://${host}:${address.port}`);
+  }
+  const signal = await waitForSignal();
+  log.log(LogLevel.INFO, `Caught ${signal}, closing the server`);
+  await server.close();
+  const stats = server.stats;
+  log.log(
+    LogLevel.INFO,
+    `Served ${stats.acceptedConnections} connections (${stats.refusedConnections} refused), ` +
+      `${stats.bytesOut} bytes out, ${stats.droppedFrames} frames dropped`,
+  );
+  return ExitCode.SUCCESS;
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const names = ["SIGINT", "SIGTERM"] as const;
+    const handlers = names.map((name) => {
+      const handler = () => {
+        for (const [n, h] of handlers) process.off(n, h);
+        resolve(name);
+      };
+      process.on(name, handler);
+      return [name, handler] as const;
+    });
+  });
+}
+
+/** Parses the arguments after `serve`. Throws TypeError (or UnsupportedTransportError). */
+export function parseServeArgs(args: string[]): ServeOptions | "help" {
+  let root: string | undefined;
+  const listen: ListenAddress[] = [];
+  const limits: Partial<RtmpServerLimits> = {};
+  let level: LogLevel = LogLevel.INFO;
+  for (let i = 0; i < args.length; i++) {
+    let arg = args[i];
+    let inline: string | undefined;
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    if (eq > 0) {
+      inline = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      if (i + 1 >= args.length) throw new TypeError(`Option ${arg} needs a value`);
+      return args[++i];
+    };
+    switch (arg) {
+      case "--help":
+      case "-h":
+        return "help";
+      case "--root":
+        root = value();
+        break;
+      case "--listen":
+        listen.push(parseListenUrl(value()));
+        break;
+      case "--max-connections":
+        limits.maxConnections = positiveInteger(arg, value());
+        break;
+      case "--idle-timeout":
+        limits.idleTimeoutMs = nonNegativeNumber(arg, value()) * 1000;
+        break;
+      case "--max-message-size":
+        limits.maxMessageSize = positiveInteger(arg, value());
+        break;
+      case "--player-queue":
+        limits.playerQueueBytes = positiveInteger(arg, value());
+        break;
+      case "--verbose":
+      case "-V":
+        level = LogLevel.DEBUG;
+        break;
+      case "--quiet":
+      case "-q":
+        level = LogLevel.ERROR;
+        break;
+      case "--cert":
+      case "--key":
+        value(); // for rtmps://, which is refused when its URL is parsed
+        break;
+      default:
+        throw new TypeError(`Unknown option for serve: ${args[i]}`);
+    }
+  }
+  if (root === undefined) throw new TypeError("serve needs --root DIR");
+  if (listen.length === 0) listen.push(parseListenUrl(DEFAULT_SERVE_LISTEN));
+  return { root, listen, limits, level };
+}
+
+function positiveInteger(option: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new TypeError(`Option ${option} needs a positive integer, got "${text}"`);
+  }
+  return n;
+}
+
+function nonNegativeNumber(option: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || text.trim() === "") {
+    throw new TypeError(`Option ${option} needs a number of seconds, got "${text}"`);
+  }
+  return n;
+}
