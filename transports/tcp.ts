@@ -78,32 +78,49 @@ async function connectDeno(hostname: string, port: number, timeoutMs: number): P
   return new DenoTcpTransport(conn, { hostname, port });
 }
 
-/** A Transport over a `Deno.Conn` (also used by TLS on Deno). */
+/**
+ * A Transport over a `Deno.Conn` (also used by TLS on Deno).
+ *
+ * Reads are double-buffered: as soon as one read returns, the next one is started into the other
+ * buffer, so the runtime's I/O thread fills it while the caller parses the first (the view
+ * returned by `read` stays valid until the next call, as the contract says).
+ */
 export class DenoTcpTransport implements Transport {
   #conn: Deno.Conn;
-  #buffer: Uint8Array;
+  #buffers: [Uint8Array, Uint8Array];
+  /** Index of the buffer the read in flight fills. */
+  #target = 0;
+  #inFlight: Promise<number | null> | undefined;
   #closed = false;
   /** The peer's address. */
   readonly remoteAddr: RemoteAddr;
 
-  /** Wraps an open connection; reads fill a buffer of `readBufferSize` bytes. */
+  /** Wraps an open connection; reads fill buffers of `readBufferSize` bytes. */
   constructor(conn: Deno.Conn, remoteAddr: RemoteAddr, readBufferSize = TCP_READ_BUFFER_SIZE) {
     this.#conn = conn;
     this.remoteAddr = remoteAddr;
-    this.#buffer = new Uint8Array(readBufferSize);
+    this.#buffers = [new Uint8Array(readBufferSize), new Uint8Array(readBufferSize)];
   }
 
-  /** Reads into the shared buffer; `null` at end of stream or after close. */
+  /** Reads the next bytes; `null` at end of stream or after close. */
   async read(): Promise<Uint8Array | null> {
     if (this.#closed) return null;
+    const pending = this.#inFlight ?? this.#conn.read(this.#buffers[this.#target]);
+    this.#inFlight = undefined;
     let n: number | null;
     try {
-      n = await this.#conn.read(this.#buffer);
+      n = await pending;
     } catch (err) {
       if (this.#closed) return null;
       throw err;
     }
-    return n === null ? null : this.#buffer.subarray(0, n);
+    if (n === null || this.#closed) return null;
+    const filled = this.#buffers[this.#target];
+    this.#target ^= 1;
+    const next = this.#conn.read(this.#buffers[this.#target]);
+    next.catch(() => {}); // surfaced by the next read() call
+    this.#inFlight = next;
+    return filled.subarray(0, n);
   }
 
   /** Writes all bytes. */
