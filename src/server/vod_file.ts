@@ -198,13 +198,26 @@ export class VodFile {
       if (typeof t !== "number" || t * 1000 > ms) break;
       chosen = i;
     }
-    if (chosen < 0) return undefined;
-    const position = positions[chosen];
-    if (typeof position !== "number" || !Number.isInteger(position)) return undefined;
-    const tag = await this.#readHeader(position);
-    if (tag === undefined || tag.type !== FlvTagType.Video) return undefined;
-    const info = inspectVideo(tag.peek);
-    if (!info.keyframe || info.sequenceHeader) return undefined;
+    // Index times may be rounded (ffmpeg writes whole seconds): take the last entry whose tag,
+    // read from the file, is a keyframe stamped at or before `ms`.
+    let tag: TagHeader | undefined;
+    let position = 0;
+    for (; chosen >= 0; chosen--) {
+      const p = positions[chosen];
+      if (typeof p !== "number" || !Number.isInteger(p) || p < this.firstTagOffset) {
+        return undefined;
+      }
+      const h = await this.#readHeader(p);
+      if (h === undefined || h.type !== FlvTagType.Video) return undefined;
+      const info = inspectVideo(h.peek);
+      if (!info.keyframe || info.sequenceHeader) return undefined;
+      if (h.timestamp <= ms) {
+        tag = h;
+        position = p;
+        break;
+      }
+    }
+    if (tag === undefined) return undefined;
     // Sequence headers sit at the start of the file; take the last of each before this tag.
     const headers = new Map<string, TagHeader>();
     let count = 0;
