@@ -23,7 +23,9 @@ const ON_METADATA = "onMetaData";
 
 /** Who publishes a stream. */
 export interface LivePublisher {
+  /** The publisher's connection. */
   output: ConnectionOutput;
+  /** The message stream it publishes on. */
   streamId: number;
 }
 

@@ -81,7 +81,8 @@ export {
   type LiveStreamOptions,
   MAX_CACHED_SEQUENCE_HEADERS,
 } from "./live_stream.ts";
-export type { Transport } from "../../transports/transport.ts";
+export type { RemoteAddr, Transport } from "../../transports/transport.ts";
+export type * from "../session/server_session_event.ts";
 export {
   type NetStreamState,
   ServerSession,

@@ -52,7 +52,9 @@ export const DEFAULT_SERVER_LIMITS: Readonly<RtmpServerLimits> = {
 export interface ConnectRequest {
   /** The connect object's `app` (query string included). */
   app: string;
+  /** The connect object's `tcUrl` ("" when absent). */
   tcUrl: string;
+  /** The client's address. */
   remoteAddr: RemoteAddr;
   /** The whole connect object. */
   commandObject: AmfObject;
@@ -62,23 +64,29 @@ export interface ConnectRequest {
 
 /** What the play hook is told. */
 export interface PlayRequest {
+  /** The app the client connected to. */
   app: string;
   /** The name as the client sent it. */
   name: string;
+  /** The client's address. */
   remoteAddr: RemoteAddr;
   /** "live" when a publisher serves the name, "vod" for a file (`path` is set). */
   kind: "live" | "vod";
   /** The file played, for VOD. */
   path?: string;
-  /** play's start and len, in ms. */
+  /** play's start in ms (-2000 live or recorded, -1000 live only). */
   start: number;
+  /** play's len in ms (below 0: to the end). */
   duration: number;
 }
 
 /** What the publish hook is told. */
 export interface PublishRequest {
+  /** The app the client connected to. */
   app: string;
+  /** The stream name as sent (query string included). */
   name: string;
+  /** The client's address. */
   remoteAddr: RemoteAddr;
   /** "live", "record" or "append" (all are relayed live; nothing is recorded). */
   publishType: string;
@@ -89,8 +97,11 @@ export type HookVerdict = boolean | void;
 
 /** Decisions the embedding program can take. Hooks may be async; a throwing hook rejects. */
 export interface RtmpServerHooks {
+  /** A client connects; rejecting sends `_error` NetConnection.Connect.Rejected and closes. */
   onConnect?(request: ConnectRequest): HookVerdict | Promise<HookVerdict>;
+  /** A client plays a stream or file that exists; rejecting sends NetStream.Play.Failed. */
   onPlay?(request: PlayRequest): HookVerdict | Promise<HookVerdict>;
+  /** A client publishes a free name; rejecting sends NetStream.Publish.Denied. */
   onPublish?(request: PublishRequest): HookVerdict | Promise<HookVerdict>;
 }
 
@@ -100,7 +111,9 @@ export interface RtmpServerOptions {
   root?: string;
   /** Listen URLs (`rtmp://127.0.0.1:1935`) or addresses. */
   listen?: (string | ListenAddress | { hostname: string; port: number })[];
+  /** Accept or reject connect, play and publish. */
   hooks?: RtmpServerHooks;
+  /** Limits; unset ones keep {@linkcode DEFAULT_SERVER_LIMITS}. */
   limits?: Partial<RtmpServerLimits>;
   /** Receives one line per connection, play, publish, drop and close (librtmp log levels). */
   log?: LogSink;
@@ -118,8 +131,9 @@ export interface RtmpServerStats {
   players: number;
   /** Publishers now. */
   publishers: number;
-  /** Bytes received and sent, closed connections included. */
+  /** Bytes received, closed connections included. */
   bytesIn: number;
+  /** Bytes sent, closed connections included. */
   bytesOut: number;
   /** Live video frames dropped for slow players. */
   droppedFrames: number;

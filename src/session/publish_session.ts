@@ -45,8 +45,11 @@ export interface PublishSessionOptions {
   app: string;
   /** The stream name to publish (publish's first argument). */
   playpath: string;
+  /** The connect object's `tcUrl`. */
   tcUrl?: string;
+  /** The connect object's `swfUrl`. */
   swfUrl?: string;
+  /** The connect object's `pageUrl`. */
   pageUrl?: string;
   /** Default {@linkcode DEFAULT_PUBLISH_FLASH_VER}. */
   flashVer?: string;
@@ -54,7 +57,9 @@ export interface PublishSessionOptions {
   chunkSize?: number;
   /** publish's second argument: "live" (default), "record" or "append". */
   publishType?: string;
+  /** Receives the session's log lines. */
   log?: LogSink;
+  /** Limits of the chunk decoder for what the server sends. */
   decoder?: ChunkDecoderOptions;
 }
 

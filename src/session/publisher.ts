@@ -22,6 +22,7 @@ const MAX_PACING_SLEEP_MS = 1000;
 export interface PublisherOptions extends PublishSessionOptions {
   /** "fp9" for the Flash Player 9 digest handshake; default "plain". */
   handshake?: "plain" | "fp9";
+  /** Receives log lines (librtmp levels). */
   log?: LogSink;
 }
 

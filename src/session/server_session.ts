@@ -66,9 +66,13 @@ export const ServerCsid = {
 
 /** An onStatus info object: level, code, description and any extra properties. */
 export interface StatusInfo {
+  /** "status", "warning" or "error" (clients treat "error" as fatal). */
   level: "status" | "warning" | "error";
+  /** The status code, such as NetStream.Play.Start. */
   code: string;
+  /** A human-readable description. */
   description: string;
+  /** Extra properties (details, clientid, …). */
   [key: string]: AmfValue;
 }
 

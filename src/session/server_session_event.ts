@@ -14,7 +14,9 @@ import type { RtmpMessage } from "../chunk/rtmp_message.ts";
  * session ignores the client's other commands.
  */
 export interface ConnectEvent {
+  /** The event kind. */
   type: "connect";
+  /** The transaction id to answer with. */
   transactionId: number;
   /** The connect object's `app` ("" when absent). */
   app: string;
@@ -30,7 +32,9 @@ export interface ConnectEvent {
 
 /** `createStream` was answered with a new message stream id. */
 export interface CreateStreamEvent {
+  /** The event kind. */
   type: "createStream";
+  /** The message stream id. */
   streamId: number;
 }
 
@@ -40,21 +44,31 @@ export interface CreateStreamEvent {
  * -1000 live only, 0 or more recorded from that time; `duration` below 0 means to the end.
  */
 export interface PlayEvent {
+  /** The event kind. */
   type: "play";
+  /** The message stream id. */
   streamId: number;
+  /** The transaction id to answer with. */
   transactionId: number;
   /** The stream name as sent, prefix (`mp4:`) and query included. */
   name: string;
+  /** Start in ms. */
   start: number;
+  /** Length in ms (below 0: to the end). */
   duration: number;
+  /** Whether earlier play requests on the stream are replaced. */
   reset: boolean;
 }
 
 /** A client asked to publish. Answer with `acceptPublish` or `rejectPublish`. */
 export interface PublishEvent {
+  /** The event kind. */
   type: "publish";
+  /** The message stream id. */
   streamId: number;
+  /** The transaction id to answer with. */
   transactionId: number;
+  /** The stream name (or command name). */
   name: string;
   /** "live" (default), "record" or "append". */
   publishType: string;
@@ -62,37 +76,53 @@ export interface PublishEvent {
 
 /** Audio, video, data or aggregate message on a stream that is publishing. */
 export interface MediaEvent {
+  /** The event kind. */
   type: "media";
+  /** The message stream id. */
   streamId: number;
+  /** The message, as received. */
   message: RtmpMessage;
 }
 
 /** `pause` on a stream: `pause` true to pause, false to resume at `position` ms. */
 export interface PauseEvent {
+  /** The event kind. */
   type: "pause";
+  /** The message stream id. */
   streamId: number;
+  /** True to pause, false to resume. */
   pause: boolean;
+  /** Position in ms. */
   position: number;
 }
 
 /** `seek` on a stream, to `position` ms. */
 export interface SeekEvent {
+  /** The event kind. */
   type: "seek";
+  /** The message stream id. */
   streamId: number;
+  /** Position in ms. */
   position: number;
 }
 
 /** User Control SetBufferLength: the client's buffer for a stream, in ms. */
 export interface BufferLengthEvent {
+  /** The event kind. */
   type: "bufferLength";
+  /** The message stream id. */
   streamId: number;
+  /** The buffer length in ms. */
   bufferMs: number;
 }
 
 /** `receiveAudio` / `receiveVideo` on a stream. */
 export interface ReceiveEvent {
+  /** The event kind. */
   type: "receiveAudio" | "receiveVideo";
+  /** The message stream id. */
   streamId: number;
+  /** Whether the media type is wanted. */
   enabled: boolean;
 }
 
@@ -101,43 +131,61 @@ export interface ReceiveEvent {
  * name it publishes, or the session closing.
  */
 export interface CloseStreamEvent {
+  /** The event kind. */
   type: "closeStream";
+  /** The message stream id. */
   streamId: number;
+  /** What ended it. */
   reason: "deleteStream" | "closeStream" | "FCUnpublish" | "session";
 }
 
 /** `getStreamLength`: answer with `replyStreamLength` (seconds). */
 export interface StreamLengthEvent {
+  /** The event kind. */
   type: "getStreamLength";
+  /** The transaction id to answer with. */
   transactionId: number;
+  /** The stream name (or command name). */
   name: string;
 }
 
 /** A command the session does not handle itself, passed on as it came. */
 export interface CommandEvent {
+  /** The event kind. */
   type: "command";
+  /** The message stream id. */
   streamId: number;
+  /** The stream name (or command name). */
   name: string;
+  /** The transaction id to answer with. */
   transactionId: number;
+  /** The command object. */
   commandObject: AmfValue;
+  /** The values after the command object. */
   args: AmfValue[];
 }
 
 /** The client acknowledged `bytes` received (Acknowledgement message). */
 export interface AcknowledgementEvent {
+  /** The event kind. */
   type: "acknowledgement";
+  /** The byte count acknowledged. */
   bytes: number;
 }
 
 /** The client answered a `sendPing` with this value. */
 export interface PingResponseEvent {
+  /** The event kind. */
   type: "pingResponse";
+  /** The ping value. */
   value: number;
 }
 
 /** Something the session noticed and ignored; for logs. */
 export interface WarningEvent {
+  /** The event kind. */
   type: "warning";
+  /** What happened. */
   message: string;
 }
 
