@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { CLI_PATH, runRtmpkit } from "./_cli_process.ts";
+import { CLI_PATH, runCli as runRtmpkit } from "./_run_cli.ts";
 import { playMessages, SAMPLE_FLV, startServer, waitUntil } from "../server/_helpers.ts";
 
 const videoFrames = (r: Awaited<ReturnType<typeof playMessages>>) =>

@@ -3,7 +3,7 @@ import { parseServeArgs } from "../../src/cli/serve.ts";
 import { LogLevel } from "../../src/cli/logger.ts";
 import { downloadFlv } from "../../src/download_flv.ts";
 import { UnsupportedTransportError } from "../../transports/transport_error.ts";
-import { runRtmpkit, waitFor } from "./_cli_process.ts";
+import { runCli as runRtmpkit, waitFor } from "./_run_cli.ts";
 
 const ASSETS = new URL("../../assets", import.meta.url).pathname;
 
