@@ -11,7 +11,9 @@ import {
   ASSETS_DIR,
   encodeFlv,
   flvTags,
+  metadataBody,
   playMessages,
+  RawClient,
   SAMPLE_FLV,
   startServer,
   syntheticTags,
@@ -193,4 +195,33 @@ Deno.test("RtmpServer VOD: seek restarts at a keyframe with the file's timestamp
   );
   assertEquals(media[seekAt], { timestamp: 2000, key: true });
   assertEquals(media[seekAt + 1], { timestamp: 2040, key: false });
+});
+
+Deno.test("RtmpServer answers getStreamLength with the file's duration in seconds", async () => {
+  await using root = await tempDir();
+  const tags = syntheticTags({ durationMs: 500 });
+  tags[0] = { ...tags[0], data: metadataBody({ duration: 12.5, width: 320 }) };
+  await Deno.writeFile(`${root.path}/a.flv`, encodeFlv(tags));
+  await using s = await startServer({ root: root.path });
+  const client = await RawClient.open(s.port);
+  try {
+    await client.connect("vod");
+    for (
+      const [name, txn] of [["a", 10], ["mp4:a.flv", 11], ["missing", 12], ["../a", 13]] as const
+    ) {
+      await client.command("getStreamLength", [null, name], { transactionId: txn });
+    }
+    await client.waitFor(
+      () => client.commands().filter((c) => c[0] === "_result").length === 5,
+      "replies",
+    );
+    const replies = client.commands().filter((c) => c[0] === "_result" && (c[1] as number) >= 10);
+    // Answers come as the file system answers, not necessarily in order.
+    const byTransaction = replies.map((c) => [c[1], c[3]]).sort((a, b) =>
+      Number(a[0]) - Number(b[0])
+    );
+    assertEquals(byTransaction, [[10, 12.5], [11, 12.5], [12, 0], [13, 0]]);
+  } finally {
+    await client.close();
+  }
 });
