@@ -276,7 +276,7 @@ export class RtmpServer implements ConnectionHost {
     event: Extract<ServerSessionEvent, { type: "connect" }>,
   ): Promise<void> {
     const session = connection.session;
-    const verdict = await this.#ask(connection, "connect", () =>
+    let verdict = this.#ask(connection, "connect", () =>
       this.#options.hooks?.onConnect?.({
         app: event.app,
         tcUrl: event.tcUrl,
@@ -284,6 +284,7 @@ export class RtmpServer implements ConnectionHost {
         commandObject: event.commandObject,
         args: event.args,
       }));
+    if (typeof verdict !== "boolean") verdict = await verdict;
     if (connection.closed) return;
     if (!verdict) {
       this.#log(LogLevel.Info, `#${connection.id} connect app "${event.app}" rejected`);
@@ -315,16 +316,16 @@ export class RtmpServer implements ConnectionHost {
       duration,
     };
     if (live?.publisher !== undefined) {
-      if (
-        !await this.#ask(
-          connection,
-          "play",
-          () => this.#options.hooks?.onPlay?.({ ...request, kind: "live" }),
-        )
-      ) {
-        return this.#refusePlay(connection, streamId, name, "rejected");
+      let verdict = this.#ask(
+        connection,
+        "play",
+        () => this.#options.hooks?.onPlay?.({ ...request, kind: "live" }),
+      );
+      if (typeof verdict !== "boolean") verdict = await verdict;
+      if (!verdict) return this.#refusePlay(connection, streamId, name, "rejected");
+      if (connection.closed || live.publisher === undefined) {
+        return this.#refusePlay(connection, streamId, name, "not found");
       }
-      if (connection.closed) return;
       this.#startLive(connection, state, streamId, name, key);
       return;
     }
@@ -440,13 +441,14 @@ export class RtmpServer implements ConnectionHost {
       connection.flush();
       return;
     }
-    const verdict = await this.#ask(connection, "publish", () =>
+    let verdict = this.#ask(connection, "publish", () =>
       this.#options.hooks?.onPublish?.({
         app: session.app,
         name,
         remoteAddr: connection.transport.remoteAddr,
         publishType,
       }));
+    if (typeof verdict !== "boolean") verdict = await verdict;
     if (connection.closed) return;
     if (!verdict) {
       this.#log(LogLevel.Info, `#${connection.id} publish "${key}" rejected`);
@@ -535,17 +537,26 @@ export class RtmpServer implements ConnectionHost {
     return stream;
   }
 
-  /** Runs a hook; a missing hook accepts, a throwing one rejects (and is logged). */
-  async #ask(
+  /**
+   * Runs a hook; a missing hook accepts, a throwing or rejecting one rejects (and is logged).
+   * Synchronous unless the hook returns a promise, so that a request is answered before the
+   * next message of the same read is handled (a client may send media right after publish).
+   */
+  #ask(
     connection: ServerConnection,
     what: string,
     hook: () => HookVerdict | Promise<HookVerdict> | undefined,
-  ): Promise<boolean> {
-    try {
-      return (await hook()) !== false;
-    } catch (err) {
+  ): boolean | Promise<boolean> {
+    const failed = (err: unknown) => {
       this.#log(LogLevel.Error, `#${connection.id} ${what} hook failed: ${message(err)}`);
       return false;
+    };
+    try {
+      const verdict = hook();
+      if (verdict instanceof Promise) return verdict.then((v) => v !== false, failed);
+      return verdict !== false;
+    } catch (err) {
+      return failed(err);
     }
   }
 

@@ -1,5 +1,9 @@
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
+import { encodeAmf0 } from "../../src/amf/mod.ts";
+import { ChunkEncoder } from "../../src/chunk/mod.ts";
 import { FlvTagType } from "../../src/flv/mod.ts";
+import { ClientSession } from "../../src/session/client_session.ts";
+import { RtmpClient } from "../../src/session/rtmp_client.ts";
 import type { FlvTag } from "../../src/flv/mod.ts";
 import { isOnMetaData } from "../../src/session/metadata_info.ts";
 import { Publisher } from "../../src/session/publisher.ts";
@@ -8,6 +12,7 @@ import {
   aacHeader,
   avcHeader,
   delay,
+  handshaken,
   metadataBody,
   playMessages,
   type PlayRecord,
@@ -185,10 +190,6 @@ Deno.test("RtmpServer live: receiveVideo false stops video, audio goes on", asyn
   const p = await publisher(s.port);
   const tags = syntheticTags({ durationMs: 1000, audioMs: 100, keyframeMs: 500 });
   await send(p, tags.slice(0, 3));
-  const { ClientSession } = await import("../../src/session/client_session.ts");
-  const { RtmpClient } = await import("../../src/session/rtmp_client.ts");
-  const { encodeAmf0 } = await import("../../src/amf/mod.ts");
-  const { ChunkEncoder } = await import("../../src/chunk/mod.ts");
   const media: number[] = [];
   const session = new ClientSession({ app: "live", playpath: "key", live: true }, {
     onMedia: (m) => media.push(m.typeId),
@@ -256,4 +257,38 @@ Deno.test("RtmpServer hooks accept or reject connect, play and publish", async (
     "connect live",
     "publish boom",
   ]);
+});
+
+Deno.test("RtmpServer live: connect, createStream, publish and media in one write all count", async () => {
+  await using s = await startServer();
+  const transport = await handshaken(s.port);
+  const encoder = new ChunkEncoder();
+  const command = (name: string, txn: number, args: unknown[], csid = 3, msid = 0) =>
+    encoder.write({
+      csid,
+      typeId: 20,
+      timestamp: 0,
+      messageStreamId: msid,
+      payload: encodeAmf0(name, txn, ...(args as [])),
+    });
+  command("connect", 1, [{ app: "live" }]);
+  command("createStream", 2, [null]);
+  command("publish", 3, [null, "piped", "live"], 4, 1); // the first stream id is 1
+  encoder.write({ csid: 4, typeId: 9, timestamp: 0, messageStreamId: 1, payload: avcHeader() });
+  encoder.write({
+    csid: 4,
+    typeId: 9,
+    timestamp: 0,
+    messageStreamId: 1,
+    payload: new Uint8Array([0x17, 1, 0, 0, 0, 0xee]),
+  });
+  await transport.write(encoder.takeOutput());
+  await waitUntil(() => s.server.liveStreams.includes("live/piped"), 3000, "the publish");
+  const record = playMessages(s.port, "live", "piped", {
+    live: true,
+    stopAfter: (r) => frames(r).length > 0,
+  });
+  const got = await record;
+  assertEquals(frames(got)[0].payload, new Uint8Array([0x17, 1, 0, 0, 0, 0xee]));
+  transport.close();
 });
