@@ -95,7 +95,10 @@ export interface PublishRequest {
 /** A hook's verdict: `false` rejects; `true` or nothing accepts. */
 export type HookVerdict = boolean | void;
 
-/** Decisions the embedding program can take. Hooks may be async; a throwing hook rejects. */
+/**
+ * Decisions the embedding program can take. Hooks may be async (a throwing hook rejects); while
+ * an async publish hook decides, media the client sends on that stream is dropped.
+ */
 export interface RtmpServerHooks {
   /** A client connects; rejecting sends `_error` NetConnection.Connect.Rejected and closes. */
   onConnect?(request: ConnectRequest): HookVerdict | Promise<HookVerdict>;
