@@ -1,6 +1,6 @@
 /**
  * rtmpkit: an RTMP toolkit for Deno and Bun — an rtmpdump 2.4 compatible downloader, a client
- * engine and the codecs underneath (AMF0/AMF3, chunk stream, handshake, FLV), all sans-I/O over
+ * engine, an embedded server, a publisher and the codecs underneath (AMF0/AMF3, chunk stream, handshake, FLV), all sans-I/O over
  * a pluggable {@linkcode Transport}.
  *
  * @example Download a stream to a file
@@ -33,6 +33,9 @@ export * from "./src/handshake/mod.ts";
 export * from "./src/session/mod.ts";
 export * from "./src/url.ts";
 export * from "./transports/mod.ts";
+export { listenTcp, type TcpListener } from "./transports/tcp_listener.ts";
+export { RtmpServer } from "./src/server/mod.ts";
+export type { RtmpServerOptions } from "./src/server/mod.ts";
 export {
   DOWNLOAD_BUFFER_MS,
   downloadFlv,

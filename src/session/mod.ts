@@ -1,5 +1,5 @@
 /**
- * Session layer: the client engine (NetConnection/NetStream state, transactions, acks, BUFX)
+ * Session layer: the client engine (and the server and publishing sessions) (NetConnection/NetStream state, transactions, acks, BUFX)
  * and the FLV recorder that writes received media exactly as rtmpdump 2.4's RTMP_Read.
  * Follows librtmp's rtmp.c behaviour (RTMP_ConnectStream, HandleInvoke, RTMP_Read).
  *
@@ -21,3 +21,17 @@ export { FlvRecorder, type FlvRecorderOptions } from "./flv_recorder.ts";
 export { inspectMetadata, isOnMetaData } from "./metadata_info.ts";
 export { LogLevel, type LogSink, silentLog } from "./log.ts";
 export { SessionError } from "./session_error.ts";
+export {
+  Publisher,
+  type PublisherOptions,
+  type PublishFlvOptions,
+  type PublishResult,
+} from "./publisher.ts";
+export {
+  DEFAULT_PUBLISH_CHUNK_SIZE,
+  DEFAULT_PUBLISH_FLASH_VER,
+  PublishSession,
+  type PublishSessionOptions,
+  type PublishState,
+} from "./publish_session.ts";
+export { ServerSession, type ServerSessionOptions, type StatusInfo } from "./server_session.ts";
