@@ -1,0 +1,881 @@
+/**
+ * Robustness of the downloader, end to end: the real command line (`deno run -A cli.ts`) runs
+ * against a scripted fake server that does a real handshake and answers connect, createStream
+ * and play, then misbehaves in one way per case. Every case must end with rtmpdump's exit code,
+ * a one-line reason on stderr (never a stack trace), within its time bound, with bounded memory,
+ * and with an output file that holds only whole FLV tags.
+ *
+ * Debian's rtmpdump is the reference: when it is installed, each case also runs it against the
+ * same server and checks that it behaves as the case says (same exit code, or the documented
+ * difference). With Bun installed, every case also runs `bun cli.ts` and expects the same.
+ * The runs go in three phases, each case of a phase at once: rtmpkit on Deno, rtmpdump, rtmpkit
+ * on Bun (so that rtmpdump's one-second timeouts do not meet a machine busy starting runtimes).
+ * The file takes about three times its slowest case (a stalled server: four receive timeouts
+ * and the toggle pause).
+ *
+ * @module
+ */
+
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { encodeAmf0 } from "../../src/amf/mod.ts";
+import { MessageType } from "../../src/message/mod.ts";
+import {
+  BUN,
+  type ChildOptions,
+  type ChildRun,
+  type FlvFileContent,
+  normaliseStderr,
+  readFlvFile,
+  RTMPDUMP,
+  runRtmpdump,
+  runRtmpkit,
+  type Runtime,
+  waitFor,
+} from "./_cli_process.ts";
+import {
+  audioBody,
+  concat,
+  CSID_VIDEO,
+  type FakePeer,
+  fmt0Header,
+  metadataBody,
+  objectOf,
+  type PeerScript,
+  seededBytes,
+  startFakeServer,
+  STREAM_ID,
+  streamMessage,
+  videoBody,
+} from "./_fake_server.ts";
+
+/** Peak resident memory allowed to the downloader in any case. */
+const MAX_RSS_KIB = 200 * 1024;
+/** SIGKILL for a child that outlives its case's bound by this much (a hang). */
+const HARD_KILL_SLACK_MS = 6000;
+/** The largest message length a chunk header can declare. */
+const MESSAGE_16M = 0xffffff;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One misbehaving server and what the downloader must make of it. */
+interface HostileCase {
+  name: string;
+  script: PeerScript;
+  /** `-m` seconds (receive timeout); default 2. */
+  timeoutSec?: number;
+  /** Exit code rtmpkit must return. */
+  code: number;
+  /** A line rtmpkit's stderr must contain (the one-line reason), if any. */
+  reason?: RegExp;
+  /** Number of whole tags in rtmpkit's output; -1 = the file must be empty (nothing written). */
+  tags: number;
+  /** Upper bound on rtmpkit's run time, in ms. */
+  maxMs: number;
+  /**
+   * How rtmpdump differs, when it does: its exit code and whether its output and stderr still
+   * match ours. Absent: same exit code, byte-identical output file and the same stderr lines
+   * (progress reports and the banner's second line aside).
+   */
+  rtmpdump?: { code?: number; sameFile?: boolean; sameStderr?: boolean; why: string };
+}
+
+/** The server's usual opening up to Play.Start, `count` media tags, then `after`. */
+function playThen(after: (peer: FakePeer) => Promise<void>, count = 4): PeerScript {
+  return async (peer) => {
+    if (!(await peer.acceptPlay())) return;
+    if (count > 0 && !(await peer.sendMedia(count))) return;
+    await after(peer);
+  };
+}
+
+/** Ends the stream properly: more media, Play.Complete, then waits for the client to leave. */
+async function complete(peer: FakePeer, count = 4, startMs = 400): Promise<void> {
+  if (count > 0) await peer.sendMedia(count, startMs);
+  await sleep(50);
+  await peer.sendStatus("NetStream.Play.Complete");
+  await peer.stall();
+}
+
+/** A Set Chunk Size message written by hand (the encoder refuses hostile values). */
+function setChunkSizeBytes(size: number): Uint8Array {
+  const body = new Uint8Array(4);
+  new DataView(body.buffer).setUint32(0, size);
+  return concat([fmt0Header(2, 0, 4, MessageType.SetChunkSize, 0), body]);
+}
+
+/**
+ * The first `chunks` chunks (of 4096 bytes, the chunk size the fake server announces) of a video
+ * message on the video chunk stream that declares `length` bytes.
+ */
+function partialMessage(length: number, chunks: number, tail = 0): Uint8Array {
+  const parts = [fmt0Header(CSID_VIDEO, 200, length, MessageType.Video), videoBody(4096)];
+  const continuation = new Uint8Array([0xc0 | CSID_VIDEO]); // fmt 3 on the same chunk stream
+  for (let i = 1; i < chunks; i++) parts.push(continuation, videoBody(4096));
+  if (tail > 0) parts.push(continuation, videoBody(tail)); // a chunk cut short
+  return concat(parts);
+}
+
+/** `count` chunk streams from csid 320 on, each carrying one message of `typeId`. */
+function csidFlood(count: number, length: number, typeId: number, body: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (let csid = 320; csid < 320 + count; csid++) {
+    parts.push(fmt0Header(csid, 100, length, typeId), body);
+  }
+  return concat(parts);
+}
+
+const HTTP_REPLY = new TextEncoder().encode(
+  "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+);
+
+const CASES: HostileCase[] = [
+  // ---- garbage instead of S0+S1+S2 ----
+  {
+    name: "an HTTP reply instead of S0+S1+S2",
+    script: async (peer) => {
+      await peer.readExactly(1537);
+      await peer.writeRaw(HTTP_REPLY);
+    },
+    code: 3,
+    reason: /^ERROR: RTMP_Connect1, handshake failed\.$/,
+    tags: -1,
+    maxMs: 5000,
+    rtmpdump: {
+      sameStderr: false,
+      why: "rtmpdump reads S0 alone and warns of the type mismatch; we name the early close",
+    },
+  },
+  {
+    name: "random bytes shorter than S0+S1, then a close",
+    script: async (peer) => {
+      await peer.readExactly(1537);
+      await peer.writeRaw(seededBytes(700, 7));
+    },
+    code: 3,
+    reason: /^ERROR: RTMP_Connect1, handshake failed\.$/,
+    tags: -1,
+    maxMs: 5000,
+    rtmpdump: { sameStderr: false, why: "rtmpdump warns of the type mismatch as S0 arrives" },
+  },
+  {
+    // librtmp's plain handshake only warns about a bad S0 or S2, so random bytes pass for one;
+    // what follows is read as a chunk stream and fails in ConnectStream.
+    name: "random bytes that pass for a handshake, then garbage chunks",
+    script: async (peer) => {
+      await peer.readExactly(1537);
+      await peer.writeRaw(seededBytes(3073 + 4000, 12345));
+      await peer.stall();
+    },
+    code: 1,
+    reason: /^ERROR: RTMP_ReadPacket, Cannot decode chunk: /,
+    tags: -1,
+    maxMs: 5000,
+    rtmpdump: {
+      sameStderr: false,
+      why: "rtmpdump reads the garbage as a header and waits for its body until the timeout",
+    },
+  },
+  {
+    name: "a close right after S0",
+    script: async (peer) => {
+      await peer.readExactly(1537);
+      await peer.writeRaw(new Uint8Array([3]));
+    },
+    code: 3,
+    reason: /^ERROR: RTMP_Connect1, handshake failed\.$/,
+    tags: -1,
+    maxMs: 5000,
+    rtmpdump: { sameStderr: false, why: "we also name the early close" },
+  },
+  {
+    name: "a server that stalls during the handshake",
+    script: (peer) => peer.stall(),
+    timeoutSec: 1,
+    code: 3,
+    reason: /^ERROR: RTMP_Connect1, handshake failed\.$/,
+    tags: -1,
+    maxMs: 1000 + 4000,
+  },
+
+  // ---- hostile chunk stream control ----
+  {
+    // rtmpdump accepts any size and then misreads the stream; we refuse 0 and end the read
+    // there, which like any failed read ends the download (exit 0 without a duration).
+    name: "Set Chunk Size 0",
+    script: playThen(async (peer) => {
+      await peer.writeRaw(setChunkSizeBytes(0));
+      await complete(peer);
+    }),
+    code: 0,
+    reason: /^ERROR: RTMP_ReadPacket, Cannot set chunk size to 0: out of range$/,
+    tags: 4,
+    maxMs: 6000,
+    rtmpdump: {
+      code: 2,
+      sameStderr: false,
+      why:
+        "rtmpdump misreads the stream after a chunk size of 0, never sees Play.Complete and ends " +
+        "in its timeout retries; we end at the bad message",
+    },
+  },
+  {
+    name: "Set Chunk Size 0x80000000",
+    script: playThen(async (peer) => {
+      await peer.writeRaw(setChunkSizeBytes(0x80000000));
+      await complete(peer);
+    }),
+    code: 0,
+    reason: /^ERROR: RTMP_ReadPacket, Cannot set chunk size to 2147483648: out of range$/,
+    tags: 4,
+    maxMs: 6000,
+    rtmpdump: { sameStderr: false, why: "rtmpdump fails to read the next body instead" },
+  },
+  {
+    name: "a message header claiming 16 MB, 1 MB of it, then a stall",
+    script: playThen(async (peer) => {
+      await peer.writeRaw(partialMessage(MESSAGE_16M, 256));
+      await peer.stall();
+    }),
+    timeoutSec: 1,
+    code: 2,
+    reason: /^ERROR: Failed to resume the stream$/,
+    tags: 4,
+    maxMs: 4 * 1000 + 1000 + 4000,
+  },
+  {
+    name: "a message header claiming 16 MB, 1 MB of it, then a close",
+    script: playThen(async (peer) => {
+      await peer.writeRaw(partialMessage(MESSAGE_16M, 256, 1000));
+    }),
+    code: 0,
+    reason: /^ERROR: RTMP_ReadPacket, failed to read RTMP packet body\. len: 16777215$/,
+    tags: 4,
+    maxMs: 6000,
+  },
+
+  // ---- unknown and malformed messages: ignored, the download goes on ----
+  {
+    name: "unknown message types 0x07 and 0x30",
+    script: playThen(async (peer) => {
+      await peer.send(streamMessage(0x07, 100, new Uint8Array([1, 2, 3, 4, 5]), 9));
+      await peer.send(streamMessage(0x30, 100, new Uint8Array(300).fill(7), 10));
+      await peer.send({
+        ...streamMessage(0x2a, 0, new Uint8Array(8)),
+        csid: 2,
+        messageStreamId: 0,
+      });
+      await complete(peer);
+    }),
+    code: 0,
+    tags: 8,
+    maxMs: 6000,
+  },
+  {
+    name: "truncated AMF in a command",
+    script: playThen(async (peer) => {
+      const body = encodeAmf0(
+        "onStatus",
+        0,
+        null,
+        objectOf({ level: "status", code: "NetStream.Play.Complete", description: "done" }),
+      );
+      await peer.send(
+        streamMessage(MessageType.CommandAmf0, 0, body.subarray(0, body.length - 12)),
+      );
+      await complete(peer);
+    }),
+    code: 0,
+    reason: /^ERROR: HandleInvoke, error decoding invoke packet$/,
+    tags: 8,
+    maxMs: 6000,
+    rtmpdump: {
+      sameStderr: false,
+      why: "we handle the commands that came in the same read as Play.Start before printing the " +
+        "start line; rtmpdump prints it first (it reads one packet at a time)",
+    },
+  },
+  {
+    name: "truncated AMF in the _result of connect",
+    script: async (peer) => {
+      if (!(await peer.handshake())) return;
+      const connect = await peer.expectCommand("connect");
+      if (connect === null) return;
+      const body = encodeAmf0(
+        "_result",
+        connect.transactionId,
+        objectOf({ fmsVer: "FMS/3,0,1,123", capabilities: 31 }),
+        objectOf({ level: "status", code: "NetConnection.Connect.Success" }),
+      );
+      await peer.send({
+        csid: 3,
+        typeId: MessageType.CommandAmf0,
+        timestamp: 0,
+        messageStreamId: 0,
+        payload: body.subarray(0, body.length - 20),
+      });
+      await peer.stall();
+    },
+    timeoutSec: 1,
+    code: 1,
+    reason: /^ERROR: RTMP_ReadPacket, failed to read RTMP packet header$/,
+    tags: -1,
+    maxMs: 1000 + 4000,
+  },
+  {
+    name: "truncated AMF in onMetaData",
+    script: playThen(async (peer) => {
+      const body = metadataBody({ duration: 0.2, width: 320, videocodecid: 7 });
+      await peer.send(streamMessage(MessageType.DataAmf0, 0, body.subarray(0, body.length - 6)));
+      await complete(peer);
+    }),
+    code: 0,
+    tags: 8,
+    maxMs: 6000,
+    rtmpdump: {
+      sameStderr: false,
+      why: 'rtmpdump logs "HandleMetadata, error decoding meta data packet"; we drop it silently',
+    },
+  },
+  {
+    name: "onStatus without an info object",
+    script: playThen(async (peer) => {
+      const onStatus = (...values: (number | null)[]) =>
+        peer.send(streamMessage(MessageType.CommandAmf0, 0, encodeAmf0("onStatus", ...values)));
+      await onStatus(0, null);
+      await onStatus(0);
+      await onStatus();
+      await peer.send(
+        streamMessage(MessageType.CommandAmf0, 0, encodeAmf0("onStatus", 0, null, "text")),
+      );
+      await complete(peer);
+    }),
+    code: 0,
+    tags: 8,
+    maxMs: 6000,
+  },
+  {
+    name: "a _result for createStream without a stream id",
+    script: async (peer) => {
+      if (!(await peer.handshake())) return;
+      const connect = await peer.expectCommand("connect");
+      if (connect === null) return;
+      await peer.acceptConnect(connect.transactionId);
+      const create = await peer.expectCommand("createStream");
+      if (create === null) return;
+      await peer.sendCommand(["_result", create.transactionId, null]);
+      if (!(await peer.acceptPlayCommand())) return;
+      await peer.sendMedia(4);
+      await complete(peer);
+    },
+    code: 0,
+    tags: 8,
+    maxMs: 6000,
+  },
+
+  // ---- the server goes away or stops sending ----
+  {
+    name: "a close in the middle of a message, after whole tags",
+    script: playThen(async (peer) => {
+      await sleep(50);
+      await peer.writeRaw(concat([
+        fmt0Header(CSID_VIDEO, 300, 4096, MessageType.Video),
+        videoBody(1000),
+      ]));
+      await sleep(50);
+    }, 6),
+    code: 0,
+    reason: /^ERROR: RTMP_ReadPacket, failed to read RTMP packet body\. len: 4096$/,
+    tags: 6,
+    maxMs: 6000,
+  },
+  {
+    name: "a close in the middle of a message, with a duration that says incomplete",
+    script: async (peer) => {
+      if (!(await peer.acceptPlay())) return;
+      await peer.send(
+        streamMessage(MessageType.DataAmf0, 0, metadataBody({ duration: 10, videocodecid: 7 })),
+      );
+      await peer.sendMedia(6);
+      await sleep(50);
+      await peer.writeRaw(concat([
+        fmt0Header(CSID_VIDEO, 300, 4096, MessageType.Video),
+        videoBody(1000),
+      ]));
+      await sleep(50);
+    },
+    code: 2,
+    reason: /^ERROR: RTMP_ReadPacket, failed to read RTMP packet body\. len: 4096$/,
+    tags: 7,
+    maxMs: 6000,
+  },
+  {
+    // rtmpdump's retry loop: a timeout, pause and unpause, another timeout, one reconnect of the
+    // stream (deleteStream, createStream, play), a third timeout: four -m periods plus the pause.
+    name: "a server that stalls after play",
+    script: playThen((peer) => peer.stall()),
+    timeoutSec: 1,
+    code: 2,
+    reason: /^ERROR: Failed to resume the stream$/,
+    tags: 4,
+    maxMs: 4 * 1000 + 1000 + 4000,
+  },
+  {
+    name: "a server that stalls after play and goes on after the unpause",
+    script: playThen(async (peer) => {
+      for (;;) {
+        const pause = await peer.expectCommand("pause");
+        if (pause === null) return;
+        if (pause.args[0] === false) break;
+      }
+      await complete(peer);
+    }),
+    timeoutSec: 1,
+    code: 0,
+    tags: 8,
+    maxMs: 2 * 1000 + 1000 + 4000,
+  },
+  {
+    name: "a server that stalls after play and goes on after the reconnect",
+    script: playThen(async (peer) => {
+      const create = await peer.expectCommand("createStream");
+      if (create === null) return;
+      await peer.sendCommand(["_result", create.transactionId, null, STREAM_ID]);
+      if (!(await peer.acceptPlayCommand())) return;
+      await complete(peer);
+    }),
+    timeoutSec: 1,
+    code: 0,
+    tags: 8,
+    maxMs: 3 * 1000 + 1000 + 4000,
+    rtmpdump: {
+      sameFile: false,
+      why: "rtmpdump's Download ends at once after the reconnect without writing what the " +
+        "restarted stream sends; we record it",
+    },
+  },
+  {
+    name: "a server that stalls before answering createStream",
+    script: async (peer) => {
+      if (!(await peer.handshake())) return;
+      const connect = await peer.expectCommand("connect");
+      if (connect === null) return;
+      await peer.acceptConnect(connect.transactionId);
+      await peer.stall();
+    },
+    timeoutSec: 1,
+    code: 1,
+    reason: /^ERROR: RTMP_ReadPacket, failed to read RTMP packet header$/,
+    tags: -1,
+    maxMs: 1000 + 4000,
+  },
+
+  // ---- floods ----
+  {
+    name: "a flood of 3000 chunk streams",
+    script: playThen(async (peer) => {
+      await peer.writeRaw(csidFlood(3000, 1, 0x30, new Uint8Array([0x55])));
+      await complete(peer);
+    }),
+    code: 0,
+    tags: 8,
+    maxMs: 6000,
+  },
+  {
+    // Each message is allocated at its declared size; 64 MB in flight is the limit. rtmpdump
+    // mallocs 16 MB per chunk stream (mostly never touched) and goes on.
+    name: "16 MB messages started on 600 chunk streams",
+    script: playThen(async (peer) => {
+      const chunk = videoBody(4096);
+      for (let csid = 320; csid < 920; csid++) {
+        if (!(await peer.writeRaw(fmt0Header(csid, 100, MESSAGE_16M, MessageType.Video)))) return;
+        if (!(await peer.writeRaw(chunk))) return;
+      }
+      await complete(peer);
+    }),
+    code: 0,
+    reason:
+      /^ERROR: RTMP_ReadPacket, Cannot decode chunk: message of 16777215 bytes on chunk stream \d+ would exceed the limit of \d+ bytes in flight$/,
+    tags: 4,
+    maxMs: 6000,
+    rtmpdump: {
+      sameFile: false,
+      sameStderr: false,
+      why: "rtmpdump keeps reading and also records the media after the flood",
+    },
+  },
+  {
+    name: "an aggregate whose second sub-tag overruns it",
+    script: playThen(async (peer) => {
+      const video = videoBody(30);
+      const aggregate = concat([
+        new Uint8Array([9, 0, 0, 30, 0, 0, 100, 0, 0, 0, 0]),
+        video,
+        new Uint8Array([0, 0, 0, 41]),
+        new Uint8Array([8, 0, 0, 200, 0, 0, 140, 0, 0, 0, 0]), // declares 200 bytes …
+        audioBody(10), // … of which 10 follow
+      ]);
+      await peer.send(streamMessage(MessageType.Aggregate, 100, aggregate, 8));
+      await complete(peer);
+    }),
+    code: 0,
+    reason: /^ERROR: Cannot record aggregate message: /,
+    tags: 8,
+    maxMs: 6000,
+    rtmpdump: {
+      sameFile: false,
+      sameStderr: false,
+      why: "rtmpdump writes the broken aggregate through, leaving a corrupt file; we drop it",
+    },
+  },
+];
+
+/** How one client run against one case's server went. */
+interface Outcome {
+  run: ChildRun;
+  /** The parsed output file, or why it is not whole tags. */
+  flv: FlvFileContent | Error;
+  /** The output file's bytes. */
+  bytes: Uint8Array;
+  /** Errors of the server script (bugs in the test, not client behaviour). */
+  serverErrors: unknown[];
+}
+
+/** Who runs against a case's server. */
+type Client = Runtime | "rtmpdump";
+
+async function runCase(c: HostileCase, client: Client): Promise<Outcome> {
+  await using server = startFakeServer(c.script);
+  const dir = await Deno.makeTempDir({ prefix: "rtmpkit-hostile-" });
+  try {
+    const output = `${dir}/out.flv`;
+    const args = ["-r", server.url(), "-o", output, "-m", String(c.timeoutSec ?? 2)];
+    const options = { timeoutMs: c.maxMs + HARD_KILL_SLACK_MS };
+    const run = client === "rtmpdump"
+      ? await runRtmpdump(args, options)
+      : await runRtmpkit(args, options, client);
+    const bytes = await Deno.readFile(output);
+    const flv = await readFlvFile(output).catch((err: Error) => err);
+    return { run, flv, bytes, serverErrors: server.errors };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** A case's runs: rtmpkit on Deno, rtmpdump (if installed), rtmpkit on Bun (if installed). */
+interface CaseOutcomes {
+  deno: Outcome;
+  rtmpdump?: Outcome;
+  bun?: Outcome;
+}
+
+/**
+ * Every case's runs, started on first use in phases: all Deno runs at once, then all rtmpdump
+ * runs, then all Bun runs. Starting many runtimes at once keeps the machine busy for a while,
+ * and rtmpdump's one-second handshake timeout must not meet that.
+ */
+let outcomes: Map<string, Promise<CaseOutcomes>> | undefined;
+
+function outcomeOf(name: string): Promise<CaseOutcomes> {
+  if (outcomes === undefined) {
+    const phase = (client: Client, after: Promise<unknown>, enabled: boolean) =>
+      CASES.map((c) => enabled ? after.then(() => runCase(c, client)) : Promise.resolve(undefined));
+    const deno = CASES.map((c) => runCase(c, "deno"));
+    const reference = phase("rtmpdump", Promise.allSettled(deno), RTMPDUMP !== undefined);
+    const bun = phase("bun", Promise.allSettled(reference), BUN !== undefined);
+    outcomes = new Map(CASES.map((c, i) => {
+      const all = Promise.all([deno[i], reference[i], bun[i]])
+        .then(([deno, rtmpdump, bun]) => ({ deno, rtmpdump, bun }));
+      all.catch(() => {}); // reported by the case's own test
+      return [c.name, all];
+    }));
+  }
+  return outcomes.get(name)!;
+}
+
+/** Lines rtmpdump (and so rtmpkit) writes to stderr; anything else is a leak (a stack trace). */
+const STDERR_LINE = [
+  /^RTMPDump v2\.4$/,
+  /^$/,
+  /^Connecting \.\.\.$/,
+  /^(ERROR|WARNING|INFO|DEBUG): .*\S$/,
+  /^(Starting|Resuming) download at: /,
+  /^Download complete$/,
+  /^Download may be incomplete \(downloaded about \d+\.\d\d%\), try resuming$/,
+  /^Caught signal: \d+, cleaning up, just a second\.\.\.$/,
+];
+
+/** Checks that stderr is made of rtmpdump's lines only: no stack trace, no runtime error. */
+function assertCleanStderr(stderr: string): void {
+  assert(!/^\s+at /m.test(stderr), `stack trace on stderr:\n${stderr}`);
+  assert(!/Uncaught|^error: /m.test(stderr), `runtime error on stderr:\n${stderr}`);
+  const lines = normaliseStderr(stderr);
+  // Line 2 of the banner is ours; normaliseStderr dropped it.
+  for (const line of lines) {
+    assert(
+      STDERR_LINE.some((re) => re.test(line)),
+      `unexpected stderr line ${JSON.stringify(line)}`,
+    );
+  }
+}
+
+/** Checks the output of a run: whole tags (or nothing at all) and the expected count. */
+function assertOutput(outcome: Outcome, tags: number): void {
+  const { flv } = outcome;
+  assert(!(flv instanceof Error), `output is not whole FLV tags: ${(flv as Error).message}`);
+  if (tags < 0) assertEquals(flv.size, 0, "nothing may be written");
+  else assertEquals(flv.tags.length, tags, "number of whole tags written");
+}
+
+/** The requirements every rtmpkit run of a case must meet. */
+function assertSurvived(c: HostileCase, outcome: Outcome, runtime: Runtime): void {
+  const { run } = outcome;
+  const context = `rtmpkit on ${runtime}, stderr:\n${run.stderr}`;
+  assertEquals(outcome.serverErrors, [], "the fake server script failed");
+  assert(!run.killed, `hung and was killed. ${context}`);
+  assertEquals(run.code, c.code, `exit code. ${context}`);
+  assertCleanStderr(run.stderr);
+  if (c.reason) {
+    const reason = c.reason;
+    assert(normaliseStderr(run.stderr).some((l) => reason.test(l)), `no ${reason}. ${context}`);
+  }
+  assert(run.durationMs < c.maxMs, `took ${Math.round(run.durationMs)} ms. ${context}`);
+  assert(run.peakRssKiB > 0, "peak RSS was not measured");
+  assert(run.peakRssKiB < MAX_RSS_KIB, `peak RSS ${run.peakRssKiB} KiB. ${context}`);
+  assertOutput(outcome, c.tags);
+}
+
+for (const c of CASES) {
+  Deno.test({
+    name: `downloader survives ${c.name}`,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn() {
+      const { deno, rtmpdump, bun } = await outcomeOf(c.name);
+      assertSurvived(c, deno, "deno");
+      if (bun) {
+        assertSurvived(c, bun, "bun");
+        assertEquals(bun.bytes, deno.bytes, "output on Bun differs from output on Deno");
+      }
+
+      if (rtmpdump === undefined) return; // not installed
+      const ref = rtmpdump.run;
+      assert(!ref.killed, `rtmpdump hung on this case; document it. stderr:\n${ref.stderr}`);
+      const deviation = c.rtmpdump;
+      assertEquals(
+        ref.code,
+        deviation?.code ?? c.code,
+        `rtmpdump's exit code after ${Math.round(ref.durationMs)} ms:\n${ref.stderr}`,
+      );
+      if (deviation?.sameFile !== false) {
+        assertEquals(deno.bytes, rtmpdump.bytes, "output differs from rtmpdump's");
+      }
+      if (deviation?.sameStderr !== false) {
+        assertEquals(normaliseStderr(deno.run.stderr), normaliseStderr(ref.stderr));
+      }
+    },
+  });
+}
+
+// ---- IPv6 ----
+
+/** The runtimes to run rtmpkit on: Deno, and Bun when it is installed. */
+const RUNTIMES: Runtime[] = BUN === undefined ? ["deno"] : ["deno", "bun"];
+
+/** Whether ::1 can be listened on here. */
+function hasIpv6Loopback(): boolean {
+  try {
+    Deno.listen({ hostname: "::1", port: 0 }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "downloader reaches a server at an IPv6 literal (rtmp://[::1]:PORT/app/name)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    if (!hasIpv6Loopback()) {
+      console.log("skipped: this machine has no IPv6 loopback (::1)");
+      return;
+    }
+    // rtmpdump has no IPv6 (it looks "[" up in the DNS and exits 3): nothing to compare.
+    await using server = startFakeServer(playThen((peer) => complete(peer)), { hostname: "::1" });
+    assert(server.url().startsWith("rtmp://[::1]:"));
+    const dir = await Deno.makeTempDir({ prefix: "rtmpkit-hostile-" });
+    try {
+      await Promise.all(RUNTIMES.map(async (runtime) => {
+        const output = `${dir}/${runtime}.flv`;
+        const args = ["-r", server.url(), "-o", output, "-m", "2"];
+        const run = await runRtmpkit(args, { timeoutMs: 10_000 }, runtime);
+        assertEquals(run.code, 0, `${runtime}: ${run.stderr}`);
+        assertCleanStderr(run.stderr);
+        assertEquals((await readFlvFile(output)).tags.length, 8);
+      }));
+      assertEquals(server.accepted, RUNTIMES.length);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+// ---- signals ----
+
+/** A server that plays slowly: two tags every 50 ms for ten seconds. */
+const slowStream: PeerScript = async (peer) => {
+  if (!(await peer.acceptPlay())) return;
+  for (let i = 0; i < 200; i++) {
+    if (!(await peer.sendMedia(2, 40 + i * 80, 40))) return;
+    await sleep(50);
+  }
+};
+
+/** Runs a client against `slowStream` and acts on it once the download has started. */
+async function interrupted(
+  client: Client,
+  act: (child: Deno.ChildProcess) => Promise<void>,
+): Promise<{ run: ChildRun; flv: FlvFileContent; signalledAt: number }> {
+  await using server = startFakeServer(slowStream);
+  const dir = await Deno.makeTempDir({ prefix: "rtmpkit-hostile-" });
+  try {
+    const output = `${dir}/out.flv`;
+    let signalledAt = 0;
+    const args = ["-r", server.url(), "-o", output, "-m", "2"];
+    const options: ChildOptions = {
+      timeoutMs: 15_000,
+      onSpawn: async (child, stderr) => {
+        await waitFor(() => stderr().includes("Starting download"), 10_000, "the download");
+        await sleep(400);
+        signalledAt = performance.now();
+        await act(child);
+      },
+    };
+    const run = client === "rtmpdump"
+      ? await runRtmpdump(args, options)
+      : await runRtmpkit(args, options, client);
+    const started = performance.now() - run.durationMs;
+    return { run, flv: await readFlvFile(output), signalledAt: signalledAt - started };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test({
+  name: "SIGINT stops a download, keeps whole tags and exits 2, as rtmpdump",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const sigint = (child: Deno.ChildProcess) => Promise.resolve(child.kill("SIGINT"));
+    const [reference, ...ours] = await Promise.all([
+      RTMPDUMP === undefined ? undefined : interrupted("rtmpdump", sigint),
+      ...RUNTIMES.map((runtime) => interrupted(runtime, sigint)),
+    ]);
+    // rtmpdump logs the cut read only when the signal finds it inside recv(); we always do.
+    const cut = (l: string) => !l.startsWith("ERROR: RTMP_ReadPacket, failed to read");
+    for (const { run, flv, signalledAt } of ours) {
+      assertEquals(run.code, 2, run.stderr);
+      assertEquals(run.signal, null);
+      assertCleanStderr(run.stderr);
+      const lines = normaliseStderr(run.stderr);
+      assert(lines.includes("Caught signal: 2, cleaning up, just a second..."), run.stderr);
+      assertEquals(lines.at(-1)?.startsWith("Download may be incomplete"), true, run.stderr);
+      assert(run.durationMs - signalledAt < 2000, "too slow to stop after SIGINT");
+      assert(flv.tags.length > 0 && flv.tags.length < 400, `${flv.tags.length} tags`);
+      if (reference) {
+        assertEquals(reference.run.code, 2);
+        assertEquals(lines.filter(cut), normaliseStderr(reference.run.stderr).filter(cut));
+      }
+    }
+  },
+});
+
+Deno.test({
+  name: "a second signal exits at once with whole tags (rtmpdump ignores it)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    // Stopped, the process gets SIGINT and SIGTERM pending together; resumed, it handles the
+    // first as a normal stop, and the second either makes it leave at once (without the final
+    // report) or, when the first stop already got that far, finds it leaving. Either way: one
+    // report of the signal, exit 2 by our hand (not the signal's default action), whole tags.
+    const twice = async (child: Deno.ChildProcess) => {
+      child.kill("SIGSTOP");
+      child.kill("SIGINT");
+      child.kill("SIGTERM");
+      await sleep(50);
+      child.kill("SIGCONT");
+    };
+    const runs = await Promise.all(RUNTIMES.map((runtime) => interrupted(runtime, twice)));
+    for (const { run, flv, signalledAt } of runs) {
+      assertEquals(run.code, 2, run.stderr);
+      assertEquals(run.signal, null, "killed by the signal instead of handling it");
+      assertCleanStderr(run.stderr);
+      const lines = normaliseStderr(run.stderr);
+      assertEquals(lines.filter((l) => l.startsWith("Caught signal:")).length, 1, run.stderr);
+      const last = lines.at(-1)!;
+      assert(
+        /^Caught signal: (2|15), /.test(last) || last.startsWith("Download may be incomplete"),
+        run.stderr,
+      );
+      assert(run.durationMs - signalledAt < 2000, "too slow to stop");
+      assert(flv.tags.length > 0, "whole tags kept");
+    }
+  },
+});
+
+// ---- bad command lines, through the real process ----
+
+/** rtmpdump's stderr for each command line (after the banner), and its exit code 1. */
+const BAD_COMMAND_LINES: { args: string[]; first: string }[] = [
+  {
+    args: ["-r", "rtmp://127.0.0.1:1/app/x", "-l", "9"],
+    first: "ERROR: Unknown protocol specified: 9",
+  },
+  {
+    args: ["-r", "rtmp://127.0.0.1:1/app"],
+    first:
+      'ERROR: You must specify a playpath (--playpath) or url (-r "rtmp://host[:port]/playpath") containing a playpath',
+  },
+  {
+    args: ["--bogus", "-r", "rtmp://127.0.0.1:1/app/x"],
+    first: "rtmpdump: unrecognized option '--bogus'",
+  },
+  { args: ["-Q"], first: "rtmpdump: invalid option -- 'Q'" },
+  { args: ["-o"], first: "rtmpdump: option requires an argument -- 'o'" },
+  {
+    args: ["-C", "X:y", "-r", "rtmp://127.0.0.1:1/app/x"],
+    first: "ERROR: Invalid AMF parameter: X:y",
+  },
+];
+
+Deno.test({
+  name: "bad command lines get rtmpdump's message and exit 1 through cli.ts",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await Promise.all(BAD_COMMAND_LINES.map(async ({ args, first }) => {
+      const [reference, ...ours] = await Promise.all([
+        RTMPDUMP === undefined ? undefined : runRtmpdump([...args], { timeoutMs: 10_000 }),
+        ...RUNTIMES.map((runtime) => runRtmpkit([...args], { timeoutMs: 10_000 }, runtime)),
+      ]);
+      for (const run of ours) {
+        const what = `${args.join(" ")}:\n${run.stderr}`;
+        assertEquals(run.code, 1, what);
+        assert(!/^\s+at |Uncaught|^error: /m.test(run.stderr), what);
+        const lines = normaliseStderr(run.stderr);
+        assertEquals(lines[0], "RTMPDump v2.4", what);
+        assertEquals(lines[1], first, what);
+      }
+      if (reference) {
+        assertEquals(reference.code, 1);
+        // getopt names the program as started: drop the directory of /usr/bin/rtmpdump.
+        const line = normaliseStderr(reference.stderr)[1].replace(
+          /^\/\S*\/rtmpdump: /,
+          "rtmpdump: ",
+        );
+        assertEquals(line, first, `rtmpdump ${args.join(" ")}`);
+      }
+    }));
+  },
+});
