@@ -4,7 +4,12 @@
  * exit codes (0 complete, 1 failed, 2 incomplete, 3 could not connect).
  *
  * Deviations from rtmpdump, each on purpose: a second signal exits at once (rtmpdump ignores it
- * and can hang); the connect has a timeout (rtmpdump waits for the OS); IPv6 works.
+ * and can hang); the connect has a timeout (rtmpdump waits for the OS); IPv6 works. A stream the
+ * engine refuses (a chunk size of 0 or above 2^31-1, more than 64 MB of messages in flight) ends
+ * the read with a one-line reason, the way any failed read ends it in rtmpdump, where rtmpdump
+ * would misread what follows; an aggregate whose sub-tags overrun it is dropped, where rtmpdump
+ * writes it through and corrupts the file; media after a reconnect of a timed-out stream are
+ * recorded, where rtmpdump's Download ends without reading them.
  *
  * @module
  */
