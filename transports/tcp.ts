@@ -219,20 +219,11 @@ export class NodeSocketTransport implements Transport {
       if (this.#ended) return null;
       await new Promise<void>((resolve) => (this.#waiter = resolve));
     }
-    let out: Uint8Array;
-    if (this.#queue.length === 1) {
-      out = this.#queue.pop()!;
-    } else {
-      out = new Uint8Array(this.#queued);
-      let off = 0;
-      for (const c of this.#queue) {
-        out.set(c, off);
-        off += c.length;
-      }
-      this.#queue.length = 0;
-    }
-    this.#queued = 0;
-    if (this.#socket.isPaused()) this.#socket.resume();
+    // One received chunk per read: no copying, and each chunk is garbage once parsed.
+    const out = this.#queue.shift()!;
+    this.#queued -= out.length;
+
+    if (this.#queued <= NODE_HIGH_WATER && this.#socket.isPaused()) this.#socket.resume();
     return out;
   }
 
