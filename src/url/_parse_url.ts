@@ -93,6 +93,8 @@ export function parseUrlBinary(url: string): BinaryUrlParts {
         log,
       );
     }
+    // RFC 6874 writes the zone separator '%' as "%25".
+    host = host.replace("%25", "%");
     ipv6 = true;
     logLine(log, "DEBUG", `Parsed host    : ${host}`);
     p = close + 1;

@@ -6,7 +6,14 @@
  */
 
 import type { AmfValue } from "../amf/types.ts";
-import { asciiLower, bytesToBinary, fromBinary, scanHexByte, toBinary } from "./_c_string.ts";
+import {
+  asciiLower,
+  bytesToBinary,
+  fromBinary,
+  isCSpace,
+  scanHexByte,
+  toBinary,
+} from "./_c_string.ts";
 import { addFromBuffer } from "./_conn_internal.ts";
 import { type BinaryUrlParts, parseUrlBinary } from "./_parse_url.ts";
 import { buildTcUrl } from "./build_tc_url.ts";
@@ -130,9 +137,23 @@ class CBuffer {
     return bytesToBinary(this.bytes.subarray(from, from + length));
   }
 
-  /** The whole buffer as a binary string. */
-  binary(): string {
-    return bytesToBinary(this.bytes);
+  /**
+   * The bytes of the conn item at `from` that decide its outcome, as a binary string: up to
+   * the NUL that ends it, and at least three bytes. C's `parseAMF` also peeks at the two bytes
+   * after the start and, for a one-byte "N", searches on past the NUL for a ':'; that search
+   * cannot change the outcome (the item then fails on its second byte), so it stops here.
+   */
+  connView(from: number): string {
+    let end = from;
+    while (end < this.bytes.length && this.bytes[end] !== 0) end++;
+    end = Math.min(Math.max(end, from + 3), this.bytes.length - 1);
+    return bytesToBinary(this.bytes.subarray(from, end + 1));
+  }
+
+  /** `sscanf(buffer + from, "%02x", &c)`: the byte converted, or undefined. */
+  scanHexByte(from: number): number | undefined {
+    while (isCSpace(this.at(from))) from++;
+    return scanHexByte(this.slice(from, 2), 0);
   }
 }
 
@@ -227,7 +248,7 @@ export function setupUrl(spec: string, options: SetupUrlOptions = {}): SetupUrlR
             log,
           );
         }
-        const decoded = scanHexByte(buffer.cString(src + 1), 0);
+        const decoded = buffer.scanHexByte(src + 1);
         if (decoded !== undefined) lastByte = decoded;
         buffer.bytes[dst++] = lastByte;
         remaining -= ESCAPE_LENGTH;
@@ -280,7 +301,7 @@ function setOption(
       break;
     }
     case "AMF":
-      if (!conn[addFromBuffer](buffer.binary(), start, length)) {
+      if (!conn[addFromBuffer](buffer.connView(start), 0, length)) {
         const item = fromBinary(buffer.slice(start, length));
         throw new UrlError(`Invalid AMF parameter: ${item}`, "bad-conn", log);
       }
