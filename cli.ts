@@ -6,9 +6,8 @@
  * @module
  */
 
-import process from "node:process";
 import { main } from "./src/cli/main.ts";
+import { io } from "./src/cli/runtime_io.ts";
 
-process.exitCode = await main(process.argv.slice(2));
-// Sockets or timers left by an interrupted download must not keep the process alive.
-process.exit(process.exitCode);
+// Exit explicitly: sockets or timers left by an interrupted download must not keep us alive.
+io.exit(await main(io.args));

@@ -14,8 +14,6 @@
  * @module
  */
 
-import { closeSync, fstatSync, openSync } from "node:fs";
-import process from "node:process";
 import type { AmfValue } from "../amf/types.ts";
 import { ClientSession } from "../session/client_session.ts";
 import { MAX_CSID, MIN_CSID } from "../chunk/mod.ts";
@@ -35,6 +33,7 @@ import { type DownloadOptions, unsupportedFeature } from "./download_options.ts"
 import type { Logger } from "./logger.ts";
 import { formatMetadata } from "./metadata_dump.ts";
 import { OutputSink } from "./output_sink.ts";
+import { type ByteWriter, io, type StopSignal } from "./runtime_io.ts";
 import { ExitCode } from "./exit_code.ts";
 import {
   ALREADY_COMPLETED,
@@ -59,7 +58,7 @@ const Exit = {
 } as const;
 
 /** Signals that stop a download (rtmpdump's set, minus SIGPIPE which the runtime handles). */
-const STOP_SIGNALS: [NodeJS.Signals, number][] = [
+const STOP_SIGNALS: [StopSignal, number][] = [
   ["SIGINT", 2],
   ["SIGTERM", 15],
   ["SIGHUP", 1],
@@ -85,47 +84,33 @@ export async function runDownload(options: DownloadOptions, log: Logger): Promis
 
   const interrupt: Interrupt = { requested: false };
   const removeSignals = installSignals(interrupt, log);
-  let fd: number | undefined;
+  let file: ByteWriter | undefined;
   try {
     if (options.outputIsStdout) {
-      fd = 1;
+      file = io.stdout;
     } else {
       try {
-        fd = openSync(options.output, "w+");
+        file = io.openOutput(options.output);
       } catch {
         log.printf(formatFailedToOpen(options.output));
         return Exit.Failed;
       }
     }
-    const sink = new OutputSink(fd, fd === 1 ? stdoutPosition() : 0);
+    // On stdout rtmpdump counts from ftello(stdout): −1 on a pipe, so its byte counter is one
+    // byte short; scripts compare its messages, so we show the same numbers.
+    const sink = new OutputSink(file, options.outputIsStdout ? io.stdoutPosition() : 0);
     interrupt.sink = sink;
     return await download(options, log, sink, interrupt);
   } finally {
     removeSignals();
-    if (fd !== undefined && fd !== 1) {
-      try {
-        closeSync(fd);
-      } catch { /* already reported */ }
-    }
-  }
-}
-
-/**
- * Where stdout stands, as rtmpdump's `ftello(stdout)` sees it: the end of a regular file it was
- * redirected to, −1 for a pipe or terminal (rtmpdump's byte counter is then one byte short, and
- * scripts compare its messages, so we show the same numbers).
- */
-function stdoutPosition(): number {
-  try {
-    const st = fstatSync(1);
-    return st.isFile() ? st.size : -1;
-  } catch {
-    return -1;
+    try {
+      file?.close();
+    } catch { /* already reported */ }
   }
 }
 
 function installSignals(interrupt: Interrupt, log: Logger): () => void {
-  const handlers: [NodeJS.Signals, () => void][] = [];
+  const removers: (() => void)[] = [];
   for (const [name, number] of STOP_SIGNALS) {
     const handler = () => {
       if (interrupt.requested) {
@@ -133,20 +118,17 @@ function installSignals(interrupt: Interrupt, log: Logger): () => void {
         try {
           interrupt.sink?.flush();
         } catch { /* nothing more to save */ }
-        process.exit(Exit.Incomplete);
+        io.exit(Exit.Incomplete);
       }
       interrupt.requested = true;
       log.printf(formatCaughtSignal(number));
       interrupt.transport?.close();
       interrupt.wake?.();
     };
-    try {
-      process.on(name, handler);
-      handlers.push([name, handler]);
-    } catch { /* signal not available on this platform */ }
+    removers.push(io.onSignal(name, handler));
   }
   return () => {
-    for (const [name, handler] of handlers) process.off(name, handler);
+    for (const remove of removers) remove();
   };
 }
 

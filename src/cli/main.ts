@@ -8,23 +8,17 @@
  * @module
  */
 
-import { writeSync } from "node:fs";
-import process from "node:process";
 import { buildDownloadOptions } from "./download_options.ts";
 import { runDownload } from "./download.ts";
 import { ExitCode } from "./exit_code.ts";
 import { Logger, LogLevel } from "./logger.ts";
+import { io, writeAll } from "./runtime_io.ts";
 
 /** Writes to stderr synchronously, retrying on a full non-blocking pipe. */
 export function writeStderr(bytes: Uint8Array): void {
-  let off = 0;
-  while (off < bytes.length) {
-    try {
-      off += writeSync(2, bytes, off, bytes.length - off);
-    } catch (err) {
-      if ((err as { code?: string }).code !== "EAGAIN") return; // stderr gone: nothing to tell
-    }
-  }
+  try {
+    writeAll(io.stderr, bytes);
+  } catch { /* stderr is gone: nothing to tell */ }
 }
 
 /** Subcommands other than the downloader, loaded on demand. */
@@ -46,7 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const message = String((err as Error)?.message ?? err).split("\n")[0];
     log.log(LogLevel.ERROR, message);
-    if (process.env.RTMPKIT_DEBUG) {
+    if (io.env("RTMPKIT_DEBUG")) {
       writeStderr(new TextEncoder().encode(`${(err as Error)?.stack}\n`));
     }
     return ExitCode.FAILED;

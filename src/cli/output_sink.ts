@@ -7,7 +7,7 @@
  * @module
  */
 
-import { writeSync } from "node:fs";
+import { type ByteWriter, writeAll } from "./runtime_io.ts";
 
 /** Size of the output buffer. */
 export const OUTPUT_BUFFER_BYTES = 1024 * 1024;
@@ -19,7 +19,7 @@ const FLUSH_MS = 100;
 
 /** Writes FLV output to a file descriptor (a file or stdout). */
 export class OutputSink {
-  readonly #fd: number;
+  readonly #out: ByteWriter;
   #buffer = new Uint8Array(OUTPUT_BUFFER_BYTES);
   /** Bytes in the buffer. */
   #used = 0;
@@ -29,9 +29,9 @@ export class OutputSink {
   /** Bytes handed to the OS so far (plus `initialSize`). */
   written: number;
 
-  /** Writes to `fd`; `initialSize` is where the file already ends (resume). */
-  constructor(fd: number, initialSize = 0) {
-    this.#fd = fd;
+  /** Writes to `out`; `initialSize` is where the file already ends (resume). */
+  constructor(out: ByteWriter, initialSize = 0) {
+    this.#out = out;
     this.written = initialSize;
   }
 
@@ -74,7 +74,7 @@ export class OutputSink {
   #writeCommitted(): void {
     const n = this.#committed;
     if (n === 0) return;
-    writeAll(this.#fd, this.#buffer.subarray(0, n));
+    writeAll(this.#out, this.#buffer.subarray(0, n));
     this.written += n;
     this.#buffer.copyWithin(0, n, this.#used);
     this.#used -= n;
@@ -90,19 +90,6 @@ export class OutputSink {
       const bigger = new Uint8Array(Math.max(need, this.#buffer.length * 2));
       bigger.set(this.#buffer.subarray(0, this.#used));
       this.#buffer = bigger;
-    }
-  }
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  let off = 0;
-  while (off < bytes.length) {
-    try {
-      off += writeSync(fd, bytes, off, bytes.length - off);
-    } catch (err) {
-      if ((err as { code?: string }).code !== "EAGAIN") throw err;
-      // A full non-blocking pipe (stdout to a slow reader): wait a moment.
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     }
   }
 }
