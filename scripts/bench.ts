@@ -15,13 +15,20 @@
  * Targets, for each rtmpkit client against rtmpdump's medians: wall ≤ 1.1x, CPU ≤ 2.5x, and
  * peak RSS ≤ 80 MB. Misses are reported, not fatal; a differing output or a failed run exits 1.
  *
- * Usage: `deno run -A scripts/bench.ts [--runs N] [--only 16mb|240mb] [--bun]`
+ * The fan-out case (`fanout`, see `bench_fanout.ts`) plays one live stream with N concurrent
+ * players from `rtmpkit serve` and from nginx-rtmp, for a ladder of N, and reports each server's
+ * CPU per player and the largest N it holds without losing frames; the target is that rtmpkit
+ * holds at least nginx-rtmp's number.
+ *
+ * Usage: `deno run -A scripts/bench.ts [--runs N] [--only 16mb|240mb|fanout] [--bun]
+ * [--ladder 10,25,50]` (`--ladder` sets the fan-out case's player counts).
  *
  * @module
  */
 
 import { createHash } from "node:crypto";
 import { genMedia, MEDIA_DIR, type MediaKind, REPO_ROOT } from "./gen_media.ts";
+import { benchFanout } from "./bench_fanout.ts";
 import {
   findExecutable,
   peersAvailable,
@@ -62,6 +69,8 @@ const CASES: Record<string, Case> = {
   "16mb": { label: "16 MB VOD", kind: "bench_16mb" },
   "240mb": { label: "240 MB 1080p VOD", kind: "bench_1080p" },
 };
+/** The `--only` name of the live fan-out case. */
+const FANOUT_CASE = "fanout";
 
 const WRAPPER = [
   'base="$1"; shift',
@@ -77,19 +86,24 @@ function parseArgs(args: string[]) {
   let runs = 5;
   let only: string | undefined;
   let bun = false;
+  let ladder: number[] | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === "--runs") runs = Number(args[++i]);
     else if (arg.startsWith("--runs=")) runs = Number(arg.slice("--runs=".length));
     else if (arg === "--only") only = args[++i];
     else if (arg === "--bun") bun = true;
+    else if (arg === "--ladder") ladder = (args[++i] ?? "").split(",").map(Number);
     else throw new Error(`Unknown argument "${arg}"`);
   }
   if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs needs a positive integer");
-  if (only !== undefined && !(only in CASES)) {
-    throw new Error(`--only takes one of: ${Object.keys(CASES).join(", ")}`);
+  if (only !== undefined && !(only in CASES) && only !== FANOUT_CASE) {
+    throw new Error(`--only takes one of: ${[...Object.keys(CASES), FANOUT_CASE].join(", ")}`);
   }
-  return { runs, only, bun };
+  if (ladder !== undefined && !ladder.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new Error("--ladder needs a comma-separated list of player counts");
+  }
+  return { runs, only, bun, ladder };
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -266,7 +280,10 @@ async function benchCase(
 }
 
 async function main(args: string[]): Promise<number> {
-  const { runs, only, bun } = parseArgs(args);
+  const { runs, only, bun, ladder } = parseArgs(args);
+  const workDir = `${REPO_ROOT}/.tmp/bench`;
+  await Deno.mkdir(workDir, { recursive: true });
+  if (only === FANOUT_CASE) return await fanout(workDir, ladder);
   const availability = peersAvailable(["nginx-rtmp", "rtmpdump", "ffmpeg", "time"]);
   if (!availability.ok) {
     console.error(`Cannot run the benchmark: ${availability.reasons.join(", ")}`);
@@ -295,22 +312,32 @@ async function main(args: string[]): Promise<number> {
     console.log(`Preparing ${c.kind}.flv (generated once, then cached in .tmp/media/)...`);
     await genMedia(c.kind);
   }
-  const workDir = `${REPO_ROOT}/.tmp/bench`;
-  await Deno.mkdir(workDir, { recursive: true });
 
-  await using server = await startNginxRtmp({ mediaDir: MEDIA_DIR });
-  console.log(
-    `nginx-rtmp on 127.0.0.1:${server.port}; targets for rtmpkit against rtmpdump: ` +
-      `wall ≤ ${WALL_TARGET_RATIO}x, CPU ≤ ${CPU_TARGET_RATIO}x, peak RSS ≤ ${
-        RSS_TARGET_BYTES / 1e6
-      } MB`,
-  );
   let ok = true;
-  for (const c of cases) {
-    ok = await benchCase(c, clients, server.url("vod", `${c.kind}.flv`), runs, workDir) && ok;
+  {
+    await using server = await startNginxRtmp({ mediaDir: MEDIA_DIR });
+    console.log(
+      `nginx-rtmp on 127.0.0.1:${server.port}; targets for rtmpkit against rtmpdump: ` +
+        `wall ≤ ${WALL_TARGET_RATIO}x, CPU ≤ ${CPU_TARGET_RATIO}x, peak RSS ≤ ${
+          RSS_TARGET_BYTES / 1e6
+        } MB`,
+    );
+    for (const c of cases) {
+      ok = await benchCase(c, clients, server.url("vod", `${c.kind}.flv`), runs, workDir) && ok;
+    }
   }
   if (!ok) console.log("\nSome outputs or exit codes differed from rtmpdump's.");
+  if (only === undefined) ok = await fanout(workDir, ladder) === 0 && ok;
   return ok ? 0 : 1;
+}
+
+async function fanout(workDir: string, ladder: number[] | undefined): Promise<number> {
+  const availability = peersAvailable(["nginx-rtmp", "ffmpeg"]);
+  if (!availability.ok) {
+    console.error(`Cannot run the fan-out case: ${availability.reasons.join(", ")}`);
+    return 1;
+  }
+  return await benchFanout({ workDir, ladder }) ? 0 : 1;
 }
 
 if (import.meta.main) {

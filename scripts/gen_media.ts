@@ -8,7 +8,7 @@
  * run never leaves a truncated FLV behind.
  *
  * Run directly to (re)generate files: `deno run -A scripts/gen_media.ts [--force] [KIND ...]`
- * (default: every test kind; `bench_1080p` and `bench_16mb` only when named).
+ * (default: every test kind; the `bench_*` kinds only when named).
  *
  * @module
  */
@@ -23,7 +23,8 @@ export type MediaKind =
   | "flv1"
   | "small_keyframe_index"
   | "bench_16mb"
-  | "bench_1080p";
+  | "bench_1080p"
+  | "bench_live_720p";
 
 /** How one media file is made. */
 export interface MediaRecipe {
@@ -176,6 +177,26 @@ export const MEDIA_RECIPES: Readonly<Record<MediaKind, MediaRecipe>> = {
       "60",
       "-b:v",
       "16M",
+      ...AAC_128K,
+      ...FLV_OUT,
+    ],
+  },
+  bench_live_720p: {
+    description: "H.264 720p30 at 4 Mb/s + AAC, 15 s, keyframe every 2 s (live fan-out benchmark)",
+    args: [
+      ...VIDEO_720P,
+      ...SINE_44K,
+      "-t",
+      "15",
+      ...X264_FAST,
+      "-g",
+      "60",
+      "-b:v",
+      "4M",
+      "-maxrate",
+      "4M",
+      "-bufsize",
+      "2M",
       ...AAC_128K,
       ...FLV_OUT,
     ],
