@@ -13,7 +13,16 @@ import { AmfObject, type AmfValue } from "../amf/types.ts";
 import { decodeAmf0, encodeAmf0 } from "../amf/mod.ts";
 import { ChunkDecoder, type ChunkDecoderOptions, ChunkEncoder } from "../chunk/mod.ts";
 import type { RtmpMessage } from "../chunk/rtmp_message.ts";
-import { MessageType, UserControlEvent } from "../message/mod.ts";
+import {
+  aggregateTags,
+  decodeSetPeerBandwidth,
+  decodeWindowAckSize,
+  encodeAcknowledgement,
+  encodeUserControl,
+  encodeWindowAckSize,
+  MessageType,
+  UserControlEvent,
+} from "../message/mod.ts";
 import { LogLevel, type LogSink, silentLog } from "./log.ts";
 
 /** librtmp's default Window Acknowledgement Size and Set Peer Bandwidth values. */
@@ -268,32 +277,19 @@ export class ClientSession {
     if (o.queue !== false) this.#calls.push({ name, transactionId: txn });
   }
 
-  #control(typeId: number, payload: Uint8Array, forceFull = false): void {
-    this.#encoder.write(
-      { csid: CSID_CONTROL, typeId, timestamp: 0, messageStreamId: 0, payload },
-      { forceFull },
-    );
+  /** Sends a protocol or user control message on csid 2 (fmt 1 unless forced to fmt 0). */
+  #control(message: RtmpMessage, forceFull = false): void {
+    this.#encoder.write(message, { forceFull });
   }
 
-  #userControl(event: number, a: number, b?: number): void {
-    const payload = new Uint8Array(b === undefined ? 6 : 10);
-    const view = new DataView(payload.buffer);
-    view.setUint16(0, event);
-    view.setUint32(2, a >>> 0);
-    if (b !== undefined) view.setUint32(6, b >>> 0);
-    this.#control(MessageType.UserControl, payload);
-  }
-
-  #u32(n: number): Uint8Array {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, n >>> 0);
-    return b;
+  #userControl(event: number, ...data: number[]): void {
+    this.#control(encodeUserControl(event, data.map((n) => n >>> 0), { csid: CSID_CONTROL }));
   }
 
   #maybeAcknowledge(): void {
     if (this.bytesIn > this.#bytesInSent + this.clientBandwidth / 10) {
       this.#bytesInSent = this.bytesIn;
-      this.#control(MessageType.Acknowledgement, this.#u32(this.bytesIn % 0x1_0000_0000));
+      this.#control(encodeAcknowledgement(this.bytesIn, { csid: CSID_CONTROL }));
     }
   }
 
@@ -317,11 +313,13 @@ export class ClientSession {
         this.#handleUserControl(m.payload);
         return;
       case MessageType.WindowAckSize:
-        if (m.payload.length >= 4) this.serverBandwidth = this.#readU32(m.payload, 0);
+        if (m.payload.length >= 4) this.serverBandwidth = decodeWindowAckSize(m.payload);
         this.#log(LogLevel.Debug, `server BW = ${this.serverBandwidth}`);
         return;
       case MessageType.SetPeerBandwidth:
-        if (m.payload.length >= 4) this.clientBandwidth = this.#readU32(m.payload, 0);
+        if (m.payload.length >= 4) {
+          this.clientBandwidth = decodeSetPeerBandwidth(m.payload).windowSize;
+        }
         this.#log(LogLevel.Debug, `client BW = ${this.clientBandwidth}`);
         return;
       case MessageType.Audio:
@@ -370,7 +368,8 @@ export class ClientSession {
   #handleUserControl(p: Uint8Array): void {
     const type = p.length >= 2 ? (p[0] << 8) | p[1] : -1;
     if (p.length >= 6) {
-      const value = this.#readU32(p, 2);
+      // The 4 bytes after the event type (a stream id or a timestamp), as librtmp reads them.
+      const value = new DataView(p.buffer, p.byteOffset + 2, 4).getUint32(0);
       switch (type) {
         case UserControlEvent.StreamBegin:
           this.#log(LogLevel.Debug, `Stream Begin ${value}`);
@@ -486,7 +485,7 @@ export class ClientSession {
     this.#log(LogLevel.Debug, `HandleInvoke, received result for method call <${name}>`);
     const o = this.#opts;
     if (name === "connect") {
-      this.#control(MessageType.WindowAckSize, this.#u32(this.serverBandwidth), true);
+      this.#control(encodeWindowAckSize(this.serverBandwidth, { csid: CSID_CONTROL }), true);
       this.#userControl(UserControlEvent.SetBufferLength, 0, CONNECT_BUFFER_MS);
       this.#invoke("createStream", [null], { csid: CSID_COMMAND });
       if (o.usherToken) {
@@ -591,10 +590,6 @@ export class ClientSession {
     const i = this.#calls.findIndex((c) => c.name === name);
     if (i >= 0) this.#calls.splice(i, 1);
   }
-
-  #readU32(p: Uint8Array, off: number): number {
-    return ((p[off] << 24) | (p[off + 1] << 16) | (p[off + 2] << 8) | p[off + 3]) >>> 0;
-  }
 }
 
 function hex2(n: number): string {
@@ -614,18 +609,16 @@ export function propString(obj: AmfValue, name: string): string {
   return "";
 }
 
-/** The timestamp of the last audio/video sub-tag of an aggregate (librtmp's media stamp). */
+/**
+ * The timestamp of the last audio/video sub-tag of an aggregate (librtmp's media stamp); like
+ * librtmp, a corrupt tail ends the scan instead of failing.
+ */
 function lastSubTagTimestamp(m: RtmpMessage): number {
-  const p = m.payload;
-  let pos = 0;
   let ts = m.timestamp;
-  while (pos + 11 < p.length) {
-    const size = (p[pos + 1] << 16) | (p[pos + 2] << 8) | p[pos + 3];
-    if (pos + 11 + size + 4 > p.length) break;
-    if (p[pos] === 8 || p[pos] === 9) {
-      ts = (((p[pos + 4] << 16) | (p[pos + 5] << 8) | p[pos + 6]) | (p[pos + 7] << 24)) >>> 0;
+  try {
+    for (const tag of aggregateTags(m.payload)) {
+      if (tag.typeId === MessageType.Audio || tag.typeId === MessageType.Video) ts = tag.timestamp;
     }
-    pos += 11 + size + 4;
-  }
+  } catch { /* corrupt tail: keep what was found */ }
   return ts;
 }
