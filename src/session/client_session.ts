@@ -106,6 +106,7 @@ export class ClientSession {
   #numInvokes = 0;
   #calls: { name: string; transactionId: number }[] = [];
   #bwCheckCounter = 0;
+  #windowAckSent = false;
 
   /** Bytes received so far, handshake included (for acknowledgements). */
   bytesIn = 0;
@@ -286,6 +287,11 @@ export class ClientSession {
     this.#control(encodeUserControl(event, data.map((n) => n >>> 0), { csid: CSID_CONTROL }));
   }
 
+  #sendWindowAckSize(): void {
+    this.#windowAckSent = true;
+    this.#control(encodeWindowAckSize(this.serverBandwidth, { csid: CSID_CONTROL }), true);
+  }
+
   #maybeAcknowledge(): void {
     if (this.bytesIn > this.#bytesInSent + this.clientBandwidth / 10) {
       this.#bytesInSent = this.bytesIn;
@@ -315,6 +321,13 @@ export class ClientSession {
       case MessageType.WindowAckSize:
         if (m.payload.length >= 4) this.serverBandwidth = decodeWindowAckSize(m.payload);
         this.#log(LogLevel.Debug, `server BW = ${this.serverBandwidth}`);
+        if (!this.#windowAckSent && this.#calls.some((c) => c.name === "connect")) {
+          // librtmp echoes the server's window size after connect's _result. Servers send it
+          // ahead of _result as a small segment and then (with Nagle) hold the rest until it is
+          // acknowledged, which the receiving kernel delays by up to 40 ms; answering at once
+          // carries that acknowledgement and saves the wait.
+          this.#sendWindowAckSize();
+        }
         return;
       case MessageType.SetPeerBandwidth:
         if (m.payload.length >= 4) {
@@ -485,7 +498,7 @@ export class ClientSession {
     this.#log(LogLevel.Debug, `HandleInvoke, received result for method call <${name}>`);
     const o = this.#opts;
     if (name === "connect") {
-      this.#control(encodeWindowAckSize(this.serverBandwidth, { csid: CSID_CONTROL }), true);
+      if (!this.#windowAckSent) this.#sendWindowAckSize();
       this.#userControl(UserControlEvent.SetBufferLength, 0, CONNECT_BUFFER_MS);
       this.#invoke("createStream", [null], { csid: CSID_COMMAND });
       if (o.usherToken) {

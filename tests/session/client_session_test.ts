@@ -218,3 +218,15 @@ Deno.test("ClientSession pauses and unpauses on BufferEmpty with the BUFX hack",
   p.session.receive(p.server.media(9, 1040, new Uint8Array([0x27, 1, 0, 0, 0, 9])));
   assertEquals(p.media.map((m) => m.timestamp), [1000, 1040]);
 });
+
+Deno.test("ClientSession echoes the server's window size as soon as it arrives during connect", () => {
+  const s = setup();
+  s.session.connect();
+  s.server.take(s.session);
+  s.session.receive(s.server.control(MessageType.WindowAckSize, [0, 0x4c, 0x4b, 0x40])); // 5,000,000
+  const early = s.server.take(s.session);
+  assertEquals(early.map((m) => [m.typeId, [...m.payload]]), [[5, [0, 0x4c, 0x4b, 0x40]]]);
+  s.session.receive(s.server.command("_result", 1, null, [new AmfObject()]));
+  // After _result: no second window size, then SetBufferLength and createStream as usual.
+  assertEquals(s.server.take(s.session).map((m) => m.typeId), [4, 20]);
+});
