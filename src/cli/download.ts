@@ -21,7 +21,7 @@ import { FlvError } from "../flv/flv_error.ts";
 import { FlvRecorder } from "../session/flv_recorder.ts";
 import { LogLevel } from "../session/log.ts";
 import { RtmpClient } from "../session/rtmp_client.ts";
-import { openTransport } from "../../transports/registry.ts";
+import { openTransport } from "../../transports/stack.ts";
 import { ReadTimeoutTransport } from "../../transports/read_timeout.ts";
 import {
   ConnectError,
