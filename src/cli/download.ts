@@ -149,7 +149,8 @@ function reportConnectError(err: unknown, options: DownloadOptions, log: Logger)
   const cause = (err as { cause?: unknown }).cause as
     | { code?: string; name?: string; message?: string }
     | undefined;
-  const key = cause?.code ?? cause?.name ?? "";
+  const key = (err instanceof ConnectError ? err.code : undefined) ?? cause?.code ?? cause?.name ??
+    "";
   const message = String(cause?.message ?? (err as Error).message ?? err);
   if (
     key === "ENOTFOUND" || key === "EAI_AGAIN" || key === "NotFound" ||
