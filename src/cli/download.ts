@@ -29,6 +29,7 @@ import {
   UnsupportedTransportError,
 } from "../../transports/transport_error.ts";
 import type { Transport } from "../../transports/transport.ts";
+import { describeFileError } from "./describe_file_error.ts";
 import { type DownloadOptions, unsupportedFeature } from "./download_options.ts";
 import type { Logger } from "./logger.ts";
 import { formatMetadata } from "./metadata_dump.ts";
@@ -91,8 +92,12 @@ export async function runDownload(options: DownloadOptions, log: Logger): Promis
     } else {
       try {
         file = io.openOutput(options.output);
-      } catch {
+      } catch (err) {
         log.printf(formatFailedToOpen(options.output));
+        log.log(
+          LogLevel.Error,
+          `Cannot create ${options.output}: ${describeFileError(err, options.output)}`,
+        );
         return Exit.Failed;
       }
     }
