@@ -2,6 +2,11 @@
  * `rtmpkit publish FILE.flv|- URL [--fast]`: pushes an FLV file (or FLV on stdin, for example
  * piped from ffmpeg) to an RTMP server at real-time pace, as a live stream.
  *
+ * Every wait ends: connecting and each answer of the server are bounded by `-m` (as rtmpdump's
+ * receive timeout), a write the server does not take within it fails, and SIGINT, SIGTERM,
+ * SIGHUP or SIGQUIT stop publishing (FCUnpublish is sent when the server still takes data); a
+ * second signal exits at once.
+ *
  * @module
  */
 
@@ -10,57 +15,64 @@ import process from "node:process";
 import { openTransport } from "../../transports/stack.ts";
 import { ConnectError, UnsupportedTransportError } from "../../transports/transport_error.ts";
 import type { Transport } from "../../transports/transport.ts";
+import { HandshakeError } from "../handshake/mod.ts";
 import { Publisher } from "../session/publisher.ts";
 import { buildTcUrl } from "../url/build_tc_url.ts";
 import { parseRtmpUrl } from "../url/parse_rtmp_url.ts";
+import { describeFileError } from "./describe_file_error.ts";
 import { ExitCode } from "./exit_code.ts";
 import { type Logger, LogLevel } from "./logger.ts";
+import { io, type StopSignal } from "./runtime_io.ts";
 
 /** Bytes read from the input at a time. */
 const READ_BLOCK = 256 * 1024;
 /** librtmp's default ports per protocol bit (only RTMP is published here). */
 const DEFAULT_PORT = 1935;
-/** Connect timeout. */
-const CONNECT_TIMEOUT_MS = 30_000;
+/** Default of `-m`: seconds to wait for the server (rtmpdump's receive timeout). */
+const DEFAULT_TIMEOUT_SEC = 30;
+/** Signals that stop publishing. */
+const STOP_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 
-const USAGE = `Usage: rtmpkit publish FILE.flv|- URL [--fast]
+const USAGE = `Usage: rtmpkit publish FILE.flv|- URL [--fast] [-m SECONDS]
 
 Publishes an FLV file (or FLV read from stdin with "-") as a live stream to
 rtmp://HOST[:PORT]/APP/NAME, at the pace of its timestamps.
 
-  --fast         send as fast as the server takes it instead of in real time
-  --verbose, -V  log more
-  --quiet, -q    log errors only
-  --help, -h     show this help
+  --fast                 send as fast as the server takes it instead of in real time
+  --timeout, -m SECONDS  wait at most this long for the server to connect, answer or take
+                         data (default ${DEFAULT_TIMEOUT_SEC}, 0 = no limit)
+  --verbose, -V          log more
+  --quiet, -q            log errors only
+  --help, -h             show this help
 `;
+
+/** Parsed `publish` arguments. */
+interface PublishArgs {
+  input: string;
+  url: string;
+  fast: boolean;
+  timeoutSec: number;
+}
 
 /**
  * Publishes and resolves to an exit code: 0 when everything was sent, 1 for bad arguments, an
- * unreadable input or a refused publish, 2 when interrupted, 3 when the connection failed.
- * `args` are the arguments after `publish`.
+ * unreadable input, a refused publish or a server that stops answering, 2 when interrupted, 3
+ * when the connection or the handshake failed. `args` are the arguments after `publish`.
  */
 export async function runPublish(args: string[], log: Logger): Promise<number> {
-  const positional: string[] = [];
-  let fast = false;
-  for (const arg of args) {
-    if (arg === "--help" || arg === "-h") {
-      log.raw(USAGE);
-      return ExitCode.SUCCESS;
-    } else if (arg === "--fast") fast = true;
-    else if (arg === "--verbose" || arg === "-V") log.level = LogLevel.DEBUG;
-    else if (arg === "--quiet" || arg === "-q") log.level = LogLevel.ERROR;
-    else if (arg.startsWith("-") && arg !== "-") {
-      log.log(LogLevel.ERROR, `Unknown option for publish: ${arg}`);
-      log.raw(USAGE);
-      return ExitCode.FAILED;
-    } else positional.push(arg);
-  }
-  if (positional.length !== 2) {
-    log.log(LogLevel.ERROR, "publish needs an input (FILE.flv or -) and a URL");
+  let parsed: PublishArgs | "help";
+  try {
+    parsed = parsePublishArgs(args, log);
+  } catch (err) {
+    log.log(LogLevel.ERROR, (err as Error).message);
     log.raw(USAGE);
     return ExitCode.FAILED;
   }
-  const [input, urlText] = positional;
+  if (parsed === "help") {
+    log.raw(USAGE);
+    return ExitCode.SUCCESS;
+  }
+  const { input, url: urlText, fast, timeoutSec } = parsed;
   let url;
   try {
     url = parseRtmpUrl(urlText);
@@ -77,71 +89,148 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
   try {
     source = input === "-" ? stdinChunks() : await fileChunks(input);
   } catch (err) {
-    log.log(LogLevel.ERROR, `Cannot read ${input}: ${(err as Error).message}`);
+    log.log(LogLevel.ERROR, `Cannot read ${input}: ${describeFileError(err, input)}`);
     return ExitCode.FAILED;
   }
 
-  const engineLog = (level: LogLevel, message: string) => log.log(level, message);
-  let transport: Transport;
-  try {
-    transport = await openTransport({
-      protocol: url.protocol,
-      host: url.host,
-      port,
-      connectTimeoutMs: CONNECT_TIMEOUT_MS,
-    });
-  } catch (err) {
-    log.log(LogLevel.ERROR, (err as Error).message);
-    return err instanceof UnsupportedTransportError ? ExitCode.FAILED : ExitCode.NO_CONNECT;
-  }
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const stop = new AbortController();
+  const removeSignals = installSignals(stop, log);
+  const interrupted = () => stop.signal.aborted;
+  const timeoutMs = timeoutSec * 1000;
+  let transport: Transport | undefined;
   let publisher: Publisher | undefined;
   try {
     try {
+      transport = await openTransport({
+        protocol: url.protocol,
+        host: url.host,
+        port,
+        connectTimeoutMs: Math.max(timeoutSec, 1) * 1000,
+        signal: stop.signal,
+      });
       publisher = await Publisher.connect(transport, {
         app: url.app,
         playpath: url.playpath,
         tcUrl: buildTcUrl(url.protocol, url.host, port, url.app),
-        log: engineLog,
+        log: (level, message) => log.log(level, message),
+        timeoutMs,
+        signal: stop.signal,
       });
     } catch (err) {
-      log.log(LogLevel.ERROR, (err as Error).message);
-      return err instanceof ConnectError ? ExitCode.NO_CONNECT : ExitCode.FAILED;
+      if (interrupted()) {
+        log.log(LogLevel.ERROR, "Publishing interrupted before it started");
+        return ExitCode.INCOMPLETE;
+      }
+      log.log(LogLevel.ERROR, oneLine(err));
+      if (err instanceof UnsupportedTransportError) return ExitCode.FAILED;
+      const noConnect = err instanceof ConnectError || err instanceof HandshakeError;
+      return noConnect ? ExitCode.NO_CONNECT : ExitCode.FAILED;
     }
     log.log(
       LogLevel.INFO,
       `Publishing ${input === "-" ? "stdin" : input} to ${urlText}${fast ? " (fast)" : ""}`,
     );
     const started = performance.now();
-    const result = await publisher.publishFlv(source, {
-      realtime: !fast,
-      stop: () => interrupted,
-    });
+    let failure: unknown;
+    let result;
+    try {
+      result = await publisher.publishFlv(source, { realtime: !fast });
+    } catch (err) {
+      failure = err;
+    }
+    await publisher.close();
     const seconds = (performance.now() - started) / 1000;
+    const sent = `${(publisher.bytesOut / 1024).toFixed(3)} kB sent`;
+    if (failure !== undefined && !interrupted()) {
+      log.log(LogLevel.ERROR, oneLine(failure));
+      return ExitCode.FAILED;
+    }
+    if (result === undefined || result.stopped || interrupted()) {
+      const tags = result?.tags ?? 0;
+      log.log(
+        LogLevel.INFO,
+        `Publishing interrupted after ${tags} tags, ${sent}, ` +
+          `${((result?.lastTimestamp ?? 0) / 1000).toFixed(2)} s of media in ${
+            seconds.toFixed(2)
+          } s`,
+      );
+      return ExitCode.INCOMPLETE;
+    }
     log.log(
       LogLevel.INFO,
-      `Published ${result.tags} tags, ${(result.bytesRead / 1024).toFixed(3)} kB, ` +
+      `Published ${result.tags} tags, ${sent}, ` +
         `${(result.lastTimestamp / 1000).toFixed(2)} s of media in ${seconds.toFixed(2)} s`,
     );
-    return interrupted ? ExitCode.INCOMPLETE : ExitCode.SUCCESS;
-  } catch (err) {
-    log.log(LogLevel.ERROR, (err as Error).message.split("\n")[0]);
-    return interrupted ? ExitCode.INCOMPLETE : ExitCode.FAILED;
+    return ExitCode.SUCCESS;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-    await publisher?.close();
-    transport.close();
+    removeSignals();
+    await publisher?.close(0);
+    await transport?.close();
   }
 }
 
-/** Reads a file in blocks, each in a fresh buffer. */
+/** The first signal stops publishing; a second one exits at once. */
+function installSignals(stop: AbortController, log: Logger): () => void {
+  const removers = STOP_SIGNALS.map((name) =>
+    io.onSignal(name, () => {
+      if (stop.signal.aborted) io.exit(ExitCode.INCOMPLETE);
+      log.log(LogLevel.INFO, `Caught ${name}, stopping (a second signal exits at once)`);
+      stop.abort();
+    })
+  );
+  return () => {
+    for (const remove of removers) remove();
+  };
+}
+
+/** Parses the arguments after `publish`. Throws TypeError for bad ones. */
+function parsePublishArgs(args: string[], log: Logger): PublishArgs | "help" {
+  const positional: string[] = [];
+  let fast = false;
+  let timeoutSec = DEFAULT_TIMEOUT_SEC;
+  for (let i = 0; i < args.length; i++) {
+    let arg = args[i];
+    let inline: string | undefined;
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    if (eq > 0) {
+      inline = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      if (i + 1 >= args.length) throw new TypeError(`Option ${arg} needs a value`);
+      return args[++i];
+    };
+    if (arg === "--help" || arg === "-h") return "help";
+    else if (arg === "--fast") fast = true;
+    else if (arg === "--verbose" || arg === "-V") log.level = LogLevel.DEBUG;
+    else if (arg === "--quiet" || arg === "-q") log.level = LogLevel.ERROR;
+    else if (arg === "--timeout" || arg === "-m") {
+      const text = value();
+      const n = Number(text);
+      if (text.trim() === "" || !Number.isFinite(n) || n < 0) {
+        throw new TypeError(`Option ${arg} needs a number of seconds, got "${text}"`);
+      }
+      timeoutSec = n;
+    } else if (arg.startsWith("-") && arg !== "-") {
+      throw new TypeError(`Unknown option for publish: ${args[i]}`);
+    } else positional.push(args[i]);
+  }
+  if (positional.length !== 2) {
+    throw new TypeError("publish needs an input (FILE.flv or -) and a URL");
+  }
+  return { input: positional[0], url: positional[1], fast, timeoutSec };
+}
+
+function oneLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split("\n")[0];
+}
+
+/** Reads a file in blocks, each in a fresh buffer. Throws when it is not a readable file. */
 async function fileChunks(path: string): Promise<AsyncIterable<Uint8Array>> {
+  if (io.pathKind(path) === "folder") {
+    throw Object.assign(new Error("Is a directory"), { code: "EISDIR" });
+  }
   const handle = await open(path, "r");
   return (async function* () {
     try {
