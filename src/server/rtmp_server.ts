@@ -4,9 +4,10 @@
  * @module
  */
 
-import { realpath } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import { listen, type Listener } from "../../transports/listen.ts";
 import type { RemoteAddr, Transport } from "../../transports/transport.ts";
+import { describeNetworkError, systemErrorCode } from "../../transports/transport_error.ts";
 import type { AmfObject, AmfValue } from "../amf/types.ts";
 import { LogLevel, type LogSink, silentLog } from "../session/log.ts";
 import type { ServerSessionEvent } from "../session/server_session_event.ts";
@@ -29,6 +30,8 @@ import { VodPlayer } from "./vod_player.ts";
 export const DEFAULT_CLIENT_BUFFER_MS = 1000;
 /** play's start values that ask for a live stream only (ms as rtmpdump sends, and seconds). */
 const LIVE_ONLY_STARTS: ReadonlySet<number> = new Set([-1000, -1]);
+/** Longest period of the timer that closes idle and unconnected connections. */
+const HOUSEKEEPING_MS = 1000;
 /** Enhanced RTMP FourCC info map flag: the server can forward this codec. */
 const FOURCC_CAN_FORWARD = 0x04;
 
@@ -62,10 +65,17 @@ export class RtmpServer implements ConnectionHost {
   readonly #listeners: { scheme: string; listener: Listener }[] = [];
   readonly #running = new Set<Promise<void>>();
   #rootRealPath: string | undefined;
-  #idleTimer: ReturnType<typeof setInterval> | undefined;
+  #housekeeping: ReturnType<typeof setInterval> | undefined;
+  /** Connections closed to make room that have not ended yet. */
+  readonly #evicted = new Set<ServerConnection>();
   #closed = false;
   #accepted = 0;
   #refused = 0;
+  #unconnectedClosed = 0;
+  #plays = 0;
+  #playsRefused = 0;
+  #publishes = 0;
+  #publishesRefused = 0;
   #bytesInClosed = 0;
   #bytesOutClosed = 0;
   #droppedFrames = 0;
@@ -104,6 +114,11 @@ export class RtmpServer implements ConnectionHost {
       connections: this.#connections.size,
       acceptedConnections: this.#accepted,
       refusedConnections: this.#refused,
+      unconnectedClosed: this.#unconnectedClosed,
+      plays: this.#plays,
+      playsRefused: this.#playsRefused,
+      publishes: this.#publishes,
+      publishesRefused: this.#publishesRefused,
       players,
       publishers,
       bytesIn,
@@ -119,12 +134,14 @@ export class RtmpServer implements ConnectionHost {
   }
 
   /**
-   * Checks the root and binds every listen address. Throws for a root that is not a folder, an
-   * unsupported scheme or an address that cannot be bound (listeners bound before are closed).
+   * Checks the root and binds every listen address. Throws `TypeError` for a root that is not a
+   * folder, `UnsupportedTransportError` for a scheme this version cannot serve and
+   * `ConnectError` for an address that cannot be bound (listeners bound before are closed);
+   * each message says what is wrong in words.
    */
   async start(): Promise<void> {
     if (this.#options.root !== undefined) {
-      this.#rootRealPath = await realpath(this.#options.root);
+      this.#rootRealPath = await checkRoot(this.#options.root);
     }
     const addresses = (this.#options.listen ?? []).map((a) =>
       typeof a === "string" ? parseListenUrl(a) : a
@@ -147,9 +164,13 @@ export class RtmpServer implements ConnectionHost {
       for (const { listener } of this.#listeners.splice(0)) await listener.close();
       throw err;
     }
-    const idle = this.#limits.idleTimeoutMs;
-    if (idle > 0) {
-      this.#idleTimer = setInterval(() => this.#closeIdle(), Math.min(1000, idle / 2));
+    const periods = [this.#limits.idleTimeoutMs, this.#limits.connectTimeoutMs]
+      .filter((ms) => ms > 0).map((ms) => ms / 2);
+    if (periods.length > 0) {
+      this.#housekeeping = setInterval(
+        () => this.#closeStale(),
+        Math.min(HOUSEKEEPING_MS, ...periods),
+      );
     }
   }
 
@@ -158,7 +179,10 @@ export class RtmpServer implements ConnectionHost {
    * Resolves when the connection ends. Counts toward `maxConnections`.
    */
   serve(transport: Transport): Promise<void> {
-    if (this.#closed || this.#connections.size >= this.#limits.maxConnections) {
+    if (!this.#closed && this.#openConnections() >= this.#limits.maxConnections) {
+      this.#makeRoom();
+    }
+    if (this.#closed || this.#openConnections() >= this.#limits.maxConnections) {
       this.#refused++;
       this.#log(
         LogLevel.Warning,
@@ -175,6 +199,7 @@ export class RtmpServer implements ConnectionHost {
         maxBytesInFlight: 2 * this.#limits.maxMessageSize,
       },
       maxStreams: this.#limits.maxStreamsPerConnection,
+      maxQueuedBytes: this.#limits.maxQueuedBytes,
     });
     this.#connections.set(connection, {
       vod: new Map(),
@@ -189,7 +214,7 @@ export class RtmpServer implements ConnectionHost {
   /** Stops listening, closes every connection and waits for them to end. */
   async close(): Promise<void> {
     this.#closed = true;
-    clearInterval(this.#idleTimer);
+    clearInterval(this.#housekeeping);
     await Promise.all(this.#listeners.map(({ listener }) => listener.close()));
     for (const connection of this.#connections.keys()) connection.close("server closing");
     while (this.#running.size > 0) await Promise.all([...this.#running]);
@@ -268,6 +293,7 @@ export class RtmpServer implements ConnectionHost {
       this.#closeStream(connection, state, streamId, "session");
     }
     this.#connections.delete(connection);
+    this.#evicted.delete(connection);
     this.#bytesInClosed += connection.bytesIn;
     this.#bytesOutClosed += connection.bytesOut;
     this.#log(
@@ -314,7 +340,6 @@ export class RtmpServer implements ConnectionHost {
     this.#closeStream(connection, state, streamId, "closeStream");
     const app = session.app;
     const key = liveKey(app, name);
-    const live = this.#streams.get(key);
     const request = {
       app,
       name,
@@ -322,25 +347,31 @@ export class RtmpServer implements ConnectionHost {
       start,
       duration,
     };
-    if (live?.publisher !== undefined) {
-      let verdict = this.#ask(
+    // Synchronous when the hook is, so that play is answered before the next message of the
+    // same read (receiveVideo, pause …) is handled.
+    const playLive = (): void | Promise<void> => {
+      const admit = (verdict: boolean): void => {
+        if (!verdict) return this.#refusePlay(connection, streamId, name, "rejected");
+        if (!connection.closed) this.#startLive(connection, state, streamId, name, key);
+      };
+      const verdict = this.#ask(
         connection,
         "play",
         () => this.#options.hooks?.onPlay?.({ ...request, kind: "live" }),
       );
-      if (typeof verdict !== "boolean") verdict = await verdict;
-      if (!verdict) return this.#refusePlay(connection, streamId, name, "rejected");
-      if (connection.closed || live.publisher === undefined) {
-        return this.#refusePlay(connection, streamId, name, "not found");
-      }
-      this.#startLive(connection, state, streamId, name, key);
-      return;
-    }
+      return typeof verdict === "boolean" ? admit(verdict) : verdict.then(admit);
+    };
+    if (this.#streams.get(key)?.publisher !== undefined) return await playLive();
     const path = LIVE_ONLY_STARTS.has(start) || this.#rootRealPath === undefined
       ? undefined
       : await resolveMediaPath(this.#rootRealPath, name);
     if (connection.closed) return;
-    if (path === undefined) return this.#refusePlay(connection, streamId, name, "not found");
+    if (path === undefined) {
+      // No file: a player that accepts live waits for a publisher, as FMS and nginx-rtmp let it
+      // (start the recorder, then the camera); one that asked for a recording only is refused.
+      if (start < 0) return await playLive();
+      return this.#refusePlay(connection, streamId, name, "not found");
+    }
     if (
       !await this.#ask(
         connection,
@@ -373,6 +404,8 @@ export class RtmpServer implements ConnectionHost {
         state.bufferMs.get(streamId) ?? state.bufferMs.get(0) ?? DEFAULT_CLIENT_BUFFER_MS,
     });
     state.vod.set(streamId, player);
+    this.#plays++;
+    this.#allowPlayerQueue(connection);
     this.#log(
       LogLevel.Info,
       `#${connection.id} play "${name}" (vod ${path}${start > 0 ? `, start ${start} ms` : ""})`,
@@ -384,6 +417,7 @@ export class RtmpServer implements ConnectionHost {
 
   #refusePlay(connection: ServerConnection, streamId: number, name: string, why: string): void {
     if (connection.closed) return;
+    this.#playsRefused++;
     this.#log(LogLevel.Info, `#${connection.id} play "${name}" ${why}`);
     if (why === "rejected") {
       connection.session.rejectPlay(
@@ -396,6 +430,11 @@ export class RtmpServer implements ConnectionHost {
       connection.session.rejectPlay(streamId, name);
     }
     connection.flush();
+  }
+
+  /** A connection that plays may queue a player's worth of media beyond the reply limit. */
+  #allowPlayerQueue(connection: ServerConnection): void {
+    connection.maxQueuedBytes = this.#limits.maxQueuedBytes + this.#limits.playerQueueBytes;
   }
 
   #startLive(
@@ -427,8 +466,16 @@ export class RtmpServer implements ConnectionHost {
       },
     });
     state.live.set(streamId, player);
-    connection.session.beginPlay(streamId, name, { reset: true });
-    this.#log(LogLevel.Info, `#${connection.id} play "${name}" (live ${key})`);
+    this.#plays++;
+    this.#allowPlayerQueue(connection);
+    if (stream.publisher === undefined) {
+      // As nginx-rtmp: Play.Start now; StreamBegin (and PublishNotify) when a publisher comes.
+      connection.session.beginPlay(streamId, name, { reset: false, begin: false });
+      this.#log(LogLevel.Info, `#${connection.id} play "${name}" (live ${key}, not published yet)`);
+    } else {
+      connection.session.beginPlay(streamId, name, { reset: true });
+      this.#log(LogLevel.Info, `#${connection.id} play "${name}" (live ${key})`);
+    }
     stream.addPlayer(player);
     connection.flush();
   }
@@ -444,6 +491,7 @@ export class RtmpServer implements ConnectionHost {
     const busy = () => this.#streams.get(key)?.publisher !== undefined;
     if (busy() || state.published.has(streamId)) {
       this.#log(LogLevel.Info, `#${connection.id} publish "${key}" refused: already published`);
+      this.#publishesRefused++;
       session.rejectPublish(streamId, name);
       connection.flush();
       return;
@@ -459,6 +507,7 @@ export class RtmpServer implements ConnectionHost {
     if (connection.closed) return;
     if (!verdict) {
       this.#log(LogLevel.Info, `#${connection.id} publish "${key}" rejected`);
+      this.#publishesRefused++;
       session.rejectPublish(
         streamId,
         name,
@@ -469,10 +518,13 @@ export class RtmpServer implements ConnectionHost {
       return;
     }
     if (busy()) {
+      this.#log(LogLevel.Info, `#${connection.id} publish "${key}" refused: already published`);
+      this.#publishesRefused++;
       session.rejectPublish(streamId, name);
       connection.flush();
       return;
     }
+    this.#publishes++;
     const stream = this.#stream(key);
     session.acceptPublish(streamId, name);
     state.published.set(streamId, stream);
@@ -548,6 +600,8 @@ export class RtmpServer implements ConnectionHost {
    * Runs a hook; a missing hook accepts, a throwing or rejecting one rejects (and is logged).
    * Synchronous unless the hook returns a promise, so that a request is answered before the
    * next message of the same read is handled (a client may send media right after publish).
+   * A hook still deciding when the connection closes counts as a rejection: nothing waits on
+   * a hook that never answers.
    */
   #ask(
     connection: ServerConnection,
@@ -560,7 +614,12 @@ export class RtmpServer implements ConnectionHost {
     };
     try {
       const verdict = hook();
-      if (verdict instanceof Promise) return verdict.then((v) => v !== false, failed);
+      if (verdict instanceof Promise) {
+        return Promise.race([
+          verdict.then((v) => v !== false, failed),
+          connection.whenClosed.then(() => false),
+        ]);
+      }
       return verdict !== false;
     } catch (err) {
       return failed(err);
@@ -589,13 +648,42 @@ export class RtmpServer implements ConnectionHost {
     }
   }
 
-  #closeIdle(): void {
-    const limit = this.#limits.idleTimeoutMs;
+  /** Closes connections idle for too long and ones that did not connect in time. */
+  #closeStale(): void {
+    const idle = this.#limits.idleTimeoutMs;
+    const connect = this.#limits.connectTimeoutMs;
     const now = performance.now();
     for (const connection of this.#connections.keys()) {
-      if (now - connection.lastActivity > limit) {
-        connection.close(`idle for ${Math.round(limit / 1000)} s`);
+      if (connection.closed) continue;
+      if (idle > 0 && now - connection.lastActivity > idle) {
+        connection.close(`idle for ${seconds(idle)} s`);
+      } else if (connect > 0 && !connection.connected && now - connection.acceptedAt > connect) {
+        this.#unconnectedClosed++;
+        connection.close(`no connect within ${seconds(connect)} s`);
       }
+    }
+  }
+
+  /** Connections counted against `maxConnections` (not the ones closed to make room). */
+  #openConnections(): number {
+    return this.#connections.size - this.#evicted.size;
+  }
+
+  /**
+   * At `maxConnections`: closes the oldest connection that has not connected yet, so clients
+   * stuck in (or dragging out) the handshake cannot lock out new ones.
+   */
+  #makeRoom(): void {
+    for (const connection of this.#connections.keys()) {
+      if (connection.closed || connection.connected) continue;
+      this.#evicted.add(connection);
+      this.#unconnectedClosed++;
+      connection.close(
+        `closed to make room: not connected after ${
+          seconds(performance.now() - connection.acceptedAt)
+        } s`,
+      );
+      return;
     }
   }
 }
@@ -627,6 +715,36 @@ function hostPort(addr: RemoteAddr): string {
     : `${addr.hostname}:${addr.port}`;
 }
 
+/** One line for the log: plain words for network errors, the first line of others. */
 function message(err: unknown): string {
-  return err instanceof Error ? err.message.split("\n")[0] : String(err);
+  return describeNetworkError(err);
+}
+
+/** Milliseconds as seconds for messages ("10", "2.5"). */
+function seconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10);
+}
+
+/**
+ * The real path of the folder to serve. Throws `TypeError` saying in words what is wrong: the
+ * folder does not exist, is a file, cannot be read.
+ */
+async function checkRoot(root: string): Promise<string> {
+  let real: string;
+  try {
+    real = await realpath(root);
+  } catch (err) {
+    const code = systemErrorCode(err);
+    const words = code === "ENOENT"
+      ? `the folder ${root} does not exist`
+      : code === "ENOTDIR"
+      ? `a part of ${root} is not a folder`
+      : describeNetworkError(err);
+    throw new TypeError(`Cannot serve ${root}: ${words}`, { cause: err });
+  }
+  const info = await stat(real);
+  if (!info.isDirectory()) {
+    throw new TypeError(`Cannot serve ${root}: it is a file, not a folder`);
+  }
+  return real;
 }

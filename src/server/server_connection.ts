@@ -8,6 +8,7 @@
  */
 
 import type { Transport } from "../../transports/transport.ts";
+import { describeNetworkError } from "../../transports/transport_error.ts";
 import type { ChunkDecoderOptions } from "../chunk/mod.ts";
 import { serverHandshake, type ServerHandshakeRequest } from "../session/handshake_driver.ts";
 import { ServerSession } from "../session/server_session.ts";
@@ -49,6 +50,11 @@ export interface ServerConnectionOptions {
   handshakeTimeoutMs?: number;
   /** Picks a handshake variant by the client's C0 (RTMPE). */
   handshakeVariantFor?: ServerHandshakeRequest["variantFor"];
+  /**
+   * Most bytes the connection may have queued for the client (see
+   * {@linkcode ServerConnection.maxQueuedBytes}); default: no limit.
+   */
+  maxQueuedBytes?: number;
 }
 
 interface DrainWaiter {
@@ -74,6 +80,17 @@ export class ServerConnection implements ConnectionOutput {
   #flushQueued = false;
   #inFlight = 0;
   #waiters: DrainWaiter[] = [];
+  #whenClosed: Promise<void> | undefined;
+  #resolveClosed: (() => void) | undefined;
+  /**
+   * Most bytes the connection may have queued for the client (replies and media it has not
+   * taken yet); past it the connection is closed: a client that never reads gets no more of
+   * the server's memory. Checked after each read and each flush; the server raises it for
+   * connections that play.
+   */
+  maxQueuedBytes: number;
+  /** When the connection was accepted (`now()` units). */
+  readonly acceptedAt: number;
   /** Bytes sent, handshake included. */
   bytesOut = 0;
   /** When bytes last arrived or were handed to the transport (`now()` units). */
@@ -86,6 +103,8 @@ export class ServerConnection implements ConnectionOutput {
     this.#options = options;
     this.#now = options.now ?? (() => performance.now());
     this.lastActivity = this.#now();
+    this.acceptedAt = this.lastActivity;
+    this.maxQueuedBytes = options.maxQueuedBytes ?? Infinity;
   }
 
   /** The session; throws before the handshake completed. */
@@ -99,9 +118,24 @@ export class ServerConnection implements ConnectionOutput {
     return this.#session !== undefined;
   }
 
+  /** True once a connect request was accepted (the client has "authenticated"). */
+  get connected(): boolean {
+    return this.#session?.connected ?? false;
+  }
+
   /** True once closing or closed. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Resolves once the connection is closing or closed (for waits that must end with it). */
+  get whenClosed(): Promise<void> {
+    if (this.#whenClosed === undefined) {
+      this.#whenClosed = this.#closed
+        ? Promise.resolve()
+        : new Promise((resolve) => (this.#resolveClosed = resolve));
+    }
+    return this.#whenClosed;
   }
 
   /** Bytes received, handshake included. */
@@ -132,7 +166,7 @@ export class ServerConnection implements ConnectionOutput {
         }
       }
     } catch (err) {
-      reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
+      reason = describeNetworkError(err);
     }
     if (this.#closeReason !== "") reason = this.#closeReason;
     this.#finish(reason);
@@ -147,6 +181,14 @@ export class ServerConnection implements ConnectionOutput {
     this.#releaseWaiters();
   }
 
+  /** Closes the connection when more than {@linkcode maxQueuedBytes} are queued. */
+  #checkQueue(): boolean {
+    const queued = this.queuedBytes;
+    if (queued <= this.maxQueuedBytes) return true;
+    this.close(`the client does not read: ${queued} bytes queued`);
+    return false;
+  }
+
   /** Sends what is queued, then closes (for replies such as a rejected connect). */
   async closeAfterFlush(reason: string): Promise<void> {
     this.flush();
@@ -156,7 +198,7 @@ export class ServerConnection implements ConnectionOutput {
 
   /** Starts sending queued output after the current task (coalesces many calls). */
   flush(): void {
-    if (this.#flushQueued || this.#writing || this.#closed) return;
+    if (this.#flushQueued || this.#closed || !this.#checkQueue() || this.#writing) return;
     this.#flushQueued = true;
     queueMicrotask(() => {
       this.#flushQueued = false;
@@ -217,7 +259,7 @@ export class ServerConnection implements ConnectionOutput {
         this.#notifyWaiters();
       }
     } catch (err) {
-      this.close(`write failed: ${err instanceof Error ? err.message.split("\n")[0] : err}`);
+      this.close(`cannot send: ${describeNetworkError(err)}`);
     } finally {
       this.#writing = false;
       this.#notifyWaiters();
@@ -239,6 +281,7 @@ export class ServerConnection implements ConnectionOutput {
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const waiter of waiters) waiter.resolve();
+    this.#resolveClosed?.();
   }
 
   #finish(reason: string): void {

@@ -13,7 +13,11 @@ import type { ListenTlsOptions } from "../../transports/listen.ts";
 
 /** Limits of the server; every one bounds memory or sockets a client can hold. */
 export interface RtmpServerLimits {
-  /** Connections open at once; more are closed as soon as they are accepted. Default 1000. */
+  /**
+   * Connections open at once. At the limit, a new connection takes the place of the oldest one
+   * that has not connected yet (handshake or connect still pending); when every connection has
+   * connected, the new one is closed as soon as it is accepted. Default 1000.
+   */
   maxConnections: number;
   /** Largest message a client may send, in bytes (chunk decoder limit). Default 8 MiB. */
   maxMessageSize: number;
@@ -36,6 +40,18 @@ export interface RtmpServerLimits {
   gopCacheBytes: number;
   /** Message streams one connection may create. Default 64. */
   maxStreamsPerConnection: number;
+  /**
+   * A client must complete the handshake and have a connect request accepted within this many
+   * milliseconds of being accepted, or it is closed (a slow handshake ties up a connection
+   * slot). Default 10 s. 0 disables it.
+   */
+  connectTimeoutMs: number;
+  /**
+   * Bytes queued for a connection that plays nothing (replies the client has not read); past
+   * it the connection is closed. A connection that plays may queue `playerQueueBytes` more.
+   * Default 1 MiB.
+   */
+  maxQueuedBytes: number;
 }
 
 /** The defaults of {@linkcode RtmpServerLimits}. */
@@ -47,6 +63,8 @@ export const DEFAULT_SERVER_LIMITS: Readonly<RtmpServerLimits> = {
   playerMaxLagMs: 10_000,
   gopCacheBytes: 4 * 1024 * 1024,
   maxStreamsPerConnection: 64,
+  connectTimeoutMs: 10_000,
+  maxQueuedBytes: 1024 * 1024,
 };
 
 /** What the connect hook is told. */
@@ -71,7 +89,10 @@ export interface PlayRequest {
   name: string;
   /** The client's address. */
   remoteAddr: RemoteAddr;
-  /** "live" when a publisher serves the name, "vod" for a file (`path` is set). */
+  /**
+   * "vod" for a file (`path` is set); "live" when a publisher serves the name, or when no file
+   * matches and play's start allows live (below 0): the player then waits for a publisher.
+   */
   kind: "live" | "vod";
   /** The file played, for VOD. */
   path?: string;
@@ -103,7 +124,10 @@ export type HookVerdict = boolean | void;
 export interface RtmpServerHooks {
   /** A client connects; rejecting sends `_error` NetConnection.Connect.Rejected and closes. */
   onConnect?(request: ConnectRequest): HookVerdict | Promise<HookVerdict>;
-  /** A client plays a stream or file that exists; rejecting sends NetStream.Play.Failed. */
+  /**
+   * A client plays a file, a live stream, or a live name nobody publishes yet; rejecting sends
+   * NetStream.Play.Failed.
+   */
   onPlay?(request: PlayRequest): HookVerdict | Promise<HookVerdict>;
   /** A client publishes a free name; rejecting sends NetStream.Publish.Denied. */
   onPublish?(request: PublishRequest): HookVerdict | Promise<HookVerdict>;
@@ -136,6 +160,19 @@ export interface RtmpServerStats {
   acceptedConnections: number;
   /** Connections refused because of `maxConnections`. */
   refusedConnections: number;
+  /**
+   * Connections closed before they connected: to make room for a new one at `maxConnections`,
+   * or because they missed `connectTimeoutMs`.
+   */
+  unconnectedClosed: number;
+  /** Plays started (VOD files and live streams, players waiting for a publisher included). */
+  plays: number;
+  /** Plays refused (not found, rejected by the hook, not playable). */
+  playsRefused: number;
+  /** Publishes accepted. */
+  publishes: number;
+  /** Publishes refused (name busy, rejected by the hook). */
+  publishesRefused: number;
   /** Players now (VOD and live). */
   players: number;
   /** Publishers now. */

@@ -278,19 +278,22 @@ export class ServerSession {
   }
 
   /**
-   * Starts playback on a stream: StreamBegin, Play.Reset (when `reset`), Play.Start, and the
-   * `|RtmpSampleAccess` data message; StreamIsRecorded first for recorded streams.
+   * Starts playback on a stream: StreamBegin (unless `begin` is false: a live stream nobody
+   * publishes yet), Play.Reset (when `reset`), Play.Start, and the `|RtmpSampleAccess` data
+   * message; StreamIsRecorded first for recorded streams.
    */
   beginPlay(
     streamId: number,
     name: string,
-    options: { reset?: boolean; recorded?: boolean } = {},
+    options: { reset?: boolean; recorded?: boolean; begin?: boolean } = {},
   ): void {
     this.#streams.set(streamId, "playing");
     if (options.recorded) {
       this.#write(encodeUserControl(UserControlEvent.StreamIsRecorded, [streamId], CONTROL));
     }
-    this.#write(encodeUserControl(UserControlEvent.StreamBegin, [streamId], CONTROL));
+    if (options.begin ?? true) {
+      this.#write(encodeUserControl(UserControlEvent.StreamBegin, [streamId], CONTROL));
+    }
     if (options.reset ?? true) {
       this.sendStatus(streamId, {
         level: "status",

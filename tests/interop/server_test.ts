@@ -8,6 +8,8 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { FlvReader, type FlvTag, FlvTagType } from "../../src/flv/mod.ts";
 import { RtmpServer } from "../../src/server/mod.ts";
+import { Publisher } from "../../src/session/publisher.ts";
+import { connectTcp } from "../../transports/tcp.ts";
 import {
   assertSameBytes,
   CLI_PATH,
@@ -324,3 +326,63 @@ interopTest(
     for (let i = 0; i < video.length; i++) assertEquals(video[i].data, source[start + i].data);
   },
 );
+
+interopTest(
+  "rtmpdump -v and ffmpeg started before the publisher wait, then record every frame",
+  { peers: ["ffmpeg", "ffprobe", "rtmpdump"] },
+  async () => {
+    await using rtmpkit = await startRtmpkit(`${REPO_ROOT}/assets`);
+    await using dir = await tempDir();
+    const url = rtmpkit.url("live", "early");
+    // Recorders first (rtmpdump -v plays with start -1000, ffmpeg with -2000), camera later.
+    const dump = runRtmpdump(["-v", "-r", url, "-o", `${dir.path}/rtmpdump.flv`], {
+      timeoutMs: 60_000,
+    });
+    const ffmpeg = runProcess(findExecutable("ffmpeg")!, [
+      "-v",
+      "error",
+      "-i",
+      url,
+      "-c",
+      "copy",
+      "-f",
+      "flv",
+      `${dir.path}/ffmpeg.flv`,
+    ], { timeoutMs: 60_000 });
+    const deadline = performance.now() + 30_000;
+    while (rtmpkit.server.stats.players < 2) {
+      if (performance.now() > deadline) throw new Error("the players never started (30 s)");
+      await sleep(20);
+    }
+    const publisher = await Publisher.connect(
+      await connectTcp("127.0.0.1", rtmpkit.port),
+      { app: "live", playpath: "early" },
+    );
+    await publisher.publishFlv(chunksOf(await Deno.readFile(SAMPLE)), { realtime: false });
+    await publisher.close();
+    const [dumped, copied] = await Promise.all([dump, ffmpeg]);
+    // Both end on NetStream.Play.UnpublishNotify.
+    assertEquals(dumped.code, 0, dumped.stderr);
+    assertEquals(copied.code, 0, copied.stderr);
+    const source = flvTags(await Deno.readFile(SAMPLE));
+    const sourceVideo = source.filter((t) => t.type === FlvTagType.Video && t.data[1] === 1);
+    const sourceAudio = source.filter((t) => t.type === FlvTagType.Audio && t.data[1] === 1);
+    for (const name of ["rtmpdump", "ffmpeg"]) {
+      const tags = flvTags(await Deno.readFile(`${dir.path}/${name}.flv`));
+      const video = tags.filter((t) => t.type === FlvTagType.Video && t.data[1] === 1);
+      const audio = tags.filter((t) => t.type === FlvTagType.Audio && t.data[1] === 1);
+      assertEquals(video.length, sourceVideo.length, `${name}: video frames`);
+      assertEquals(audio.length, sourceAudio.length, `${name}: audio frames`);
+      for (let i = 0; i < video.length; i++) {
+        assertEquals(video[i].data, sourceVideo[i].data, `${name}: video frame ${i}`);
+      }
+      const probe = await ffprobeFrames(`${dir.path}/${name}.flv`);
+      assertEquals(probe.errors, "", `${name}: ffprobe errors`);
+      assertEquals(probe.counts.video, video.length, `${name}: frames ffprobe read`);
+    }
+  },
+);
+
+async function* chunksOf(bytes: Uint8Array, size = 64 * 1024): AsyncIterable<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}

@@ -1,4 +1,7 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { encodeAmf0 } from "../../src/amf/mod.ts";
+import { ChunkEncoder } from "../../src/chunk/mod.ts";
+import { encodeUserControl, UserControlEvent } from "../../src/message/mod.ts";
 import { FlvTagType } from "../../src/flv/mod.ts";
 import { Publisher } from "../../src/session/publisher.ts";
 import { connectTcp } from "../../transports/tcp.ts";
@@ -7,11 +10,14 @@ import {
   avcFrame,
   avcHeader,
   delay,
+  encodeFlv,
   handshaken,
   playMessages,
   RawClient,
   readUntilClosed,
   startServer,
+  syntheticTags,
+  tempDir,
   waitUntil,
 } from "./_helpers.ts";
 
@@ -78,12 +84,12 @@ Deno.test("RtmpServer refuses connections above the limit and serves again below
   await using s = await startServer({ root: ASSETS_DIR, limits: { maxConnections: 8 } });
   const clients = await Promise.all(Array.from({ length: 8 }, () => RawClient.open(s.port)));
   await waitUntil(() => s.server.stats.connections === 8, 3000, "8 connections");
+  for (const client of clients) await client.connect("vod");
   const extra = await connectTcp("127.0.0.1", s.port);
   const { closedByPeer } = await readUntilClosed(extra, 3000);
   assert(closedByPeer, "the ninth connection is closed");
   assertEquals(s.server.stats.refusedConnections, 1);
   // Those inside still work.
-  await clients[0].connect("vod");
   await clients[0].play(await clients[0].createStream(), "sample", 0);
   await clients[0].waitFor(() => clients[0].media().length > 50, "media");
   for (const client of clients) await client.close();
@@ -171,4 +177,151 @@ Deno.test("RtmpServer: a live player that stops reading loses frames, then is di
   // The stalled player's last frames before the drop were whole: its stream is decodable.
   const media = stalled.media().filter((m) => m.payload[1] === 1);
   if (media.length > 0) assertEquals(media[0].payload[0], 0x17);
+});
+
+Deno.test("RtmpServer at the connection limit closes the oldest client that has not connected, so new ones get in", async () => {
+  await using s = await startServer({ root: ASSETS_DIR, limits: { maxConnections: 8 } });
+  // Four clients connected, four stuck after the handshake (slowloris).
+  const connected = await Promise.all(Array.from({ length: 4 }, () => RawClient.open(s.port)));
+  for (const client of connected) await client.connect("vod");
+  const stuck: RawClient[] = [];
+  for (let i = 0; i < 4; i++) {
+    stuck.push(await RawClient.open(s.port));
+    await waitUntil(() => s.server.stats.connections === 5 + i, 5000, `${5 + i} connections`);
+  }
+  // A new client gets in: the oldest stuck one makes room.
+  await stillServes(s.port);
+  await stuck[0].waitFor(() => stuck[0].closed, "the oldest unconnected client to be closed");
+  assert(stuck.slice(1).every((c) => !c.closed), "only the oldest one");
+  assert(connected.every((c) => !c.closed), "connected clients stay");
+  assertEquals(s.server.stats.refusedConnections, 0);
+  assert(s.server.stats.unconnectedClosed >= 1);
+  // With every slot held by connected clients, the next one is refused.
+  for (const client of stuck.slice(1)) await client.connect("vod");
+  const late = await RawClient.open(s.port);
+  await late.connect("vod");
+  const extra = await connectTcp("127.0.0.1", s.port);
+  const { closedByPeer } = await readUntilClosed(extra, 5000);
+  assert(closedByPeer, "the ninth connected-capable client is closed");
+  assertEquals(s.server.stats.refusedConnections, 1);
+  for (const client of [...connected, ...stuck, late]) await client.close();
+});
+
+Deno.test("RtmpServer closes a client that drags out the handshake past the connect deadline", async () => {
+  await using s = await startServer({
+    root: ASSETS_DIR,
+    limits: { connectTimeoutMs: 1000, idleTimeoutMs: 60_000 },
+  });
+  // One byte of C0+C1 every 100 ms: never idle, never done (1537 bytes take 2.5 minutes).
+  const trickle = await connectTcp("127.0.0.1", s.port);
+  let closed = false;
+  const reading = readUntilClosed(trickle, 30_000).then((r) => {
+    closed = true;
+    return r;
+  });
+  const c0c1 = new Uint8Array(1537);
+  c0c1[0] = 3;
+  for (let i = 0; i < c0c1.length && !closed; i++) {
+    await trickle.write(c0c1.subarray(i, i + 1)).catch(() => {});
+    await delay(100);
+  }
+  const result = await reading;
+  assert(result.closedByPeer, "the server closed it within 30 s");
+  await waitUntil(
+    () => s.lines.some((l) => /closed: no connect within 1 s/.test(l)),
+    5000,
+    "the log line",
+  );
+  // Connected clients are not held to it.
+  const client = await RawClient.open(s.port);
+  await client.connect("vod");
+  await delay(1500);
+  assert(!client.closed, "a connected client stays");
+  await client.close();
+  await stillServes(s.port);
+});
+
+Deno.test("RtmpServer closes a client that never reads its replies once they pass the queue limit", async () => {
+  await using s = await startServer({ root: ASSETS_DIR, limits: { maxQueuedBytes: 64 * 1024 } });
+  const client = await RawClient.open(s.port);
+  await client.connect("vod");
+  client.stopReading();
+  // createStream calls, in batches, until the server gives up on the client (each reply is
+  // about 40 bytes; the socket buffers take some megabytes before the queue grows).
+  const encoder = new ChunkEncoder();
+  let sent = 0;
+  while (s.server.stats.connections > 0 && sent < 2_000_000) {
+    for (let i = 0; i < 5000; i++) {
+      encoder.write({
+        csid: 3,
+        typeId: 20,
+        timestamp: 0,
+        messageStreamId: 0,
+        payload: encodeAmf0("createStream", 100 + sent + i, null),
+      });
+    }
+    sent += 5000;
+    if (!(await client.transport.write(encoder.takeOutput()).then(() => true, () => false))) break;
+  }
+  await waitUntil(() => s.server.stats.connections === 0, 10_000, "the connection to be closed");
+  assert(
+    s.lines.some((l) => /closed: the client does not read: \d+ bytes queued/.test(l)),
+    s.lines.join("\n"),
+  );
+  await client.close();
+  await stillServes(s.port);
+});
+
+Deno.test("RtmpServer.close ends connections stuck in a write and hooks that never answer", async () => {
+  await using dir = await tempDir();
+  await Deno.writeFile(
+    `${dir.path}/big.flv`,
+    encodeFlv(syntheticTags({ durationMs: 60_000, frameSize: 20_000 })),
+  );
+  let asked = false;
+  const s = await startServer({
+    root: dir.path,
+    hooks: {
+      onPublish: () => {
+        asked = true;
+        return new Promise<boolean>(() => {});
+      },
+    },
+  });
+  const stalled = await RawClient.open(s.port);
+  await stalled.connect("vod");
+  stalled.stopReading();
+  const vodStream = await stalled.createStream();
+  // rtmpdump's buffer length: the server sends as fast as the client takes it.
+  stalled.encoder.write(
+    encodeUserControl(UserControlEvent.SetBufferLength, [vodStream, 36_000_000]),
+  );
+  await stalled.transport.write(stalled.encoder.takeOutput());
+  await stalled.play(vodStream, "big", 0);
+  const publisher = await RawClient.open(s.port);
+  await publisher.connect("live");
+  const streamId = await publisher.createStream();
+  await publisher.command("publish", [null, "key", "live"], { csid: 8, messageStreamId: streamId });
+  await waitUntil(() => asked, 5000, "the publish hook");
+  // The VOD player has filled the socket and its queue: the server waits on the client.
+  let last = -1;
+  let since = performance.now();
+  await waitUntil(
+    () => {
+      const out = s.server.stats.bytesOut;
+      if (out !== last) {
+        last = out;
+        since = performance.now();
+      }
+      return out > 1024 * 1024 && performance.now() - since > 500;
+    },
+    20_000,
+    "the player's writes to stall",
+  );
+  let closed = false;
+  const closing = s.server.close().then(() => (closed = true));
+  await waitUntil(() => closed, 10_000, "RtmpServer.close to resolve (limit 10 s)");
+  await closing;
+  await stalled.close();
+  await publisher.close();
 });
