@@ -45,7 +45,7 @@ ${listenHelp()}
   --cert FILE            PEM certificate chain for rtmps:// and rtmpts:// listeners
   --key FILE             PEM private key for rtmps:// and rtmpts:// listeners
   --max-connections N    connections open at once (default 1000); at the limit a new client
-                         takes the place of the oldest one that has not connected yet
+                         takes the place of the slowest one that has not connected yet
   --idle-timeout S       close connections silent for S seconds (default 60, 0 = never)
   --connect-timeout S    close clients that have not connected S seconds after they were
                          accepted (handshake and connect; default 10, 0 = never)

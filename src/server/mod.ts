@@ -34,8 +34,9 @@
  * - Limits: connections, message size, idle time, per-player queue; a live player that cannot
  *   keep up loses video up to the next keyframe, then is disconnected. Drops are counted in
  *   {@linkcode RtmpServerStats} and logged. A client must complete the handshake and connect
- *   within `connectTimeoutMs`; at `maxConnections` a new client takes the place of the oldest
- *   one that has not connected, so slow handshakes cannot lock clients out. A connection whose
+ *   within `connectTimeoutMs`; at `maxConnections` a new client takes the place of one that
+ *   has not connected (after half a second, the one that sent the fewest bytes), so slow or
+ *   silent handshakes cannot lock clients out. A connection whose
  *   queued output passes `maxQueuedBytes` (plus a player's queue when it plays) is closed: a
  *   client that never reads its replies gets no more of the server's memory.
  *

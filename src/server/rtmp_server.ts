@@ -32,6 +32,15 @@ export const DEFAULT_CLIENT_BUFFER_MS = 1000;
 const LIVE_ONLY_STARTS: ReadonlySet<number> = new Set([-1000, -1]);
 /** Longest period of the timer that closes idle and unconnected connections. */
 const HOUSEKEEPING_MS = 1000;
+/**
+ * How long a connection admitted over `maxConnections` has to make progress (send its
+ * handshake) before the connections over the limit that made the least are closed.
+ */
+const ADMISSION_GRACE_MS = 500;
+/** Connections admitted on probation over `maxConnections`, as a share of it … */
+const ADMISSION_OVERFLOW = 0.1;
+/** … and at least this many. */
+const ADMISSION_OVERFLOW_MIN = 16;
 /** Enhanced RTMP FourCC info map flag: the server can forward this codec. */
 const FOURCC_CAN_FORWARD = 0x04;
 
@@ -66,6 +75,7 @@ export class RtmpServer implements ConnectionHost {
   readonly #running = new Set<Promise<void>>();
   #rootRealPath: string | undefined;
   #housekeeping: ReturnType<typeof setInterval> | undefined;
+  #trimTimer: ReturnType<typeof setTimeout> | undefined;
   /** Connections closed to make room that have not ended yet. */
   readonly #evicted = new Set<ServerConnection>();
   #closed = false;
@@ -179,10 +189,7 @@ export class RtmpServer implements ConnectionHost {
    * Resolves when the connection ends. Counts toward `maxConnections`.
    */
   serve(transport: Transport): Promise<void> {
-    if (!this.#closed && this.#openConnections() >= this.#limits.maxConnections) {
-      this.#makeRoom();
-    }
-    if (this.#closed || this.#openConnections() >= this.#limits.maxConnections) {
+    if (this.#closed || !this.#admit()) {
       this.#refused++;
       this.#log(
         LogLevel.Warning,
@@ -215,6 +222,7 @@ export class RtmpServer implements ConnectionHost {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#housekeeping);
+    clearTimeout(this.#trimTimer);
     await Promise.all(this.#listeners.map(({ listener }) => listener.close()));
     for (const connection of this.#connections.keys()) connection.close("server closing");
     while (this.#running.size > 0) await Promise.all([...this.#running]);
@@ -670,22 +678,72 @@ export class RtmpServer implements ConnectionHost {
   }
 
   /**
-   * At `maxConnections`: closes the oldest connection that has not connected yet, so clients
-   * stuck in (or dragging out) the handshake cannot lock out new ones.
+   * Whether a new connection may come in. Below `maxConnections`, yes. At the limit, only when
+   * some connection has not connected yet: the newcomer comes in on probation (up to a tenth
+   * of the limit of them), and half a second later the connections over the limit that made
+   * the least progress are closed, so clients stuck in or dragging out the handshake cannot
+   * lock out new ones, and a new client gets time to show it is not one of them.
    */
-  #makeRoom(): void {
-    for (const connection of this.#connections.keys()) {
-      if (connection.closed || connection.connected) continue;
-      this.#evicted.add(connection);
-      this.#unconnectedClosed++;
-      connection.close(
-        `closed to make room: not connected after ${
-          seconds(performance.now() - connection.acceptedAt)
-        } s`,
-      );
-      return;
+  #admit(): boolean {
+    const max = this.#limits.maxConnections;
+    const open = this.#openConnections();
+    if (open < max) return true;
+    if (open >= max + admissionOverflow(max)) {
+      // Probation is full: make room at once, as fairly as the counts allow.
+      const victim = this.#weakestUnconnected(0);
+      if (victim === undefined) return false;
+      this.#evict(victim);
+      return true;
+    }
+    if (this.#weakestUnconnected(0) === undefined) return false;
+    this.#trimTimer ??= setTimeout(() => this.#trimToLimit(), ADMISSION_GRACE_MS);
+    return true;
+  }
+
+  /** Closes the weakest connections over the limit; tries again later while it cannot. */
+  #trimToLimit(): void {
+    this.#trimTimer = undefined;
+    if (this.#closed) return;
+    while (this.#openConnections() > this.#limits.maxConnections) {
+      const victim = this.#weakestUnconnected(ADMISSION_GRACE_MS);
+      if (victim === undefined) break;
+      this.#evict(victim);
+    }
+    if (this.#openConnections() > this.#limits.maxConnections) {
+      this.#trimTimer = setTimeout(() => this.#trimToLimit(), ADMISSION_GRACE_MS / 2);
     }
   }
+
+  /**
+   * Of the connections that have not connected and are at least `minAgeMs` old, the one that
+   * got the fewest bytes through (the oldest of those).
+   */
+  #weakestUnconnected(minAgeMs: number): ServerConnection | undefined {
+    const bornBefore = performance.now() - minAgeMs;
+    let victim: ServerConnection | undefined;
+    for (const connection of this.#connections.keys()) {
+      if (connection.closed || connection.connected || connection.acceptedAt > bornBefore) {
+        continue;
+      }
+      if (victim === undefined || connection.bytesIn < victim.bytesIn) victim = connection;
+    }
+    return victim;
+  }
+
+  #evict(victim: ServerConnection): void {
+    this.#evicted.add(victim);
+    this.#unconnectedClosed++;
+    victim.close(
+      `closed to make room: not connected after ${
+        seconds(performance.now() - victim.acceptedAt)
+      } s, ${victim.bytesIn} bytes received`,
+    );
+  }
+}
+
+/** Connections admitted on probation over `maxConnections` at most. */
+function admissionOverflow(maxConnections: number): number {
+  return Math.max(ADMISSION_OVERFLOW_MIN, Math.ceil(maxConnections * ADMISSION_OVERFLOW));
 }
 
 /** The key of a live stream: the app and the name without their query strings. */

@@ -138,7 +138,7 @@ export class ServerConnection implements ConnectionOutput {
     return this.#whenClosed;
   }
 
-  /** Bytes received, handshake included. */
+  /** Bytes received, handshake included (counted as they arrive, also during the handshake). */
   get bytesIn(): number {
     return this.#session?.bytesIn ?? this.#handshakeBytes;
   }
@@ -214,13 +214,16 @@ export class ServerConnection implements ConnectionOutput {
   }
 
   async #handshake(): Promise<boolean> {
-    const result = await serverHandshake(this.transport, {
+    // Counts the bytes of a handshake in progress: the server tells a slow client from one that
+    // is nearly through by them.
+    const counting = new CountingTransport(this.transport, (n) => (this.#handshakeBytes += n));
+    const result = await serverHandshake(counting, {
       now: this.#now,
       timeoutMs: this.#options.handshakeTimeoutMs,
       variantFor: this.#options.handshakeVariantFor,
     });
     if (this.#closed) return false;
-    this.transport = result.transport;
+    this.transport = result.transport === counting ? counting.inner : result.transport;
     this.bytesOut += result.bytesOut;
     this.#handshakeBytes = result.bytesIn;
     this.lastActivity = this.#now();
@@ -293,5 +296,34 @@ export class ServerConnection implements ConnectionOutput {
     } finally {
       this.#host.onClose(this, reason);
     }
+  }
+}
+
+/** A transport that reports how many bytes each read returned (the handshake's progress). */
+class CountingTransport implements Transport {
+  readonly inner: Transport;
+  readonly #count: (bytes: number) => void;
+
+  constructor(inner: Transport, count: (bytes: number) => void) {
+    this.inner = inner;
+    this.#count = count;
+  }
+
+  get remoteAddr() {
+    return this.inner.remoteAddr;
+  }
+
+  async read(): Promise<Uint8Array | null> {
+    const data = await this.inner.read();
+    if (data !== null) this.#count(data.length);
+    return data;
+  }
+
+  write(data: Uint8Array): Promise<void> {
+    return this.inner.write(data);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
   }
 }

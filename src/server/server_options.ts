@@ -14,9 +14,12 @@ import type { ListenTlsOptions } from "../../transports/listen.ts";
 /** Limits of the server; every one bounds memory or sockets a client can hold. */
 export interface RtmpServerLimits {
   /**
-   * Connections open at once. At the limit, a new connection takes the place of the oldest one
-   * that has not connected yet (handshake or connect still pending); when every connection has
-   * connected, the new one is closed as soon as it is accepted. Default 1000.
+   * Connections open at once. At the limit, a new connection still comes in while some have
+   * not connected (handshake or connect pending): half a second later, the ones over the limit
+   * that sent the fewest bytes (the oldest of those) are closed, so a client that sends its
+   * handshake at once takes the place of one that trickles it or sends nothing. A tenth of the
+   * limit may be over it meanwhile. When every connection has connected, a new one is closed
+   * as soon as it is accepted. Default 1000.
    */
   maxConnections: number;
   /** Largest message a client may send, in bytes (chunk decoder limit). Default 8 MiB. */

@@ -179,7 +179,7 @@ Deno.test("RtmpServer: a live player that stops reading loses frames, then is di
   if (media.length > 0) assertEquals(media[0].payload[0], 0x17);
 });
 
-Deno.test("RtmpServer at the connection limit closes the oldest client that has not connected, so new ones get in", async () => {
+Deno.test("RtmpServer at the connection limit makes room by closing a client that has not connected", async () => {
   await using s = await startServer({ root: ASSETS_DIR, limits: { maxConnections: 8 } });
   // Four clients connected, four stuck after the handshake (slowloris).
   const connected = await Promise.all(Array.from({ length: 4 }, () => RawClient.open(s.port)));
@@ -189,22 +189,37 @@ Deno.test("RtmpServer at the connection limit closes the oldest client that has 
     stuck.push(await RawClient.open(s.port));
     await waitUntil(() => s.server.stats.connections === 5 + i, 5000, `${5 + i} connections`);
   }
-  // A new client gets in: the oldest stuck one makes room.
-  await stillServes(s.port);
+  // A ninth client gets in and connects; the oldest stuck one makes room for it.
+  const newcomer = await RawClient.open(s.port);
+  await newcomer.connect("vod");
   await stuck[0].waitFor(() => stuck[0].closed, "the oldest unconnected client to be closed");
   assert(stuck.slice(1).every((c) => !c.closed), "only the oldest one");
-  assert(connected.every((c) => !c.closed), "connected clients stay");
+  assert(connected.every((c) => !c.closed) && !newcomer.closed, "connected clients stay");
   assertEquals(s.server.stats.refusedConnections, 0);
-  assert(s.server.stats.unconnectedClosed >= 1);
+  assertEquals(s.server.stats.unconnectedClosed, 1);
+  assertEquals(s.server.stats.connections, 8);
   // With every slot held by connected clients, the next one is refused.
   for (const client of stuck.slice(1)) await client.connect("vod");
-  const late = await RawClient.open(s.port);
-  await late.connect("vod");
   const extra = await connectTcp("127.0.0.1", s.port);
   const { closedByPeer } = await readUntilClosed(extra, 5000);
   assert(closedByPeer, "the ninth connected-capable client is closed");
   assertEquals(s.server.stats.refusedConnections, 1);
-  for (const client of [...connected, ...stuck, late]) await client.close();
+  for (const client of [...connected, ...stuck, newcomer]) await client.close();
+});
+
+Deno.test("RtmpServer at the connection limit keeps a client that sends its handshake over ones that send nothing", async () => {
+  await using s = await startServer({ root: ASSETS_DIR, limits: { maxConnections: 8 } });
+  const silent = [];
+  for (let i = 0; i < 8; i++) silent.push(await connectTcp("127.0.0.1", s.port));
+  await waitUntil(() => s.server.stats.connections === 8, 5000, "8 connections");
+  // More silent clients keep arriving while an honest one plays the sample.
+  const playing = stillServes(s.port);
+  for (let i = 0; i < 8; i++) silent.push(await connectTcp("127.0.0.1", s.port));
+  await playing;
+  await waitUntil(() => s.server.stats.connections <= 8, 5000, "the count back at the limit");
+  assertEquals(s.server.stats.refusedConnections, 0);
+  assert(s.server.stats.unconnectedClosed >= 8, `${s.server.stats.unconnectedClosed} closed`);
+  for (const transport of silent) await transport.close();
 });
 
 Deno.test("RtmpServer closes a client that drags out the handshake past the connect deadline", async () => {
