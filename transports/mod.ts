@@ -41,3 +41,5 @@ export type { Listener, ListenRequest, ListenScheme, ListenTlsOptions } from "./
 export { listenTcp, SERVER_READ_BUFFER_SIZE } from "./tcp_listener.ts";
 export type { TcpListener, TcpListenOptions } from "./tcp_listener.ts";
 export { createPipe } from "./pipe.ts";
+export { RC4_SCRATCH_LIMIT, Rc4Transport } from "./rc4_transport.ts";
+export type { Rc4TransportCiphers, StreamCipher } from "./rc4_transport.ts";
