@@ -1,7 +1,8 @@
 /**
  * Transports: the byte-stream contract the engine depends on, client stacks built from a
- * protocol's feature bits (dialers that compose: TCP, proxies, TLS, the RTMPT tunnel), server
- * listeners by scheme, and an in-memory pipe for tests.
+ * protocol's feature bits (dialers that compose: TCP, proxies, TLS, the RTMPT tunnel), the RC4
+ * layer the RTMPE handshake puts over any of them, server listeners by scheme, and an in-memory
+ * pipe for tests.
  *
  * @example
  * ```ts ignore
