@@ -28,6 +28,9 @@ import {
 /** rtmpsuck's fixed listening port. */
 const RTMPSUCK_PORT = 1935;
 
+/** Most time the type 6 handshake and connect through rtmpsuck may take. */
+const EXCHANGE_TIMEOUT_MS = 20_000;
+
 /** What the outer test reads back. */
 export interface RtmpeNetnsResults {
   /** Per media kind: rtmpdump's exit code and stderr, and each rtmpkit run's outcome. */
@@ -112,6 +115,12 @@ async function connectAnswered6(
   upstream: string,
 ): Promise<RtmpeNetnsResults["type6Answered6"]> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: RTMPSUCK_PORT });
+  // One deadline for the whole exchange: closing the connection ends a read in flight.
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    conn.close();
+  }, EXCHANGE_TIMEOUT_MS);
   try {
     const handshake = new ClientHandshake({
       mode: "rtmpe",
@@ -132,9 +141,8 @@ async function connectAnswered6(
     const connect = connectChunks(upstream);
     ciphers.encrypt.process(connect);
     await writeAll(conn, connect);
-    const deadline = Date.now() + 10_000;
     let text = latin1(received);
-    while (!text.includes("NetConnection.Connect.Success") && Date.now() < deadline) {
+    while (!text.includes("NetConnection.Connect.Success")) {
       const n = await conn.read(buffer);
       if (n === null) break;
       const data = buffer.slice(0, n);
@@ -145,8 +153,12 @@ async function connectAnswered6(
       serverType: handshake.serverType,
       connectSucceeded: text.includes("NetConnection.Connect.Success"),
     };
+  } catch (error) {
+    if (expired) throw new Error(`No connect result within ${EXCHANGE_TIMEOUT_MS / 1000} s`);
+    throw error;
   } finally {
-    conn.close();
+    clearTimeout(timer);
+    if (!expired) conn.close();
   }
 }
 
