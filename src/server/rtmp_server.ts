@@ -10,6 +10,7 @@ import type { RemoteAddr, Transport } from "../../transports/transport.ts";
 import { describeNetworkError, systemErrorCode } from "../../transports/transport_error.ts";
 import type { AmfObject, AmfValue } from "../amf/types.ts";
 import { LogLevel, type LogSink, silentLog } from "../session/log.ts";
+import { rtmpeVariantFor } from "../session/rtmpe_upgrade.ts";
 import type { ServerSessionEvent } from "../session/server_session_event.ts";
 import { type ListenAddress, parseListenUrl } from "./listen_address.ts";
 import { LivePlayer } from "./live_player.ts";
@@ -73,6 +74,7 @@ export class RtmpServer implements ConnectionHost {
   readonly #streams = new Map<string, LiveStream>();
   readonly #listeners: { scheme: string; listener: Listener }[] = [];
   readonly #running = new Set<Promise<void>>();
+  readonly #rtmpeVariantFor: ReturnType<typeof rtmpeVariantFor>;
   #rootRealPath: string | undefined;
   #housekeeping: ReturnType<typeof setInterval> | undefined;
   #trimTimer: ReturnType<typeof setTimeout> | undefined;
@@ -96,6 +98,7 @@ export class RtmpServer implements ConnectionHost {
     this.#options = options;
     this.#limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
     this.#log = options.log ?? silentLog;
+    this.#rtmpeVariantFor = rtmpeVariantFor(options.rtmpe);
   }
 
   /** The addresses listened on (actual ports), after {@linkcode start}. */
@@ -207,6 +210,7 @@ export class RtmpServer implements ConnectionHost {
       },
       maxStreams: this.#limits.maxStreamsPerConnection,
       maxQueuedBytes: this.#limits.maxQueuedBytes,
+      handshakeVariantFor: this.#rtmpeVariantFor,
     });
     this.#connections.set(connection, {
       vod: new Map(),

@@ -9,7 +9,7 @@
 import type { Transport } from "../../transports/transport.ts";
 import { describeNetworkError, TimeoutError } from "../../transports/transport_error.ts";
 import { FlvReader, type FlvTag } from "../flv/mod.ts";
-import { HandshakeError } from "../handshake/mod.ts";
+import { HandshakeError, type RtmpeType } from "../handshake/mod.ts";
 import { clientHandshake } from "./handshake_driver.ts";
 import { type LogSink, silentLog } from "./log.ts";
 import { PublishSession, type PublishSessionOptions } from "./publish_session.ts";
@@ -29,8 +29,13 @@ export const PUBLISH_CLOSE_GRACE_MS = 2000;
 
 /** Options of {@linkcode Publisher.connect}. */
 export interface PublisherOptions extends PublishSessionOptions {
-  /** "fp9" for the Flash Player 9 digest handshake; default "plain". */
-  handshake?: "plain" | "fp9";
+  /**
+   * "fp9" for the Flash Player 9 digest handshake, "rtmpe" for the encrypted one (everything
+   * after it then runs through RC4); default "plain".
+   */
+  handshake?: "plain" | "fp9" | "rtmpe";
+  /** With "rtmpe": the C0 to send, 6 (default, as rtmpdump), 8 or 9. */
+  rtmpeType?: RtmpeType;
   /** Receives log lines (librtmp levels). */
   log?: LogSink;
   /**
@@ -120,7 +125,7 @@ export class Publisher {
     const session = new PublishSession({ ...options, log });
     const publisher = new Publisher(transport, session, options);
     try {
-      await publisher.#handshake(options.handshake ?? "plain");
+      await publisher.#handshake(options.handshake ?? "plain", options.rtmpeType);
       session.connect();
       void publisher.#flush().catch(() => {});
       publisher.#reading = publisher.#readLoop();
@@ -248,11 +253,12 @@ export class Publisher {
     await this.#reading?.catch(() => {});
   }
 
-  async #handshake(mode: "plain" | "fp9"): Promise<void> {
+  async #handshake(mode: "plain" | "fp9" | "rtmpe", rtmpeType?: RtmpeType): Promise<void> {
     let result;
     try {
       result = await clientHandshake(this.#transport, {
         mode,
+        rtmpeType,
         log: this.#log,
         timeoutMs: this.#timeoutMs,
         signal: this.#signal,
