@@ -78,6 +78,7 @@ export class RtmpServer implements ConnectionHost {
   #rootRealPath: string | undefined;
   #housekeeping: ReturnType<typeof setInterval> | undefined;
   #trimTimer: ReturnType<typeof setTimeout> | undefined;
+  #roomWaiters: (() => void)[] = [];
   /** Connections closed to make room that have not ended yet. */
   readonly #evicted = new Set<ServerConnection>();
   #closed = false;
@@ -227,6 +228,7 @@ export class RtmpServer implements ConnectionHost {
     this.#closed = true;
     clearInterval(this.#housekeeping);
     clearTimeout(this.#trimTimer);
+    this.#wakeAcceptors();
     await Promise.all(this.#listeners.map(({ listener }) => listener.close()));
     for (const connection of this.#connections.keys()) connection.close("server closing");
     while (this.#running.size > 0) await Promise.all([...this.#running]);
@@ -306,6 +308,7 @@ export class RtmpServer implements ConnectionHost {
     }
     this.#connections.delete(connection);
     this.#evicted.delete(connection);
+    this.#wakeAcceptors();
     this.#bytesInClosed += connection.bytesIn;
     this.#bytesOutClosed += connection.bytesOut;
     this.#log(
@@ -652,12 +655,47 @@ export class RtmpServer implements ConnectionHost {
     return tracked;
   }
 
+  /**
+   * Accepts connections; while the connections on probation fill their share, it stops taking
+   * new ones, which then wait in the system's listen queue in the order they came (rather than
+   * being refused and racing each other to come back), until room is made.
+   */
   async #acceptLoop(listener: Listener): Promise<void> {
+    const connections = listener.accept()[Symbol.asyncIterator]();
     try {
-      for await (const transport of listener.accept()) void this.serve(transport);
+      for (;;) {
+        while (!this.#closed && this.#probationFull()) {
+          await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+        }
+        if (this.#closed) break;
+        const next = await connections.next();
+        if (next.done) break;
+        void this.serve(next.value);
+      }
     } catch (err) {
       if (!this.#closed) this.#log(LogLevel.Error, `Listener stopped: ${message(err)}`);
+    } finally {
+      await connections.return?.();
     }
+  }
+
+  /**
+   * True when the connections over `maxConnections` fill their share and some of them have not
+   * connected yet (room will be made for newcomers); the trimming is then scheduled.
+   */
+  #probationFull(): boolean {
+    const max = this.#limits.maxConnections;
+    if (this.#openConnections() < max + admissionOverflow(max)) return false;
+    if (this.#weakestUnconnected(0) === undefined) return false;
+    this.#trimTimer ??= setTimeout(() => this.#trimToLimit(), ADMISSION_GRACE_MS);
+    return true;
+  }
+
+  /** Lets the accept loops go on after a connection ended or was closed to make room. */
+  #wakeAcceptors(): void {
+    const waiters = this.#roomWaiters;
+    this.#roomWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Closes connections idle for too long and ones that did not connect in time. */
@@ -693,8 +731,9 @@ export class RtmpServer implements ConnectionHost {
     const open = this.#openConnections();
     if (open < max) return true;
     if (open >= max + admissionOverflow(max)) {
-      // Probation is full: make room at once, as fairly as the counts allow.
-      const victim = this.#weakestUnconnected(0);
+      // Probation is full (the accept loops wait for room; this is a transport handed to
+      // serve()): make room at once among the connections that had their half second.
+      const victim = this.#weakestUnconnected(ADMISSION_GRACE_MS);
       if (victim === undefined) return false;
       this.#evict(victim);
       return true;
@@ -736,6 +775,7 @@ export class RtmpServer implements ConnectionHost {
 
   #evict(victim: ServerConnection): void {
     this.#evicted.add(victim);
+    this.#wakeAcceptors();
     this.#unconnectedClosed++;
     victim.close(
       `closed to make room: not connected after ${
