@@ -237,7 +237,12 @@ async function fileChunks(path: string): Promise<AsyncIterable<Uint8Array>> {
       let position = 0;
       for (;;) {
         const buffer = new Uint8Array(READ_BLOCK);
-        const { bytesRead } = await handle.read(buffer, 0, READ_BLOCK, position);
+        let bytesRead: number;
+        try {
+          ({ bytesRead } = await handle.read(buffer, 0, READ_BLOCK, position));
+        } catch (err) {
+          throw new Error(`Cannot read ${path}: ${describeFileError(err, path)}`, { cause: err });
+        }
         if (bytesRead === 0) return;
         position += bytesRead;
         yield buffer.subarray(0, bytesRead);
