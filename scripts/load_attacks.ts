@@ -147,8 +147,8 @@ const SLOTS: Record<AttackName, Slot> = {
       command(encoder, "connect", 1, { app: "live", tcUrl: `rtmp://127.0.0.1:${ctx.port}/live` });
     }
     if (index % 4 === 3) {
-      // Two 8 MiB messages, all but their last byte sent, then nothing.
-      encoder.write(encodeSetChunkSize(CHURN_DECLARED));
+      // Two 8 MiB messages, all but their last byte sent (in one chunk each), then nothing.
+      encoder.write(encodeSetChunkSize(CHURN_DECLARED - 1));
       if (!(await send(ctx, conn, encoder.takeOutput()))) return;
       const body = heldBody();
       for (const csid of [4, 5]) {
