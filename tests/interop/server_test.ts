@@ -386,3 +386,46 @@ interopTest(
 async function* chunksOf(bytes: Uint8Array, size = 64 * 1024): AsyncIterable<Uint8Array> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
 }
+
+interopTest(
+  "rtmpkit publish to nginx-rtmp's play-only application gives up after -m seconds, and SIGTERM ends it sooner",
+  { peers: ["nginx-rtmp"] },
+  async () => {
+    await using nginx = await startNginxRtmp({ mediaDir: `${REPO_ROOT}/assets` });
+    const url = nginx.url("vod", "x");
+    const timedOut = await runProcess(
+      Deno.execPath(),
+      ["run", "-A", CLI_PATH, "publish", "-m", "2", SAMPLE, url],
+      { timeoutMs: 60_000 },
+    );
+    assertEquals(timedOut.code, 1, timedOut.stderr);
+    assertEquals(
+      timedOut.stderr,
+      "ERROR: Cannot publish: the server did not answer publish within 2 s\n",
+    );
+    // Default -m (30 s): a signal ends the wait; the hard limit stays below those 30 s.
+    const publishes = async () => (await nginx.errorLog()).match(/publish: name='x'/g)?.length ?? 0;
+    const before = await publishes();
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", CLI_PATH, "publish", "-V", SAMPLE, url],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const killer = setTimeout(() => child.kill("SIGKILL"), 25_000);
+    try {
+      // nginx logs the publish it does not answer.
+      const deadline = performance.now() + 20_000;
+      while (await publishes() === before) {
+        if (performance.now() > deadline) throw new Error("nginx never saw the publish (20 s)");
+        await sleep(50);
+      }
+      child.kill("SIGTERM");
+      const output = await child.output();
+      const stderr = new TextDecoder().decode(output.stderr);
+      assertEquals(output.code, 2, `exit within the 25 s limit:\n${stderr}`);
+      assert(/Caught SIGTERM/.test(stderr), stderr);
+    } finally {
+      clearTimeout(killer);
+    }
+  },
+);
