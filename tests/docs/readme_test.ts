@@ -12,11 +12,17 @@
  *   (else the test fails, and kills them).
  *   A block that needs a server starts it in the background, waits for it and stops it:
  *
+ *       rm -f serve.log
  *       deno run -A cli.ts serve --root assets --listen rtmp://127.0.0.1:29350 2> serve.log &
  *       SERVER=$!
- *       until grep -q Serving serve.log || ! kill -0 $SERVER 2> /dev/null; do sleep 0.1; done
+ *       until grep -qs Serving serve.log || ! kill -0 $SERVER 2> /dev/null; do sleep 0.1; done
  *       …
  *       kill $SERVER
+ *
+ *   The background job opens its log some time after the shell moves on, so a log left by an
+ *   earlier run must be gone first, or the wait reads its old "Serving" line. To catch that,
+ *   every file a block redirects output to (`> FILE`, `2> FILE`) already exists when the block
+ *   starts, holding stale text: the block's own text, which has every word it waits for.
  *
  *   Addresses are loopback only (127.0.0.1, ::1) and ports are 29350–29359 (one block, one
  *   port): outside the kernel's ephemeral range, where the tests' own servers (port 0) live, and
@@ -325,13 +331,16 @@ function registerShBlock(block: Block): void {
     const cwd = await freshCopy();
     await withPortsLock(async () => {
       await waitForFreePorts(block, "before");
+      for (const file of redirectTargets(block)) {
+        await Deno.writeTextFile(`${cwd}/${file}`, block.text);
+      }
       let leftBehind: string[] = [];
       const run = await runProcess("sh", ["-e", "-c", block.text], {
         cwd,
         env: blockEnv(),
         timeoutMs: BLOCK_LIMIT_MS,
         onSpawn: async (child) => {
-          await child.status;
+          if (!(await child.status).success) return; // failed: that is the news
           // What the block started must end with it (a server it stopped may take a moment).
           await waitFor(() => (leftBehind = groupMembers(child.pid)).length === 0, STOP_LIMIT_MS)
             .catch(() => {});
@@ -351,6 +360,15 @@ function registerShBlock(block: Block): void {
       await waitForFreePorts(block, "after");
     });
   });
+}
+
+/** The files (relative paths) a block redirects output to: `> FILE`, `2> FILE`, `>> FILE`. */
+function redirectTargets(block: Block): string[] {
+  const files = new Set<string>();
+  for (const [, file] of withoutComments(block.text).matchAll(/\d?>>?\s*([\w.-][\w./-]*)/g)) {
+    if (!file.startsWith("/") && !file.includes("..")) files.add(file);
+  }
+  return [...files];
 }
 
 /** The processes of a process group still running, as "PID (command)". */
@@ -455,4 +473,10 @@ Deno.test("fencedBlocks and the port rules read blocks as the conventions say", 
   ok(conventionProblem(remote)?.includes("not on 127.0.0.1"));
   const otherPort = { language: "sh", text: "x rtmp://127.0.0.1:1935/a/b\n", line: 1 };
   ok(conventionProblem(otherPort)?.includes("not on a README port"));
+  const logs = {
+    language: "sh",
+    text: "a 2> serve.log & b > out.txt 2> /dev/null >> x/y\n",
+    line: 1,
+  };
+  ok(JSON.stringify(redirectTargets(logs)) === JSON.stringify(["serve.log", "out.txt", "x/y"]));
 });
