@@ -67,3 +67,13 @@ export async function waitForPort(port: number, timeoutMs = DEFAULT_WAIT_MS): Pr
     }
   }
 }
+
+/** True when this machine can listen on the IPv6 loopback address (::1). */
+export function hasIpv6Loopback(): boolean {
+  try {
+    Deno.listen({ hostname: "::1", port: 0 }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -298,6 +298,26 @@ export function isRunning(pid: number): boolean {
   return state !== undefined && state !== "Z" && state !== "X";
 }
 
+/** The processes of a process group still running, as "PID (command)". */
+export function processGroupMembers(pgid: number): string[] {
+  const members: string[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    let stat: string;
+    try {
+      stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+    } catch {
+      continue; // gone meanwhile
+    }
+    const end = stat.lastIndexOf(")");
+    const [state, , group] = stat.slice(end + 2).split(" ");
+    if (Number(group) === pgid && state !== "Z" && state !== "X") {
+      members.push(`${entry.name} ${stat.slice(stat.indexOf("("), end + 1)}`);
+    }
+  }
+  return members;
+}
+
 // ---------------------------------------------------------------------------------------------
 // rtmpkit and rtmpdump
 

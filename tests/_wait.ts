@@ -54,3 +54,21 @@ export function assertWithin(elapsedMs: number, limitMs: number, what: string): 
     `${what} took ${Math.round(elapsedMs)} ms, over its no-hang limit of ${limitMs} ms`,
   );
 }
+
+/**
+ * Settles as `promise` does, or rejects with "Timed out after N ms WHAT" once `ms` have passed
+ * (the promise itself goes on; this only stops waiting for it).
+ */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms ${what}`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

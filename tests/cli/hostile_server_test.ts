@@ -46,6 +46,7 @@ import {
   streamMessage,
   videoBody,
 } from "./_fake_server.ts";
+import { hasIpv6Loopback } from "../_ports.ts";
 
 /** Peak resident memory allowed to the downloader in any case. */
 const MAX_RSS_KIB = 200 * 1024;
@@ -687,16 +688,6 @@ for (const c of CASES) {
 
 /** The runtimes to run rtmpkit on: Deno, and Bun when it is installed. */
 const RUNTIMES: Runtime[] = BUN === undefined ? ["deno"] : ["deno", "bun"];
-
-/** Whether ::1 can be listened on here. */
-function hasIpv6Loopback(): boolean {
-  try {
-    Deno.listen({ hostname: "::1", port: 0 }).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 Deno.test({
   name: "downloader reaches a server at an IPv6 literal (rtmp://[::1]:PORT/app/name)",

@@ -24,9 +24,9 @@
  *   every file a block redirects output to (`> FILE`, `2> FILE`) already exists when the block
  *   starts, holding stale text: the block's own text, which has every word it waits for.
  *
- *   Addresses are loopback only (127.0.0.1, ::1) and ports are 29350–29359 (one block, one
- *   port): outside the kernel's ephemeral range, where the tests' own servers (port 0) live, and
- *   used by no test. Runs of this file on one machine take turns (a lock file), and a block
+ *   Addresses are loopback only (127.0.0.1, ::1) and ports are 29350–29359, each block its own:
+ *   outside the kernel's ephemeral range, where the tests' own servers (port 0) live, and used
+ *   by no test. Runs of this file on one machine take turns (a lock file), and a block
  *   waits for its ports to be free before it starts and after it ends. A block that calls
  *   ffmpeg, ffprobe or rtmpdump needs that peer: without it the block is skipped, or fails under
  *   `CI=true`, as interop tests do. A block with an IPv6 literal is skipped on a machine
@@ -44,9 +44,19 @@
 
 import { ok } from "node:assert/strict";
 import { interopTest } from "../interop/_harness.ts";
-import { REPO_ROOT, runProcess } from "../_process.ts";
-import { waitForPort } from "../_ports.ts";
-import { waitFor } from "../_wait.ts";
+import { processGroupMembers, REPO_ROOT, runProcess } from "../_process.ts";
+import { hasIpv6Loopback, waitForPort } from "../_ports.ts";
+import { waitFor, within } from "../_wait.ts";
+import {
+  type Block,
+  blockPorts,
+  conventionProblem,
+  fencedBlocks,
+  peersCalled,
+  redirectTargets,
+  REFUSED_LANGUAGES,
+  withoutComments,
+} from "./_readme_blocks.ts";
 
 /** "No hang" limit of one block: far above what the slowest takes on a loaded machine. */
 const BLOCK_LIMIT_MS = 180_000;
@@ -56,95 +66,11 @@ const LOCK_LIMIT_MS = 2 * BLOCK_LIMIT_MS;
 const STOP_LIMIT_MS = 30_000;
 /** Limit of the wait for a block's ports to be free (before it starts, after it ends). */
 const PORT_FREE_LIMIT_MS = 60_000;
-/** The ports README blocks may use. */
-const FIRST_PORT = 29350;
-const LAST_PORT = 29359;
 /** Set for the commands of a block: the test suite run from a block would run this again. */
 const BLOCK_MARK = "RTMPKIT_README_BLOCK";
-/** Peers a block may call, found as command words. */
-const PEERS = ["ffmpeg", "ffprobe", "rtmpdump"];
-/** Fence languages that hold commands under a name this file does not run. */
-const REFUSED_LANGUAGES = new Set([
-  "bash",
-  "shell",
-  "zsh",
-  "fish",
-  "shell-session",
-  "typescript",
-  "tsx",
-  "js",
-  "javascript",
-]);
 /** Top-level entries of the working tree that a fresh clone does not have. */
 const NOT_IN_A_CLONE = new Set([".git", ".tmp", "dist", "node_modules"]);
 const README = `${REPO_ROOT}/README.md`;
-
-/** One fenced block of the README. */
-interface Block {
-  /** The fence's language ("" when none). */
-  language: string;
-  /** The text between the fences. */
-  text: string;
-  /** 1-based line of the opening fence. */
-  line: number;
-}
-
-/** Reads the fenced blocks of a Markdown text. */
-function fencedBlocks(markdown: string): Block[] {
-  const blocks: Block[] = [];
-  const lines = markdown.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^(`{3,}|~{3,})\s*([\w-]*)/.exec(lines[i]);
-    if (!open) continue;
-    const fence = open[1];
-    const body: string[] = [];
-    let j = i + 1;
-    while (j < lines.length && !lines[j].startsWith(fence)) body.push(lines[j++]);
-    blocks.push({ language: open[2].toLowerCase(), text: body.join("\n") + "\n", line: i + 1 });
-    i = j;
-  }
-  return blocks;
-}
-
-/** The block's commands without comments (full-line and trailing `# …`). */
-function withoutComments(text: string): string {
-  return text.split("\n").map((line) => line.replace(/(^|\s)#.*$/, "")).join("\n");
-}
-
-/** Every `scheme://host:port` a block names, with its host and port. */
-function endpoints(text: string): { url: string; host: string; port: number }[] {
-  const found = [];
-  for (const match of text.matchAll(/\b[a-z]+:\/\/(\[[0-9a-f:]+\]|[\w.-]+)(?::(\d+))?/gi)) {
-    found.push({ url: match[0], host: match[1], port: Number(match[2] ?? 0) });
-  }
-  return found;
-}
-
-/** The README ports a block uses, with the host it uses each on. */
-function blockPorts(block: Block): { host: string; port: number }[] {
-  const ports = new Map<string, { host: string; port: number }>();
-  for (const { host, port } of endpoints(block.text)) {
-    if (port < FIRST_PORT || port > LAST_PORT) continue;
-    const hostname = host.replace(/^\[|\]$/g, "");
-    ports.set(`${hostname} ${port}`, { host: hostname, port });
-  }
-  return [...ports.values()];
-}
-
-/** Why a block breaks the conventions (loopback only, the README's ports), or undefined. */
-function conventionProblem(block: Block): string | undefined {
-  for (const { url, host, port } of endpoints(withoutComments(block.text))) {
-    if (!/^rtmp/i.test(url)) continue;
-    if (host !== "127.0.0.1" && host !== "[::1]") return `${url}: not on 127.0.0.1 or [::1]`;
-    if (port < FIRST_PORT || port > LAST_PORT) {
-      return `${url}: not on a README port (${FIRST_PORT}–${LAST_PORT})`;
-    }
-  }
-  if (/\bffplay\b/.test(withoutComments(block.text))) {
-    return "ffplay needs a display: mention it in a comment, or show it in a console block";
-  }
-  return undefined;
-}
 
 function isPortFree(host: string, port: number): boolean {
   try {
@@ -164,30 +90,6 @@ async function waitForFreePorts(block: Block, when: string): Promise<void> {
       `port ${port} on ${host} to be free ${when} the block at README.md:${block.line} ` +
         "(is another program listening on it?)",
     );
-  }
-}
-
-function hasIpv6Loopback(): boolean {
-  try {
-    Deno.listen({ hostname: "::1", port: 0 }).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Rejects after `ms` unless `promise` settles first. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms ${what}`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -321,7 +223,7 @@ function isFileIn(dir: string, file: string): boolean {
 function registerShBlock(block: Block): void {
   const name = `README sh block at ${where(block)} runs as written`;
   const commands = withoutComments(block.text);
-  const peers = PEERS.filter((peer) => new RegExp(`(^|[\\s|;&(])${peer}\\b`, "m").test(commands));
+  const peers = peersCalled(block);
   if (/\[::1\]/.test(commands) && !hasIpv6Loopback()) {
     console.log(`${name}: skipped: this machine has no IPv6 loopback (::1)`);
     Deno.test({ name, ignore: true, fn() {} });
@@ -342,8 +244,12 @@ function registerShBlock(block: Block): void {
         onSpawn: async (child) => {
           if (!(await child.status).success) return; // failed: that is the news
           // What the block started must end with it (a server it stopped may take a moment).
-          await waitFor(() => (leftBehind = groupMembers(child.pid)).length === 0, STOP_LIMIT_MS)
-            .catch(() => {});
+          const ended = () => (leftBehind = processGroupMembers(child.pid)).length === 0;
+          try {
+            await waitFor(ended, STOP_LIMIT_MS);
+          } catch {
+            // Reported below, with what is left.
+          }
         },
       });
       ok(
@@ -360,35 +266,6 @@ function registerShBlock(block: Block): void {
       await waitForFreePorts(block, "after");
     });
   });
-}
-
-/** The files (relative paths) a block redirects output to: `> FILE`, `2> FILE`, `>> FILE`. */
-function redirectTargets(block: Block): string[] {
-  const files = new Set<string>();
-  for (const [, file] of withoutComments(block.text).matchAll(/\d?>>?\s*([\w.-][\w./-]*)/g)) {
-    if (!file.startsWith("/") && !file.includes("..")) files.add(file);
-  }
-  return [...files];
-}
-
-/** The processes of a process group still running, as "PID (command)". */
-function groupMembers(pgid: number): string[] {
-  const members: string[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    let stat: string;
-    try {
-      stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-    } catch {
-      continue; // gone meanwhile
-    }
-    const end = stat.lastIndexOf(")");
-    const [state, , group] = stat.slice(end + 2).split(" ");
-    if (Number(group) === pgid && state !== "Z" && state !== "X") {
-      members.push(`${entry.name} ${stat.slice(stat.indexOf("("), end + 1)}`);
-    }
-  }
-  return members;
 }
 
 /** File name of a ts block in the copy. */
@@ -445,38 +322,3 @@ function registerTsRun(block: Block): void {
     });
   });
 }
-
-// A check that this file's own reading of the README is right, so that a parsing slip cannot
-// make every block look fine by finding none.
-Deno.test("fencedBlocks and the port rules read blocks as the conventions say", () => {
-  const markdown = [
-    "text",
-    "```sh",
-    "deno run -A cli.ts serve --listen rtmp://127.0.0.1:29350 # rtmp://example.com:1935",
-    "```",
-    "```console",
-    "npx deno task test",
-    "```",
-    "```ts",
-    'const u = "rtmp://[::1]:29351/vod/a";',
-    "```",
-  ].join("\n");
-  const [sh, shown, ts] = fencedBlocks(markdown);
-  ok(sh.language === "sh" && sh.line === 2 && shown.language === "console");
-  ok(conventionProblem(sh) === undefined, "a loopback README port is fine; comments are not read");
-  ok(JSON.stringify(blockPorts(ts)) === JSON.stringify([{ host: "::1", port: 29351 }]));
-  const remote = {
-    language: "sh",
-    text: "deno run -A cli.ts -r rtmp://example.com/a/b\n",
-    line: 1,
-  };
-  ok(conventionProblem(remote)?.includes("not on 127.0.0.1"));
-  const otherPort = { language: "sh", text: "x rtmp://127.0.0.1:1935/a/b\n", line: 1 };
-  ok(conventionProblem(otherPort)?.includes("not on a README port"));
-  const logs = {
-    language: "sh",
-    text: "a 2> serve.log & b > out.txt 2> /dev/null >> x/y\n",
-    line: 1,
-  };
-  ok(JSON.stringify(redirectTargets(logs)) === JSON.stringify(["serve.log", "out.txt", "x/y"]));
-});

@@ -1,5 +1,12 @@
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
-import { isRunning, PROCESS_SLOTS, processState, runProcess, runRtmpkit } from "../_process.ts";
+import {
+  isRunning,
+  PROCESS_SLOTS,
+  processGroupMembers,
+  processState,
+  runProcess,
+  runRtmpkit,
+} from "../_process.ts";
 import { waitFor } from "../_wait.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -84,4 +91,21 @@ Deno.test("runProcess runs at most PROCESS_SLOTS processes at once, the others w
 Deno.test("runRtmpkit runs cli.ts on Deno from the repository root", async () => {
   const run = await runRtmpkit(["--help"]);
   ok(run.stderr.startsWith("RTMPDump v2.4\n"), run.stderr.slice(0, 200));
+});
+
+Deno.test("processGroupMembers lists the running processes of a run's group", async () => {
+  let pids: number[] = [];
+  let expected: number[] = [];
+  let group = 0;
+  await runProcess("sh", ["-c", "sleep 30 & echo $!; wait"], {
+    onSpawn: async (child, _stderr, stdout) => {
+      await waitFor(() => text(stdout()).includes("\n"), "the background pid");
+      group = child.pid;
+      expected = [child.pid, Number(text(stdout()).trim())].sort();
+      pids = processGroupMembers(child.pid).map((m) => Number(m.split(" ")[0])).sort();
+      child.kill("SIGKILL"); // the rest of the group is killed when the run ends
+    },
+  });
+  assertEquals(pids, expected);
+  await waitFor(() => processGroupMembers(group).length === 0, "the group to end");
 });

@@ -7,26 +7,11 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { ClientHandshake } from "../../src/handshake/client_handshake.ts";
 import { ServerHandshake } from "../../src/handshake/server_handshake.ts";
-import { DEFAULT_WAIT_MS } from "../_wait.ts";
+import { DEFAULT_WAIT_MS, within } from "../_wait.ts";
 import { interopTest, REPO_ROOT, runRtmpdump, startNginxRtmp } from "./_harness.ts";
 
 /** "No hang" limit of one step (a read, a whole session) of a handshake with a real peer. */
 const STEP_LIMIT_MS = DEFAULT_WAIT_MS;
-
-/** Rejects after `ms` unless `promise` settles first. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
   for (let at = 0; at < data.length;) at += await conn.write(data.subarray(at));
@@ -87,7 +72,7 @@ async function clientHandshake(
     const buffer = new Uint8Array(65536);
     let reply = new Uint8Array(0);
     while (!client.done || reply.length < 12) {
-      const n = await within(conn.read(buffer), STEP_LIMIT_MS, "reading from nginx");
+      const n = await within(conn.read(buffer), STEP_LIMIT_MS, "waiting for a read from nginx");
       if (n === null) throw new Error("nginx closed the connection");
       if (client.done) {
         reply = Uint8Array.from([...reply, ...buffer.subarray(0, n)]);
@@ -147,7 +132,7 @@ async function serveOnce(
     const buffer = new Uint8Array(65536);
     let after = new Uint8Array(0);
     while (!server.done || after.length === 0) {
-      const n = await within(conn.read(buffer), STEP_LIMIT_MS, "reading from rtmpdump");
+      const n = await within(conn.read(buffer), STEP_LIMIT_MS, "waiting for a read from rtmpdump");
       if (n === null) throw new Error("rtmpdump closed the connection");
       if (server.done) {
         after = buffer.slice(0, n);
@@ -172,7 +157,7 @@ async function rtmpdumpAgainstServer(extraArgs: string[]) {
     const args = ["-r", `rtmp://127.0.0.1:${port}/app/x`, "-V", "-m", "2", "-o", "/dev/null"];
     const run = await runRtmpdump([...args, ...extraArgs], {
       onSpawn: async () => {
-        served = await within(serveOnce(listener), STEP_LIMIT_MS, "rtmpdump session");
+        served = await within(serveOnce(listener), STEP_LIMIT_MS, "waiting for rtmpdump's session");
       },
     });
     return { ...served!, log: run.stderr };
