@@ -20,7 +20,7 @@
  * {@linkcode MAX_PEAK_RSS_MIB} and every new client got in. Exits 1 when one did not.
  *
  * `runLoad` with `inline: true` runs the publisher and the player in this process instead (the
- * test suite does that, to keep to two processes).
+ * test suite does that, to keep to two child processes: the server and the attack).
  *
  * @module
  */
@@ -31,7 +31,7 @@ import { Publisher } from "../src/session/publisher.ts";
 import { connectTcp } from "../transports/tcp.ts";
 import { type FanoutResult, readExpectedFrames, runFanout } from "./fanout_player.ts";
 import { REPO_ROOT } from "./gen_media.ts";
-import { type AttackName, ATTACKS, type AttackStats, probe, startAttack } from "./load_attacks.ts";
+import { type AttackName, ATTACKS, type AttackStats, probe } from "./load_attacks.ts";
 
 /** The peak RSS an attack may drive the server to. */
 export const MAX_PEAK_RSS_MIB = 300;
@@ -73,8 +73,8 @@ export interface LoadOptions {
   /** Connections per attack (default {@linkcode DEFAULT_CONNECTIONS}). */
   readonly connections?: Partial<Record<AttackName, number>>;
   /**
-   * Run the honest publisher, the honest player and the attack in this process instead of in
-   * child processes (the server is always one).
+   * Run the honest publisher and the honest player in this process instead of in child
+   * processes (the server and the attack always run in their own).
    */
   readonly inline?: boolean;
   /** More `serve` options (limits). */
@@ -142,9 +142,7 @@ async function runAttack(
     await withTimeout(playing.started, START_TIMEOUT_MS, "the honest player to play");
     const baselineRssMiB = rss.current();
     rss.peak = 0;
-    const running = options.inline
-      ? inlineAttack(attack, server.port, connections)
-      : await childAttack(attack, server.port, connections);
+    const running = await childAttack(attack, server.port, connections);
     const probes = { tried: 0, accepted: 0, slowestMs: 0 };
     const attackEnd = performance.now() + options.seconds * 1000;
     while (performance.now() < attackEnd) {
@@ -454,18 +452,6 @@ function playInline(
 /** An attack under way; `stop` ends it and says what it did. */
 interface AttackRun {
   stop(): Promise<AttackStats & { open: number }>;
-}
-
-/** Runs the attack in this process (the test suite's two-process budget). */
-function inlineAttack(attack: AttackName, port: number, connections: number): AttackRun {
-  const running = startAttack(attack, { port, connections });
-  return {
-    async stop() {
-      const open = running.open;
-      await running.stop();
-      return { ...running.stats, open };
-    },
-  };
 }
 
 /** Runs the attack in its own process, so that it does not slow down the probes. */
