@@ -71,6 +71,8 @@ export interface DownloadOptions {
   resume: boolean;
   /** `--skip`: keyframes to skip back when looking for the resume point (≥ 0). */
   skipFrames: number;
+  /** `--reconnect N` (rtmpkit's own): reconnects after a dropped stream; 0 as rtmpdump. */
+  reconnect: number;
   /** `--live`: "Starting Live Stream", no resume, no seeking, no BUFX, no retry on timeout. */
   live: boolean;
   /** `--realtime`: no BUFX; prints the realtime note. */
@@ -209,7 +211,8 @@ export function buildDownloadOptions(
   log.printf(BANNER);
 
   const state = initialOptionState();
-  const parsed = parseArgs(argv, { programName: program, posixlyCorrect: options.posixlyCorrect });
+  const { rest, reconnect } = takeReconnectOption(argv);
+  const parsed = parseArgs(rest, { programName: program, posixlyCorrect: options.posixlyCorrect });
   for (const item of parsed.items) {
     if (item.kind === "error") {
       log.raw(item.message);
@@ -224,7 +227,36 @@ export function buildDownloadOptions(
     const exitCode = applyOption(state, item.short, item.value ?? "", log);
     if (exitCode !== undefined) return { exitCode };
   }
-  return validate(state, log);
+  const result = validate(state, log);
+  if ("options" in result) result.options.reconnect = reconnect;
+  return result;
+}
+
+/** rtmpkit's own option, not in rtmpdump's table (so getopt's messages stay rtmpdump's). */
+const RECONNECT_FLAG = "--reconnect";
+
+/**
+ * Takes `--reconnect N` / `--reconnect=N` (rtmpkit's own: reconnect a dropped stream up to N
+ * times) out of the command line before rtmpdump's options are read. Words after `--` are left.
+ */
+function takeReconnectOption(argv: readonly string[]): { rest: string[]; reconnect: number } {
+  const rest: string[] = [];
+  let reconnect = 0;
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i];
+    if (word === "--") {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (word === RECONNECT_FLAG && i + 1 < argv.length) {
+      reconnect = Math.max(0, atoi(argv[++i]));
+    } else if (word.startsWith(`${RECONNECT_FLAG}=`)) {
+      reconnect = Math.max(0, atoi(word.slice(RECONNECT_FLAG.length + 1)));
+    } else {
+      rest.push(word);
+    }
+  }
+  return { rest, reconnect };
 }
 
 /** Prints the help text, one print per line as rtmpdump does. */
@@ -309,6 +341,7 @@ function validate(state: OptionState, log: Logger): BuildDownloadOptionsResult {
     outputIsStdout: state.stdoutMode,
     resume: state.resume,
     skipFrames: state.skipFrames,
+    reconnect: 0,
     live: state.live,
     realtime: state.realtime,
     hashes: state.hashes,
@@ -331,6 +364,7 @@ type LocalPart = Pick<
   | "outputIsStdout"
   | "resume"
   | "skipFrames"
+  | "reconnect"
   | "live"
   | "realtime"
   | "hashes"
