@@ -261,7 +261,11 @@ export class Downloader {
       }
     }
     this.#recorder = this.#newRecorder();
-    if (this.#resume) this.#continuation = new StreamSplice(this.#resume.tags, this.#seekMs);
+    if (this.#resume) {
+      // The stream's own timestamps go to the splice; the offset is known once it matched.
+      this.#continuation = new StreamSplice(this.#resume.tags, this.#seekMs);
+      this.#recorder.timestampOffset = 0;
+    }
 
     this.#events.connecting?.();
     let connected = false;
