@@ -1,0 +1,276 @@
+/**
+ * The downloader end to end in one process (no external peers): live recordings that survive a
+ * server restart (a full reconnect) and a publisher that leaves and returns (the same
+ * connection), redirects, and the library getting the same features as the command line.
+ */
+
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { AmfObject } from "../../src/amf/mod.ts";
+import type { DownloadGap } from "../../src/download/download_events.ts";
+import { downloadFlv } from "../../src/download_flv.ts";
+import { FlvReader, type FlvTag } from "../../src/flv/mod.ts";
+import { RtmpServer } from "../../src/server/mod.ts";
+import { Publisher } from "../../src/session/publisher.ts";
+import { connectTcp } from "../../transports/tcp.ts";
+import { startFakeServer } from "../cli/_fake_server.ts";
+import { ASSETS_DIR, encodeFlv, syntheticTags } from "../server/_helpers.ts";
+
+/** Generous bound for any wait below. */
+const WAIT_MS = 30_000;
+
+function flvTags(bytes: Uint8Array): FlvTag[] {
+  const tags: FlvTag[] = [];
+  const reader = new FlvReader();
+  reader.push(bytes, (tag) => tags.push({ ...tag, data: tag.data.slice() }));
+  reader.finish();
+  return tags;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+async function waitFor(what: string, condition: () => boolean): Promise<void> {
+  const start = performance.now();
+  while (!condition()) {
+    if (performance.now() - start > WAIT_MS) throw new Error(`${what}: not within ${WAIT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function startServer(port = 0) {
+  const server = new RtmpServer({ root: ASSETS_DIR, listen: [`rtmp://127.0.0.1:${port}`] });
+  await server.start();
+  return server;
+}
+
+/** Publishes 6 s of synthetic A/V to live/key in real time until `stop()`. */
+async function publish(port: number, stop: () => boolean): Promise<void> {
+  const tags = syntheticTags({ durationMs: 6000, audioMs: 23, keyframeMs: 400 });
+  const publisher = await Publisher.connect(await connectTcp("127.0.0.1", port), {
+    app: "live",
+    playpath: "key",
+  });
+  try {
+    const file = encodeFlv(tags);
+    await publisher.publishFlv(
+      (async function* () {
+        yield file;
+      })(),
+      { stop },
+    );
+  } catch { /* the server went away */ }
+  await publisher.close().catch(() => {});
+}
+
+/** Checks a recording: whole tags, timestamps that never go back, one gap, both halves in it. */
+function assertContinuous(bytes: Uint8Array, gaps: DownloadGap[]): void {
+  const tags = flvTags(bytes);
+  const media = tags.filter((t) => t.type === 8 || t.type === 9);
+  for (let i = 1; i < media.length; i++) {
+    assert(media[i].timestamp >= media[i - 1].timestamp - 50, `timestamp goes back at tag ${i}`);
+  }
+  assertEquals(gaps.length, 1, "one gap");
+  const [gap] = gaps;
+  const before = media.filter((t) => t.timestamp <= gap.lastTimestampMs);
+  const after = media.filter((t) => t.timestamp >= gap.resumedTimestampMs);
+  assert(before.length > 20 && after.length > 20, `${before.length} + ${after.length} frames`);
+  assert(
+    gap.resumedTimestampMs > gap.lastTimestampMs &&
+      gap.resumedTimestampMs - gap.lastTimestampMs <= 100,
+  );
+  // The sequence headers did not change: written once.
+  const avcHeaders = tags.filter((t) => t.type === 9 && t.data[1] === 0);
+  assertEquals(avcHeaders.length, 1, "AVC sequence headers");
+  // Video after the gap starts with a keyframe.
+  const firstAfter = after.find((t) => t.type === 9)!;
+  assertEquals(firstAfter.data[0], 0x17);
+}
+
+Deno.test("downloadFlv records a live stream across a server restart as one continuous FLV", async () => {
+  let server = await startServer();
+  const port = server.addresses[0].port;
+  let stopA = false;
+  const publisherA = publish(port, () => stopA);
+  const chunks: Uint8Array[] = [];
+  const gaps: DownloadGap[] = [];
+  let reconnects = 0;
+  let timestamp = 0;
+  const abort = new AbortController();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const download = downloadFlv(`rtmp://127.0.0.1:${port}/live/key`, (b) => {
+    chunks.push(b.slice());
+  }, {
+    live: true,
+    timeoutMs: 5000,
+    reconnect: { attempts: 8, delayMs: 100, maxDelayMs: 400 },
+    signal: abort.signal,
+    events: {
+      progress: (p) => (timestamp = p.timestampMs),
+      reconnecting: () => reconnects++,
+      gap: (g) => gaps.push(g),
+    },
+  });
+  try {
+    await waitFor("first half", () => timestamp > 1500);
+    await server.close();
+    stopA = true;
+    await publisherA;
+    server = await startServer(port);
+    let stopB = false;
+    const publisherB = publish(port, () => stopB);
+    await waitFor("the gap", () => gaps.length > 0);
+    const resumedAt = gaps[0].resumedTimestampMs;
+    await waitFor("second half", () => timestamp > resumedAt + 1500);
+    abort.abort();
+    const result = await download;
+    stopB = true;
+    await publisherB;
+    assertEquals(result.status, "incomplete");
+    assertEquals(result.reason, "interrupted");
+    assert(reconnects >= 1);
+    assertContinuous(concat(chunks), gaps);
+  } finally {
+    abort.abort();
+    await server.close();
+  }
+});
+
+Deno.test("downloadFlv keeps a live recording open while the publisher is away", async () => {
+  const server = await startServer();
+  const port = server.addresses[0].port;
+  let stopA = false;
+  const publisherA = publish(port, () => stopA);
+  const chunks: Uint8Array[] = [];
+  const gaps: DownloadGap[] = [];
+  let timestamp = 0;
+  let reconnects = 0;
+  const abort = new AbortController();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const download = downloadFlv(`rtmp://127.0.0.1:${port}/live/key`, (b) => {
+    chunks.push(b.slice());
+  }, {
+    live: true,
+    signal: abort.signal,
+    events: {
+      progress: (p) => (timestamp = p.timestampMs),
+      reconnecting: () => reconnects++,
+      gap: (g) => gaps.push(g),
+    },
+  });
+  try {
+    await waitFor("first half", () => timestamp > 1500);
+    stopA = true;
+    await publisherA;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    let stopB = false;
+    const publisherB = publish(port, () => stopB);
+    await waitFor("the gap", () => gaps.length > 0);
+    const resumedAt = gaps[0].resumedTimestampMs;
+    await waitFor("second half", () => timestamp > resumedAt + 1500);
+    abort.abort();
+    await download;
+    stopB = true;
+    await publisherB;
+    assertEquals(reconnects, 0, "the same connection");
+    assertContinuous(concat(chunks), gaps);
+    assert(gaps[0].offlineMs >= 400, `offline ${gaps[0].offlineMs} ms`);
+  } finally {
+    abort.abort();
+    await server.close();
+  }
+});
+
+Deno.test("downloadFlv follows a redirect (Connect.Rejected with ex.redirect), a bounded number of times", async () => {
+  const server = await startServer();
+  const target = `rtmp://127.0.0.1:${server.addresses[0].port}/vod`;
+  const redirectTo = (url: () => string) =>
+    startFakeServer(async (peer) => {
+      if (!(await peer.handshake())) return;
+      const connect = await peer.expectCommand("connect");
+      if (connect === null) return;
+      await peer.sendCommand([
+        "_error",
+        connect.transactionId,
+        null,
+        new AmfObject([
+          ["level", "error"],
+          ["code", "NetConnection.Connect.Rejected"],
+          ["description", "Moved"],
+          ["ex", new AmfObject([["code", 302], ["redirect", url()]])],
+        ]),
+      ]);
+    });
+  try {
+    await using redirector = redirectTo(() => target);
+    const parts: Uint8Array[] = [];
+    const redirects: string[] = [];
+    const result = await downloadFlv(redirector.url("old/sample.flv"), (b) => {
+      parts.push(b.slice());
+    }, { events: { redirected: (url) => redirects.push(url) } });
+    assertEquals(redirects, [target]);
+    assertEquals(result.status, "complete");
+    const direct: Uint8Array[] = [];
+    await downloadFlv(`${target}/sample.flv`, (b) => {
+      direct.push(b.slice());
+    });
+    assertEquals(concat(parts), concat(direct));
+    assert(flvTags(concat(parts)).length > 300);
+    // A server that redirects to itself: followed as many times as allowed, then it fails.
+    await using loop = redirectTo(() => loop.url("again"));
+    const looped = await downloadFlv(loop.url("again/sample.flv"), () => {}, { maxRedirects: 3 });
+    assertEquals([looped.status, looped.reason], ["failed", "play"]);
+    assertEquals(loop.accepted, 4);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("downloadFlv resumes a file and stops at stopMs, as the command line does", async () => {
+  const server = await startServer();
+  const url = `rtmp://127.0.0.1:${server.addresses[0].port}/vod/sample.flv`;
+  try {
+    const whole: Uint8Array[] = [];
+    await downloadFlv(url, (b) => {
+      whole.push(b.slice());
+    });
+    const full = concat(whole);
+    const first: Uint8Array[] = [];
+    const stopped = await downloadFlv(url, (b) => {
+      first.push(b.slice());
+    }, { stopMs: 3000 });
+    assertEquals(stopped.status, "complete");
+    let file = concat(first);
+    assert(file.length < full.length && file.length > 1000);
+    const rest: Uint8Array[] = [];
+    const resumed = await downloadFlv(url, (b) => {
+      rest.push(b.slice());
+    }, {
+      resume: {
+        get size() {
+          return file.length;
+        },
+        read: (offset, length) => file.slice(offset, offset + length),
+        truncate: (length) => (file = file.slice(0, length)),
+      },
+    });
+    assertEquals(resumed.status, "complete");
+    assertEquals(concat([file, ...rest]), full);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("downloadFlv without a running server ends with no-connect, not an exception", async () => {
+  const server = await startServer();
+  const port = server.addresses[0].port;
+  await server.close();
+  const result = await downloadFlv(`rtmp://127.0.0.1:${port}/vod/x`, () => {}, { timeoutMs: 5000 });
+  assertEquals([result.status, result.reason], ["no-connect", "connect"]);
+});
