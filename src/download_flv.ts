@@ -11,11 +11,13 @@ import type { AmfValue } from "./amf/types.ts";
 import type { DownloaderEvents, DownloadOutcome } from "./download/download_events.ts";
 import type { ResumeFile } from "./download/download_output.ts";
 import { Downloader, type ReconnectPolicy } from "./download/downloader.ts";
-import type { ConnectionOpener } from "./download/open_connection.ts";
+import { ConnectionFailure, type ConnectionOpener } from "./download/open_connection.ts";
 import type { LogSink } from "./session/log.ts";
 import { buildTcUrl } from "./url/build_tc_url.ts";
 import { defaultPort } from "./url/protocol.ts";
 import { parseRtmpUrl } from "./url/parse_rtmp_url.ts";
+import type { RtmpeType } from "./handshake/mod.ts";
+import { isEncrypted } from "../transports/stack.ts";
 
 /** rtmpdump's default client buffer: 10 hours, so servers send as fast as they can. */
 export const DOWNLOAD_BUFFER_MS = 36_000_000;
@@ -61,10 +63,18 @@ export interface DownloadFlvOptions {
   usherToken?: string;
   /** No BUFX pause/unpause speed-up (rtmpdump `--realtime`). */
   realtime?: boolean;
-  /** The digest handshake (needed by servers that verify the SWF); default plain. */
-  handshake?: "plain" | "fp9";
-  /** SOCKS proxy `host:port`. */
+  /**
+   * The handshake: "rtmpe" (encrypted; RC4 after it) by default for rtmpe:// and rtmpte://,
+   * "plain" otherwise; "fp9" is the digest handshake servers that verify the SWF need; "rtmpe"
+   * over an rtmp:// URL encrypts a plain TCP connection.
+   */
+  handshake?: "plain" | "fp9" | "rtmpe";
+  /** With the "rtmpe" handshake: the C0 to send, 6 (default, as rtmpdump), 8 or 9. */
+  rtmpeType?: RtmpeType;
+  /** SOCKS4 proxy `host:port`. */
   socks?: string;
+  /** A proxy URL (`socks4://`, `socks4a://`, `socks5://[user:pass@]`, `http://`). */
+  proxy?: string;
   /**
    * Reconnects after a drop: a number of attempts or a policy. Default
    * {@linkcode DEFAULT_LIVE_RECONNECTS} for live streams, none for recorded ones.
@@ -94,8 +104,10 @@ export interface DownloadFlvResult extends DownloadOutcome {
 
 /**
  * Downloads `url` and hands the FLV to `write` in pieces; each call of `write` receives whole
- * tags. Resolves to the outcome (`status` "complete", "incomplete", "failed" or "no-connect",
- * and why); throws a TypeError for a URL without host or playpath.
+ * tags. Resolves to the outcome (`status` "complete", "incomplete" or "failed", and why) once
+ * the stream ended; rejects with the layer's error when no connection could be made (a
+ * ConnectError, HandshakeError, TimeoutError or UnsupportedTransportError), and with a
+ * TypeError for a URL without host or playpath.
  *
  * @example
  * ```ts ignore
@@ -132,9 +144,11 @@ export async function downloadFlv(
       host: parsed.host,
       port,
       socks: options.socks,
+      proxy: options.proxy,
       connectTimeoutMs: timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS,
       receiveTimeoutMs: timeoutMs,
-      handshake: options.handshake ?? "plain",
+      handshake: options.handshake ?? (isEncrypted(parsed.protocol) ? "rtmpe" : "plain"),
+      rtmpeType: options.rtmpeType,
     },
     session: {
       app,
@@ -184,6 +198,10 @@ export async function downloadFlv(
     },
   });
   const outcome = await downloader.run(options.signal);
+  if (outcome.status === "no-connect") {
+    const error = outcome.error;
+    throw error instanceof ConnectionFailure ? error.cause : error;
+  }
   return { ...outcome, timestamp: outcome.timestampMs };
 }
 

@@ -20,6 +20,7 @@ import type { ResumeFile } from "../download/download_output.ts";
 import { Downloader } from "../download/downloader.ts";
 import { ConnectionFailure } from "../download/open_connection.ts";
 import { LogLevel } from "../session/log.ts";
+import { isEncrypted } from "../../transports/stack.ts";
 import {
   ConnectError,
   TimeoutError,
@@ -157,7 +158,7 @@ function download(
       socks: options.socks,
       connectTimeoutMs: Math.max(options.timeoutSec, 1) * 1000,
       receiveTimeoutMs: options.timeoutSec * 1000,
-      handshake: options.swfSize ? "fp9" : "plain",
+      handshake: isEncrypted(options.protocol) ? "rtmpe" : options.swfSize ? "fp9" : "plain",
     },
     session: {
       app: options.app,
@@ -308,7 +309,8 @@ function reportSocketError(err: unknown, options: DownloadOptions, log: Logger):
   const cause = (err as { cause?: unknown }).cause as
     | { code?: string; name?: string; message?: string }
     | undefined;
-  const key = cause?.code ?? cause?.name ?? "";
+  const key = (err instanceof ConnectError ? err.code : undefined) ?? cause?.code ?? cause?.name ??
+    "";
   const message = String(cause?.message ?? (err as Error).message ?? err);
   if (
     key === "ENOTFOUND" || key === "EAI_AGAIN" || key === "NotFound" ||

@@ -236,7 +236,7 @@ export class Downloader {
 
   #interrupt(): void {
     this.#interrupted = true;
-    this.#client?.transport.close();
+    void this.#client?.transport.close();
     this.#wake?.();
   }
 
@@ -501,7 +501,7 @@ export class Downloader {
       log: this.#log,
       onClient: (c) => {
         this.#client = c;
-        if (this.#interrupted) c.transport.close();
+        if (this.#interrupted) void c.transport.close();
       },
     });
     this.#client = client;

@@ -7,8 +7,9 @@
  * @module
  */
 
-import { openTransport } from "../../transports/registry.ts";
+import { openTransport } from "../../transports/stack.ts";
 import { ReadTimeoutTransport } from "../../transports/read_timeout.ts";
+import type { RtmpeType } from "../handshake/mod.ts";
 import type { ClientSession } from "../session/client_session.ts";
 import type { LogSink } from "../session/log.ts";
 import { RtmpClient } from "../session/rtmp_client.ts";
@@ -21,14 +22,21 @@ export interface ConnectionTarget {
   host: string;
   /** Server port. */
   port: number;
-  /** SOCKS proxy `host:port` (rtmpdump `-S`). */
+  /** SOCKS4 proxy `host:port` (rtmpdump `-S`). */
   socks?: string;
+  /** A proxy URL (`socks4://`, `socks4a://`, `socks5://`, `http://`). */
+  proxy?: string;
   /** Connect timeout in ms. */
   connectTimeoutMs: number;
   /** Receive timeout in ms (rtmpdump `-m`); 0 waits for ever. */
   receiveTimeoutMs: number;
-  /** The Flash Player 9 digest handshake ("fp9", when SWF verification data exist) or "plain". */
-  handshake: "plain" | "fp9";
+  /**
+   * "rtmpe" for an encrypted protocol (RC4 after the handshake), else the Flash Player 9 digest
+   * handshake ("fp9", when SWF verification data exist) or "plain".
+   */
+  handshake: "plain" | "fp9" | "rtmpe";
+  /** With "rtmpe": the C0 to send, 6 (default, as rtmpdump), 8 or 9. */
+  rtmpeType?: RtmpeType;
 }
 
 /** Why {@linkcode openConnection} failed. */
@@ -67,9 +75,14 @@ export const openConnection: ConnectionOpener = async (target, session, options)
       port: target.port,
       connectTimeoutMs: target.connectTimeoutMs,
       socks: target.socks,
+      proxy: target.proxy,
     });
     const transport = new ReadTimeoutTransport(raw, target.receiveTimeoutMs);
-    client = new RtmpClient(transport, session, { handshake: target.handshake, log: options.log });
+    client = new RtmpClient(transport, session, {
+      handshake: target.handshake,
+      rtmpeType: target.rtmpeType,
+      log: options.log,
+    });
   } catch (err) {
     throw new ConnectionFailure("transport", err);
   }

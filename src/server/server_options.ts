@@ -8,7 +8,9 @@
 import type { AmfObject, AmfValue } from "../amf/types.ts";
 import type { RemoteAddr } from "../../transports/transport.ts";
 import type { LogSink } from "../session/log.ts";
+import type { RtmpeServerOptions } from "../session/rtmpe_upgrade.ts";
 import type { ListenAddress } from "./listen_address.ts";
+import type { ListenTlsOptions } from "../../transports/listen.ts";
 
 /** Limits of the server; every one bounds memory or sockets a client can hold. */
 export interface RtmpServerLimits {
@@ -112,12 +114,22 @@ export interface RtmpServerHooks {
 export interface RtmpServerOptions {
   /** Folder served to players (`play NAME` → ROOT/NAME). Without it, only live streams play. */
   root?: string;
-  /** Listen URLs (`rtmp://127.0.0.1:1935`) or addresses. */
+  /**
+   * Listen URLs (`rtmp://127.0.0.1:1935`, `rtmps://…`, `rtmpt://…`, `rtmpts://…`) or addresses
+   * (an address without a scheme is plain rtmp).
+   */
   listen?: (string | ListenAddress | { hostname: string; port: number })[];
+  /** Certificate and key files for rtmps:// and rtmpts:// listeners. */
+  tls?: ListenTlsOptions;
   /** Accept or reject connect, play and publish. */
   hooks?: RtmpServerHooks;
   /** Limits; unset ones keep {@linkcode DEFAULT_SERVER_LIMITS}. */
   limits?: Partial<RtmpServerLimits>;
+  /**
+   * How RTMPE clients are answered: every listener accepts the encrypted handshake (C0 6, 8 or
+   * 9). Default: the S0 librtmp's server answers (8 to rtmpdump), a fresh key pair each.
+   */
+  rtmpe?: RtmpeServerOptions;
   /** Receives one line per connection, play, publish, drop and close (librtmp log levels). */
   log?: LogSink;
 }

@@ -8,8 +8,9 @@
 
 import type { Transport } from "../../transports/transport.ts";
 import { FlvReader, type FlvTag } from "../flv/mod.ts";
-import { ClientHandshake } from "../handshake/mod.ts";
-import { LogLevel, type LogSink, silentLog } from "./log.ts";
+import type { RtmpeType } from "../handshake/mod.ts";
+import { clientHandshake } from "./handshake_driver.ts";
+import { type LogSink, silentLog } from "./log.ts";
 import { PublishSession, type PublishSessionOptions } from "./publish_session.ts";
 import { SessionError } from "./session_error.ts";
 
@@ -20,8 +21,13 @@ const MAX_PACING_SLEEP_MS = 1000;
 
 /** Options of {@linkcode Publisher.connect}. */
 export interface PublisherOptions extends PublishSessionOptions {
-  /** "fp9" for the Flash Player 9 digest handshake; default "plain". */
-  handshake?: "plain" | "fp9";
+  /**
+   * "fp9" for the Flash Player 9 digest handshake, "rtmpe" for the encrypted one (everything
+   * after it then runs through RC4); default "plain".
+   */
+  handshake?: "plain" | "fp9" | "rtmpe";
+  /** With "rtmpe": the C0 to send, 6 (default, as rtmpdump), 8 or 9. */
+  rtmpeType?: RtmpeType;
   /** Receives log lines (librtmp levels). */
   log?: LogSink;
 }
@@ -60,7 +66,7 @@ export interface PublishResult {
  * ```
  */
 export class Publisher {
-  readonly #transport: Transport;
+  #transport: Transport;
   readonly #session: PublishSession;
   readonly #log: LogSink;
   #writeChain: Promise<void> = Promise.resolve();
@@ -88,7 +94,7 @@ export class Publisher {
     const session = new PublishSession({ ...options, log });
     const publisher = new Publisher(transport, session, log);
     try {
-      await publisher.#handshake(options.handshake ?? "plain");
+      await publisher.#handshake(options.handshake ?? "plain", options.rtmpeType);
       session.connect();
       publisher.#flush();
       publisher.#reading = publisher.#readLoop();
@@ -96,7 +102,7 @@ export class Publisher {
       if (session.state !== "publishing") throw publisher.#failure();
       return publisher;
     } catch (err) {
-      transport.close();
+      await publisher.#transport.close();
       throw err;
     }
   }
@@ -183,26 +189,16 @@ export class Publisher {
     try {
       await this.#flush();
     } catch { /* the server may be gone */ }
-    this.#transport.close();
+    await this.#transport.close();
     await this.#reading?.catch(() => {});
   }
 
-  async #handshake(mode: "plain" | "fp9"): Promise<void> {
-    const handshake = new ClientHandshake({ mode });
-    await this.#write(await handshake.start());
-    for (;;) {
-      const data = await this.#transport.read();
-      if (data === null) throw new SessionError("Connection closed during the handshake");
-      const step = await handshake.receive(data);
-      if (step.send) await this.#write(step.send);
-      if (step.done) {
-        for (const warning of handshake.warnings ?? []) this.#log(LogLevel.Warning, warning);
-        this.#session.countBytes(data.length - (step.rest?.length ?? 0));
-        if (step.rest && step.rest.length > 0) this.#session.receive(step.rest);
-        return;
-      }
-      this.#session.countBytes(data.length);
-    }
+  async #handshake(mode: "plain" | "fp9" | "rtmpe", rtmpeType?: RtmpeType): Promise<void> {
+    const result = await clientHandshake(this.#transport, { mode, rtmpeType, log: this.#log });
+    this.#transport = result.transport;
+    this.bytesOut += result.bytesOut;
+    this.#session.countBytes(result.bytesIn);
+    if (result.rest.length > 0) this.#session.receive(result.rest);
   }
 
   async #readLoop(): Promise<void> {

@@ -5,9 +5,10 @@
  * @module
  */
 
-import { ClientHandshake } from "../handshake/mod.ts";
 import type { Transport } from "../../transports/transport.ts";
+import type { RtmpeType } from "../handshake/mod.ts";
 import type { ClientSession } from "./client_session.ts";
+import { clientHandshake } from "./handshake_driver.ts";
 import { LogLevel, type LogSink, silentLog } from "./log.ts";
 
 /** How {@linkcode RtmpClient.pump} ended. */
@@ -18,17 +19,23 @@ export type PumpResult =
 
 /** Options for the driver. */
 export interface RtmpClientOptions {
-  /** "fp9" when SWF verification data exist (librtmp's rule), else "plain". */
-  handshake?: "plain" | "fp9";
+  /**
+   * "rtmpe" for an encrypted protocol (everything after the handshake then runs through RC4),
+   * else "fp9" when SWF verification data exist (librtmp's rule), else "plain".
+   */
+  handshake?: "plain" | "fp9" | "rtmpe";
+  /** With "rtmpe": the C0 to send, 6 (default, as rtmpdump), 8 or 9. */
+  rtmpeType?: RtmpeType;
   log?: LogSink;
 }
 
 /** One client connection: transport + handshake + session. */
 export class RtmpClient {
-  readonly #transport: Transport;
+  #transport: Transport;
   readonly #session: ClientSession;
   readonly #log: LogSink;
-  readonly #handshakeMode: "plain" | "fp9";
+  readonly #handshakeMode: "plain" | "fp9" | "rtmpe";
+  readonly #rtmpeType: RtmpeType | undefined;
   /** Chunk stream bytes that arrived with S2, not yet given to the session. */
   #leftover: Uint8Array | undefined;
   /** Bytes sent so far. */
@@ -45,6 +52,7 @@ export class RtmpClient {
     this.#session = session;
     this.#log = options.log ?? silentLog;
     this.#handshakeMode = options.handshake ?? "plain";
+    this.#rtmpeType = options.rtmpeType;
   }
 
   /** The session this client drives. */
@@ -65,37 +73,18 @@ export class RtmpClient {
    * Throws HandshakeError / transport errors.
    */
   async connect(): Promise<void> {
-    const hs = new ClientHandshake({ mode: this.#handshakeMode });
-    let logged = 0;
-    const logWarnings = () => {
-      const warnings = hs.warnings;
-      for (; logged < warnings.length; logged++) {
-        this.#log(LogLevel.Warning, `HandShake: ${warnings[logged]}`);
-      }
-    };
-    try {
-      await this.#write(await hs.start());
-      for (;;) {
-        const data = await this.#transport.read();
-        if (data === null) throw new Error("Connection closed during the handshake");
-        const step = await hs.receive(data);
-        logWarnings();
-        if (step.send) await this.#write(step.send);
-        if (step.done) {
-          const consumed = data.length - (step.rest?.length ?? 0);
-          this.#session.countBytes(consumed);
-          // A view into the transport's buffer, which the next read reuses: keep a copy.
-          if (step.rest && step.rest.length > 0) this.#leftover = step.rest.slice();
-          this.#log(LogLevel.Debug, "RTMP_Connect1, handshaked");
-          this.#session.connect();
-          await this.flush();
-          return;
-        }
-        this.#session.countBytes(data.length);
-      }
-    } finally {
-      logWarnings();
-    }
+    const result = await clientHandshake(this.#transport, {
+      mode: this.#handshakeMode,
+      rtmpeType: this.#rtmpeType,
+      log: this.#log,
+    });
+    this.#transport = result.transport;
+    this.bytesOut += result.bytesOut;
+    this.#session.countBytes(result.bytesIn);
+    if (result.rest.length > 0) this.#leftover = result.rest;
+    this.#log(LogLevel.Debug, "RTMP_Connect1, handshaked");
+    this.#session.connect();
+    await this.flush();
   }
 
   /** Sends whatever the session queued. */
@@ -150,7 +139,7 @@ export class RtmpClient {
     try {
       await this.flush();
     } catch { /* the peer may be gone */ }
-    this.#transport.close();
+    await this.#transport.close();
   }
 
   async #write(bytes: Uint8Array): Promise<void> {

@@ -4,7 +4,7 @@
  * connection), redirects, and the library getting the same features as the command line.
  */
 
-import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
 import { AmfObject } from "../../src/amf/mod.ts";
 import type { DownloadGap } from "../../src/download/download_events.ts";
 import { downloadFlv } from "../../src/download_flv.ts";
@@ -12,6 +12,7 @@ import { FlvReader, type FlvTag } from "../../src/flv/mod.ts";
 import { RtmpServer } from "../../src/server/mod.ts";
 import { Publisher } from "../../src/session/publisher.ts";
 import { connectTcp } from "../../transports/tcp.ts";
+import { ConnectError } from "../../transports/transport_error.ts";
 import { startFakeServer } from "../cli/_fake_server.ts";
 import { ASSETS_DIR, encodeFlv, syntheticTags } from "../server/_helpers.ts";
 
@@ -267,10 +268,12 @@ Deno.test("downloadFlv resumes a file and stops at stopMs, as the command line d
   }
 });
 
-Deno.test("downloadFlv without a running server ends with no-connect, not an exception", async () => {
+Deno.test("downloadFlv without a running server rejects with the transport's ConnectError", async () => {
   const server = await startServer();
   const port = server.addresses[0].port;
   await server.close();
-  const result = await downloadFlv(`rtmp://127.0.0.1:${port}/vod/x`, () => {}, { timeoutMs: 5000 });
-  assertEquals([result.status, result.reason], ["no-connect", "connect"]);
+  await rejects(
+    downloadFlv(`rtmp://127.0.0.1:${port}/vod/x`, () => {}, { timeoutMs: 5000 }),
+    ConnectError,
+  );
 });
