@@ -111,6 +111,10 @@ export const TOGGLE_PAUSE_MS = 1000;
 export const DEFAULT_MAX_REDIRECTS = 5;
 const DEFAULT_RECONNECT_DELAY_MS = 1000;
 const DEFAULT_RECONNECT_MAX_DELAY_MS = 30_000;
+/** A live stream whose timestamps jump back by more than this started over (a new publisher). */
+const LIVE_RESTART_JUMP_MS = 1000;
+/** User control StreamEOF. */
+const STREAM_EOF = 1;
 /** A stream that ran this long after a reconnect gets the full number of attempts again. */
 const RECONNECT_RESET_MS = 60_000;
 
@@ -193,6 +197,8 @@ export class Downloader {
   /** Timestamp of the last tag written, in file time (-1 before any). */
   #lastWritten = -1;
   #offlineSince = 0;
+  /** The last audio/video message timestamp of a live stream, as the server sent it. */
+  #lastLiveTimestamp = -1;
 
   /** Prepares a download; nothing happens before {@linkcode run}. */
   constructor(options: DownloaderOptions) {
@@ -626,6 +632,18 @@ export class Downloader {
     return from;
   }
 
+  /** A live recording that goes on when its publisher leaves and returns. */
+  #waitsForPublisher(): boolean {
+    return this.#o.live && (this.#o.reconnect?.attempts ?? 0) > 0;
+  }
+
+  /** The publisher left (or a new one started over): what comes next joins the recording. */
+  #publisherLeft(): void {
+    if (this.#continuation instanceof LiveJoin) return; // already waiting
+    if (this.#offlineSince === 0) this.#offlineSince = this.#now();
+    this.#startLiveJoin();
+  }
+
   #startLiveJoin(): void {
     if (this.#output.size === 0) {
       this.#recorder = this.#newRecorder();
@@ -633,6 +651,7 @@ export class Downloader {
       return;
     }
     this.#offlineSince = this.#offlineSince || this.#now();
+    this.#lastLiveTimestamp = -1;
     this.#continuation = new LiveJoin(this.#tail, (joined) => {
       this.#events.gap?.({
         lastTimestampMs: joined.lastTimestamp,
@@ -734,11 +753,14 @@ export class Downloader {
         if (session !== this.#session) return;
         this.#lastStatus = code;
         // A publisher that stops: the recording waits on this connection for it to return.
-        if (
-          code === "NetStream.Play.UnpublishNotify" && live && (o.reconnect?.attempts ?? 0) > 0
-        ) {
-          this.#offlineSince = this.#now();
-          this.#startLiveJoin();
+        if (code === "NetStream.Play.UnpublishNotify" && this.#waitsForPublisher()) {
+          this.#publisherLeft();
+        }
+      },
+      onStreamEvent: (event) => {
+        // nginx-rtmp tells players of a live stream only this when the publisher leaves.
+        if (session === this.#session && event === STREAM_EOF && this.#waitsForPublisher()) {
+          this.#publisherLeft();
         }
       },
     });
@@ -765,6 +787,13 @@ export class Downloader {
   #onMedia(message: RtmpMessage): void {
     const output = this.#output;
     const before = output.size;
+    if (
+      this.#waitsForPublisher() && this.#continuation === undefined && isAudioVideo(message.typeId)
+    ) {
+      // Timestamps that jump back: a new publisher started over without the server saying so.
+      if (this.#lastLiveTimestamp - message.timestamp > LIVE_RESTART_JUMP_MS) this.#publisherLeft();
+      this.#lastLiveTimestamp = message.timestamp;
+    }
     const stopMs = this.#stopMs || this.#o.playStopMs || 0;
     if (stopMs > 0 && this.#continuation === undefined && isMediaOrAggregate(message.typeId)) {
       // --stop is enforced here too (nginx-rtmp ignores play's len).
@@ -893,6 +922,10 @@ export class Downloader {
       ...this.#position(),
     };
   }
+}
+
+function isAudioVideo(typeId: number): boolean {
+  return typeId === 8 || typeId === 9;
 }
 
 function isMediaOrAggregate(typeId: number): boolean {

@@ -128,6 +128,11 @@ export interface ClientSessionHandler {
   onMedia(message: RtmpMessage): void;
   /** Every onStatus the server sends (code, level and the whole info object). */
   onStatus?(code: string, level: string, info: AmfValue): void;
+  /**
+   * The server's StreamBegin (0) and StreamEOF (1) user control events, with the stream id. A
+   * live server sends StreamEOF when the publisher leaves and StreamBegin when one arrives.
+   */
+  onStreamEvent?(event: number, streamId: number): void;
 }
 
 /** The client side of one RTMP connection, playing one stream. */
@@ -474,10 +479,12 @@ export class ClientSession {
       switch (type) {
         case UserControlEvent.StreamBegin:
           this.#log(LogLevel.Debug, `Stream Begin ${value}`);
+          this.#handler.onStreamEvent?.(type, value);
           break;
         case UserControlEvent.StreamEOF:
           this.#log(LogLevel.Debug, `Stream EOF ${value}`);
           if (this.pauseState === PauseState.Paused) this.pauseState = PauseState.PausedAtEnd;
+          this.#handler.onStreamEvent?.(type, value);
           break;
         case UserControlEvent.PingRequest:
           this.#log(LogLevel.Debug, `Ping ${value}`);
