@@ -263,6 +263,7 @@ export class Downloader {
         this.#seekMs = plan.seekMs;
         this.#duration = plan.duration;
         this.#tail = RecordingTail.fromFile(plan.tags, plan.audioOnly);
+        this.#lastWritten = plan.tags[plan.tags.length - 1].timestamp;
         this.#beforeFirstWrite = () => file.truncate(plan.keepLength);
       }
     }

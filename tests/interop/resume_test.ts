@@ -280,3 +280,47 @@ interopTest(
     assertSameBytes(await Deno.readFile(other), before, "another stream's file");
   },
 );
+
+interopTest(
+  "interop start/stop: --start writes a header with the stream's flags; Already Completed as rtmpdump prints it",
+  { peers: ["rtmpdump", "ffmpeg"] },
+  async () => {
+    await genMedia("small_keyframe_index");
+    await using server = await startRtmpkitServer(MEDIA_DIR);
+    await using dir = await tempDir();
+    const url = server.url("vod", "small_keyframe_index.flv");
+    // --start 5 --stop 8 from an FMS-like server: rtmpdump's header says neither audio nor video.
+    const ref = await runRtmpdump(["-r", url, "-A", "5", "-B", "8", "-o", `${dir.path}/ref.flv`], {
+      timeoutMs: RUN_MS,
+    });
+    assertEquals((await Deno.readFile(`${dir.path}/ref.flv`))[4], 0, ref.stderr);
+    const kit = await runRtmpkit(["-r", url, "-A", "5", "-B", "8", "-o", `${dir.path}/kit.flv`], {
+      timeoutMs: RUN_MS,
+    });
+    assertEquals(kit.code, 0, kit.stderr);
+    const ours = await Deno.readFile(`${dir.path}/kit.flv`);
+    assertEquals(ours[4], 5, "audio and video flags");
+    // The same tags as rtmpdump's, only the flags byte differs.
+    assertSameBytes(
+      ours.subarray(5),
+      (await Deno.readFile(`${dir.path}/ref.flv`)).subarray(5),
+      "tags",
+    );
+    // --stop before --start: "Already Completed" and "Download complete", exit 0, like rtmpdump.
+    const args = ["-r", url, "-A", "5", "-B", "3"];
+    const refDone = await runRtmpdump([...args, "-o", `${dir.path}/a.flv`], { timeoutMs: RUN_MS });
+    const kitDone = await runRtmpkit([...args, "-o", `${dir.path}/b.flv`], { timeoutMs: RUN_MS });
+    assertEquals([kitDone.code, refDone.code], [0, 0]);
+    const tail = (s: string) => s.split("\n").filter((l) => l !== "").slice(-2);
+    assertEquals(tail(kitDone.stderr), ["Already Completed", "Download complete"]);
+    assertEquals(tail(kitDone.stderr), tail(refDone.stderr));
+    // A resumed file that is already complete (its last keyframe past 99.9 % of the duration).
+    const full = `${dir.path}/full.flv`;
+    await runRtmpkit(["-r", url, "-o", full], { timeoutMs: RUN_MS });
+    const copy = `${dir.path}/copy.flv`;
+    await Deno.copyFile(full, copy);
+    const again = await runRtmpkit(["-r", url, "-o", copy, "-e"], { timeoutMs: RUN_MS });
+    assertEquals(again.code, 0, again.stderr);
+    assertSameBytes(await Deno.readFile(copy), await Deno.readFile(full), "resumed complete file");
+  },
+);
