@@ -37,6 +37,11 @@ export interface ConnectionTarget {
   handshake: "plain" | "fp9" | "rtmpe";
   /** With "rtmpe": the C0 to send, 6 (default, as rtmpdump), 8 or 9. */
   rtmpeType?: RtmpeType;
+  /**
+   * SWF verification: computes the 42 bytes of the answer to the server's request (user control
+   * 0x1B after its event type) from the last 32 bytes of S1. Needs a digest handshake.
+   */
+  swfVerification?: (serverKey: Uint8Array) => Uint8Array | Promise<Uint8Array>;
 }
 
 /** Why {@linkcode openConnection} failed. */
@@ -89,6 +94,10 @@ export const openConnection: ConnectionOpener = async (target, session, options)
   options.onClient(client);
   try {
     await client.connect();
+    const key = client.swfVerificationKey;
+    if (target.swfVerification && key !== undefined) {
+      session.setSwfVerifyResponse(await target.swfVerification(key));
+    }
   } catch (err) {
     await client.close();
     throw new ConnectionFailure("handshake", err);

@@ -41,6 +41,11 @@ export class RtmpClient {
   /** Bytes sent so far. */
   bytesOut = 0;
   /**
+   * The last 32 bytes of the server's S1 after a digest handshake: the key of the SWF
+   * verification answer (librtmp-facts §4.5); undefined after a plain handshake.
+   */
+  swfVerificationKey: Uint8Array | undefined;
+  /**
    * Where the last {@linkcode pump} failed: "transport" (a read or write of the connection) or
    * "session" (the server's bytes were refused by the session).
    */
@@ -79,6 +84,7 @@ export class RtmpClient {
       log: this.#log,
     });
     this.#transport = result.transport;
+    this.swfVerificationKey = result.swfVerificationKey;
     this.bytesOut += result.bytesOut;
     this.#session.countBytes(result.bytesIn);
     if (result.rest.length > 0) this.#leftover = result.rest;

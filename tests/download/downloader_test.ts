@@ -7,7 +7,9 @@
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
 import { AmfObject } from "../../src/amf/mod.ts";
 import type { DownloadGap } from "../../src/download/download_events.ts";
+import { Downloader } from "../../src/download/downloader.ts";
 import { downloadFlv } from "../../src/download_flv.ts";
+import { MessageType } from "../../src/message/mod.ts";
 import { FlvReader, type FlvTag } from "../../src/flv/mod.ts";
 import { RtmpServer } from "../../src/server/mod.ts";
 import { Publisher } from "../../src/session/publisher.ts";
@@ -231,6 +233,61 @@ Deno.test("downloadFlv follows a redirect (Connect.Rejected with ex.redirect), a
   } finally {
     await server.close();
   }
+});
+
+Deno.test("Downloader answers the server's SWF verification request with the hook's body, keyed by S1", async () => {
+  let answer: Uint8Array | undefined;
+  await using server = startFakeServer(async (peer) => {
+    if (!(await peer.acceptPlay())) return;
+    await peer.send({
+      csid: 2,
+      typeId: MessageType.UserControl,
+      timestamp: 0,
+      messageStreamId: 0,
+      payload: new Uint8Array([0, 0x1a, 1]),
+    });
+    for (;;) {
+      const message = await peer.nextMessage();
+      if (message === null) return;
+      if (message.typeId === MessageType.UserControl && message.payload[1] === 0x1b) {
+        answer = message.payload;
+        break;
+      }
+    }
+    await peer.sendStatus("NetStream.Play.Stop");
+  });
+  const keys: Uint8Array[] = [];
+  let size = 0;
+  const outcome = await new Downloader({
+    connection: {
+      protocol: 0,
+      host: "127.0.0.1",
+      port: server.port,
+      connectTimeoutMs: WAIT_MS,
+      receiveTimeoutMs: WAIT_MS,
+      handshake: "fp9",
+      swfVerification: (key) => {
+        keys.push(key.slice());
+        return new Uint8Array(42).fill(7);
+      },
+    },
+    session: { app: "app", playpath: "name" },
+    live: false,
+    bufferMs: 36_000_000,
+    output: {
+      push: (piece) => (size += piece.length),
+      commit: () => {},
+      flushIfDue: () => {},
+      flush: () => {},
+      get size() {
+        return size;
+      },
+    },
+  }).run();
+  assertEquals(outcome.status, "complete");
+  assertEquals(keys.length, 1);
+  assertEquals(keys[0].length, 32);
+  assertEquals(answer, new Uint8Array([0, 0x1b, ...new Uint8Array(42).fill(7)]));
 });
 
 Deno.test("downloadFlv resumes a file and stops at stopMs, as the command line does", async () => {
