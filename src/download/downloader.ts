@@ -197,6 +197,8 @@ export class Downloader {
   /** Timestamp of the last tag written, in file time (-1 before any). */
   #lastWritten = -1;
   #offlineSince = 0;
+  /** Pieces handed to the output. */
+  #piecesWritten = 0;
   /** The last audio/video message timestamp of a live stream, as the server sent it. */
   #lastLiveTimestamp = -1;
 
@@ -617,7 +619,7 @@ export class Downloader {
       return 0;
     }
     const tags = this.#tail.tags;
-    if (this.#output.size === 0 || this.#lastWritten < 0 && this.#resume === undefined) {
+    if (!this.#hasWritten()) {
       // Nothing written yet: start over.
       this.#recorder = this.#newRecorder();
       this.#continuation = undefined;
@@ -628,7 +630,7 @@ export class Downloader {
       return this.#seekMs;
     }
     const from = seekOverride ?? tags[0].timestamp;
-    this.#continuation = new StreamSplice(tags, from);
+    this.#continuation = new StreamSplice(tags.slice(), from);
     this.#recorder.timestampOffset = 0;
     return from;
   }
@@ -646,7 +648,7 @@ export class Downloader {
   }
 
   #startLiveJoin(): void {
-    if (this.#output.size === 0) {
+    if (!this.#hasWritten()) {
       this.#recorder = this.#newRecorder();
       this.#continuation = undefined;
       return;
@@ -834,7 +836,16 @@ export class Downloader {
     else this.#afterWrite();
   }
 
+  /**
+   * Whether the output holds anything of this recording (a resumed file, or tags written). If
+   * not, a new stream is recorded from scratch (the header is still held back, if anything).
+   */
+  #hasWritten(): boolean {
+    return this.#resume !== undefined || this.#piecesWritten > 0;
+  }
+
   readonly #pushPiece = (piece: Uint8Array): void => {
+    this.#piecesWritten++;
     if (this.#beforeFirstWrite) {
       const truncate = this.#beforeFirstWrite;
       this.#beforeFirstWrite = undefined;

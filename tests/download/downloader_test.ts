@@ -15,7 +15,7 @@ import { RtmpServer } from "../../src/server/mod.ts";
 import { Publisher } from "../../src/session/publisher.ts";
 import { connectTcp } from "../../transports/tcp.ts";
 import { ConnectError } from "../../transports/transport_error.ts";
-import { startFakeServer } from "../cli/_fake_server.ts";
+import { startFakeServer, streamMessage } from "../cli/_fake_server.ts";
 import { ASSETS_DIR, encodeFlv, syntheticTags } from "../server/_helpers.ts";
 
 /** Generous bound for any wait below. */
@@ -288,6 +288,45 @@ Deno.test("Downloader answers the server's SWF verification request with the hoo
   assertEquals(keys.length, 1);
   assertEquals(keys[0].length, 32);
   assertEquals(answer, new Uint8Array([0, 0x1b, ...new Uint8Array(42).fill(7)]));
+});
+
+Deno.test("Downloader plays again from the start when the server starts past the file's end", async () => {
+  // A stream of 60 distinct tags, 40 ms apart, a keyframe every 10th.
+  const messages = Array.from({ length: 60 }, (_, i) => {
+    const video = i % 3 !== 2;
+    const body = new Uint8Array(24).fill(i);
+    body[0] = video ? (i % 10 === 0 ? 0x17 : 0x27) : 0xaf;
+    body[1] = 1;
+    return streamMessage(video ? MessageType.Video : MessageType.Audio, i * 40, body);
+  });
+  await using server = startFakeServer(async (peer, index) => {
+    if (!(await peer.acceptPlay())) return;
+    // Connection 1 (the resume) starts at a later keyframe, as nginx-rtmp's indexed seek can.
+    await peer.sendAll(index === 1 ? messages.slice(50) : messages);
+    await peer.sendStatus("NetStream.Play.Stop");
+  });
+  const url = server.url("vod/stream");
+  const whole: Uint8Array[] = [];
+  await downloadFlv(url, (b) => {
+    whole.push(b.slice());
+  });
+  const full = concat(whole);
+  let file = full.slice(0, 13 + 25 * (11 + 24 + 4)); // the first 25 tags
+  const rest: Uint8Array[] = [];
+  const result = await downloadFlv(url, (b) => {
+    rest.push(b.slice());
+  }, {
+    resume: {
+      get size() {
+        return file.length;
+      },
+      read: (offset, length) => file.slice(offset, offset + length),
+      truncate: (length) => (file = file.slice(0, length)),
+    },
+  });
+  assertEquals(result.status, "complete");
+  assertEquals(server.accepted, 3, "the resume played twice");
+  assertEquals(concat([file, ...rest]), full);
 });
 
 Deno.test("downloadFlv resumes a file and stops at stopMs, as the command line does", async () => {
