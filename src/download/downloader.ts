@@ -16,19 +16,15 @@
  * @module
  */
 
-import type { AmfValue } from "../amf/types.ts";
 import type { ChunkDecoderOptions } from "../chunk/mod.ts";
 import type { RtmpMessage } from "../chunk/rtmp_message.ts";
 import { FlvError } from "../flv/flv_error.ts";
-import { FLV_TAG_HEADER_SIZE, readFlvTagDataSize, readFlvTagTimestamp } from "../flv/mod.ts";
 import { ClientSession, type ClientSessionOptions, PauseState } from "../session/client_session.ts";
-import { FlvRecorder } from "../session/flv_recorder.ts";
 import { LogLevel, type LogSink, silentLog } from "../session/log.ts";
 import type { RtmpClient } from "../session/rtmp_client.ts";
 import { parseRtmpUrl } from "../url/parse_rtmp_url.ts";
 import { defaultPort } from "../url/protocol.ts";
 import { ConnectError, TimeoutError } from "../../transports/transport_error.ts";
-import type { Continuation, ReceivedTag } from "./continuation.ts";
 import { COMPLETE_PERCENT, computePercent } from "./download_percent.ts";
 import type {
   DownloadEndReason,
@@ -38,16 +34,14 @@ import type {
   DownloadStatus,
 } from "./download_events.ts";
 import type { DownloadOutput, ResumeFile } from "./download_output.ts";
-import { LiveJoin } from "./live_join.ts";
 import {
   ConnectionFailure,
   type ConnectionOpener,
   type ConnectionTarget,
   openConnection,
 } from "./open_connection.ts";
-import { RecordingTail } from "./recording_tail.ts";
+import { Recording } from "./recording.ts";
 import { planResume, type ResumePlan } from "./resume_plan.ts";
-import { StreamSplice } from "./stream_splice.ts";
 
 /** What a session connects and plays with (the position is the downloader's). */
 export type DownloadSessionOptions = Omit<
@@ -130,11 +124,6 @@ type PassEnd =
   | "write-error"
   | "restart"; // the continuation asks for play from 0
 
-/** A failure of the download that ends it with an outcome. */
-class DownloadEnd {
-  constructor(readonly status: DownloadStatus, readonly reason: DownloadEndReason) {}
-}
-
 /**
  * One download: `run()` connects, plays and records until the stream ends, and resolves to the
  * outcome (it never rejects for anything the network, the server or the file can cause).
@@ -167,40 +156,30 @@ export class Downloader {
   readonly #open: ConnectionOpener;
   readonly #now: () => number;
   readonly #output: DownloadOutput;
+  readonly #recording: Recording;
   #target: ConnectionTarget;
   #sessionOptions: DownloadSessionOptions;
-
-  #recorder!: FlvRecorder;
-  #tail = new RecordingTail();
-  #continuation: Continuation | undefined;
-  /** Pieces the recorder produced for the current message while a continuation is active. */
-  #collected: Uint8Array[] = [];
-  #restartRequested = false;
   #client: RtmpClient | undefined;
   #session: ClientSession | undefined;
   #interrupted = false;
   #wake: (() => void) | undefined;
 
   #resume: ResumePlan | undefined;
-  /** Truncates the resumed file before the first new byte (once). */
-  #beforeFirstWrite: (() => void) | undefined;
   #duration = 0;
   #bufferMs: number;
   /** rtmpdump's dSeek: the start or resume point, then the pause point of a recovery. */
   #seekMs: number;
   #stopMs: number;
-  #stopReached = false;
-  #writeError: unknown;
-  #afterWrite: () => void = () => {};
+  /** The last push reached the stop position or asked for a replay: the pass ends. */
+  #passOver = false;
   #firstWrite = true;
   #lastStatus: string | undefined;
-  /** Timestamp of the last tag written, in file time (-1 before any). */
-  #lastWritten = -1;
+  /** When a live stream went away (0 while it is there). */
   #offlineSince = 0;
-  /** Pieces handed to the output. */
-  #piecesWritten = 0;
   /** The last audio/video message timestamp of a live stream, as the server sent it. */
   #lastLiveTimestamp = -1;
+  /** A failure in the read that also started play: it belongs to the pass that follows. */
+  #carried: unknown;
 
   /** Prepares a download; nothing happens before {@linkcode run}. */
   constructor(options: DownloaderOptions) {
@@ -216,6 +195,15 @@ export class Downloader {
     const start = options.live ? 0 : (options.startMs ?? 0) | 0;
     this.#seekMs = start > 0 ? start : 0;
     this.#stopMs = options.stopMs ?? 0;
+    this.#recording = new Recording({
+      output: options.output,
+      live: options.live,
+      offsetMs: this.#seekMs,
+      stopMs: this.#stopMs || options.playStopMs || 0,
+      transientPayloads: options.decoder?.transientPayloads ?? false,
+      log: this.#log,
+      onMetadata: (values) => this.#events.metadata?.(values),
+    });
   }
 
   /** The session of the current connection (for its counters and state). */
@@ -233,9 +221,6 @@ export class Downloader {
     signal?.addEventListener("abort", onAbort);
     try {
       return await this.#run();
-    } catch (err) {
-      if (err instanceof DownloadEnd) return this.#outcome(err.status, err.reason);
-      throw err;
     } finally {
       signal?.removeEventListener("abort", onAbort);
       await this.#client?.close();
@@ -257,23 +242,13 @@ export class Downloader {
         if (!(err instanceof FlvError)) throw err;
         return this.#outcome("failed", "resume-file", err);
       }
-      const file = o.resume.file;
-      const plan = this.#resume;
-      if (plan === undefined) {
-        if (file.size > 0) this.#beforeFirstWrite = () => file.truncate(0);
+      if (this.#resume === undefined) {
+        this.#recording.replaceFile(o.resume.file);
       } else {
-        this.#seekMs = plan.seekMs;
-        this.#duration = plan.duration;
-        this.#tail = RecordingTail.fromFile(plan.tags, plan.audioOnly);
-        this.#lastWritten = plan.tags[plan.tags.length - 1].timestamp;
-        this.#beforeFirstWrite = () => file.truncate(plan.keepLength);
+        this.#seekMs = this.#resume.seekMs;
+        this.#duration = this.#resume.duration;
+        this.#recording.resumeFile(o.resume.file, this.#resume);
       }
-    }
-    this.#recorder = this.#newRecorder();
-    if (this.#resume) {
-      // The stream's own timestamps go to the splice; the offset is known once it matched.
-      this.#continuation = new StreamSplice(this.#resume.tags, this.#seekMs);
-      this.#recorder.timestampOffset = 0;
     }
 
     this.#events.connecting?.();
@@ -300,8 +275,12 @@ export class Downloader {
       const started = await this.#waitForPlay(session);
       if (started === "redirect") {
         const limit = o.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
-        if (++redirects > limit || !this.#followRedirect(session.redirect!)) {
-          this.#log(LogLevel.Error, `Too many redirects (${limit}) or an unusable target`);
+        if (++redirects > limit) {
+          this.#log(LogLevel.Error, `Redirected more than ${limit} times, giving up`);
+          return this.#outcome("failed", "play");
+        }
+        if (!this.#followRedirect(session.redirect!)) {
+          this.#log(LogLevel.Error, `Cannot follow the redirect to ${session.redirect}`);
           return this.#outcome("failed", "play");
         }
         await this.#closeClient();
@@ -316,6 +295,7 @@ export class Downloader {
   /** The read loop (rtmpdump's Download(), and its recovery loop around it). */
   async #download(): Promise<DownloadOutcome> {
     const o = this.#o;
+    const recording = this.#recording;
     let resumed = this.#resume !== undefined;
     let retried = false;
     let attempt = 0;
@@ -334,27 +314,28 @@ export class Downloader {
         seekMs: this.#seekMs,
       });
       const end = await this.#readPass();
-      const finished = end !== "timeout" || o.live;
-      if (end === "write-error") return this.#outcome("failed", "write", this.#writeError);
+      if (end === "write-error") return this.#outcome("failed", "write", recording.writeError);
       try {
-        if (finished && end !== "restart" && !this.#canReconnect(end, attempt)) {
-          this.#recorder.finish((p) => this.#output.push(p));
-        }
+        // A timed-out recorded stream goes on into the same recording after the recovery.
+        const goesOn = (end === "timeout" && !o.live) || end === "restart" ||
+          this.#canReconnect(end, attempt);
+        if (!goesOn) recording.finish();
         await this.#output.flush();
       } catch (err) {
         return this.#outcome("failed", "write", err);
       }
-      if (this.#duration <= 0) this.#duration = this.#recorder.duration;
+      if (this.#duration <= 0) this.#duration = recording.duration;
       this.#events.stopped?.(this.#position());
 
       if (end === "restart") {
         // The server started past what the file has: play it again from the start.
-        if (!(await this.#replay(0))) return this.#outcome("failed", "resume-mismatch");
+        if (!(await this.#replay())) return this.#outcome("failed", "resume-mismatch");
         resumed = true;
         continue;
       }
-      if (this.#continuation instanceof StreamSplice && end !== "interrupted") {
-        if (end !== "timeout") return this.#outcome("failed", "resume-mismatch");
+      if (recording.splicing && end !== "interrupted" && end !== "timeout") {
+        // The stream ended without repeating the file's last tags: not this file's stream.
+        return this.#outcome("failed", "resume-mismatch");
       }
       if (end === "timeout" && !o.live && !this.#interrupted) {
         // rtmpdump's recovery: toggle the stream, then reconnect it once.
@@ -429,27 +410,14 @@ export class Downloader {
   async #readPass(): Promise<PassEnd> {
     const client = this.#client!;
     const session = this.#session!;
-    const output = this.#output;
+    const recording = this.#recording;
     this.#firstWrite = true;
-    this.#afterWrite = () => {
-      if (this.#duration <= 0) this.#duration = this.#recorder.duration;
-      if (
-        this.#duration > 0 && !this.#o.bufferOverridden && this.#bufferMs < this.#duration * 1000
-      ) {
-        this.#bufferMs = Math.trunc(this.#duration * 1000) + 5000;
-        this.#log(
-          LogLevel.Debug,
-          `Detected that buffer time is less than duration, resetting to: ${this.#bufferMs}ms`,
-        );
-        this.#session?.updateBufferMs(this.#bufferMs);
-      }
-      this.#events.progress?.(this.#position());
-    };
+    this.#passOver = false;
     const flushIfDue = async () => {
       try {
-        await output.flushIfDue();
+        await this.#output.flushIfDue();
       } catch (err) {
-        this.#writeError = err;
+        recording.writeError = err;
         throw err;
       }
     };
@@ -459,18 +427,15 @@ export class Downloader {
       const carried = this.#carried;
       this.#carried = undefined;
       if (carried !== undefined) throw carried;
-      const result = await client.pump(
-        () => this.#interrupted || this.#stopReached || this.#restartRequested,
-        flushIfDue,
-      );
-      if (this.#writeError !== undefined) return "write-error";
-      if (this.#restartRequested) return "restart";
-      if (this.#stopReached) return "stop";
+      const result = await client.pump(() => this.#interrupted || this.#passOver, flushIfDue);
+      if (recording.writeError !== undefined) return "write-error";
+      if (recording.restartRequested) return "restart";
+      if (recording.stopReached) return "stop";
       if (this.#interrupted) end = "interrupted";
       else if (result === "eof") end = await this.#closeAfterEnd(client, session);
       else end = "complete";
     } catch (err) {
-      if (this.#writeError !== undefined) return "write-error";
+      if (recording.writeError !== undefined) return "write-error";
       if (err instanceof TimeoutError) end = "timeout";
       else if (this.#interrupted) end = "interrupted";
       else if (client.failedIn === "session") {
@@ -481,6 +446,38 @@ export class Downloader {
     // Why the stream stopped, as RTMP_ReadPacket logs it.
     if (end !== "complete") this.#log(LogLevel.Error, readFailure(session));
     return end;
+  }
+
+  /** A media message of the current session. */
+  #onMedia(message: RtmpMessage): void {
+    if (
+      this.#waitsForPublisher() && !this.#recording.joiningLive && isAudioVideo(message.typeId)
+    ) {
+      // Timestamps that jump back: a new publisher started over without the server saying so.
+      if (this.#lastLiveTimestamp - message.timestamp > LIVE_RESTART_JUMP_MS) this.#publisherLeft();
+      this.#lastLiveTimestamp = message.timestamp;
+    }
+    const result = this.#recording.push(message);
+    if (result === "stop" || result === "restart") this.#passOver = true;
+    if (result !== "written") return;
+    // rtmpdump's first RTMP_Read returns the buffered header block together with the next
+    // tag, so its first progress report comes one tag later.
+    if (this.#firstWrite) {
+      this.#firstWrite = false;
+      return;
+    }
+    if (this.#duration <= 0) this.#duration = this.#recording.duration;
+    if (
+      this.#duration > 0 && !this.#o.bufferOverridden && this.#bufferMs < this.#duration * 1000
+    ) {
+      this.#bufferMs = Math.trunc(this.#duration * 1000) + 5000;
+      this.#log(
+        LogLevel.Debug,
+        `Detected that buffer time is less than duration, resetting to: ${this.#bufferMs}ms`,
+      );
+      this.#session?.updateBufferMs(this.#bufferMs);
+    }
+    this.#events.progress?.(this.#position());
   }
 
   /**
@@ -497,9 +494,6 @@ export class Downloader {
     }
     return "eof";
   }
-
-  /** A failure in the read that also started play: it belongs to the first pass. */
-  #carried: unknown;
 
   /** Opens a connection for `session` (transport, handshake, connect). */
   async #connect(session: ClientSession): Promise<void> {
@@ -585,8 +579,7 @@ export class Downloader {
   async #reconnectStream(): Promise<DownloadStatus | undefined> {
     const session = this.#session!;
     const client = this.#client!;
-    const from = this.#continueFrom();
-    session.reconnectStream(from);
+    session.reconnectStream(this.#continueFrom());
     await client.flush().catch(() => {});
     session.holdMedia();
     try {
@@ -610,29 +603,15 @@ export class Downloader {
 
   /**
    * Sets up the continuation of the recording on a new play and returns where that play starts:
-   * a recorded stream from the last resume point written (matched by content), a live stream
+   * a recorded stream from the last resume point written (`from` overrides it), a live stream
    * where the server is.
    */
-  #continueFrom(seekOverride?: number): number {
+  #continueFrom(from?: number): number {
     if (this.#o.live) {
-      this.#startLiveJoin();
+      this.#continueLive();
       return 0;
     }
-    const tags = this.#tail.tags;
-    if (!this.#hasWritten()) {
-      // Nothing written yet: start over.
-      this.#recorder = this.#newRecorder();
-      this.#continuation = undefined;
-      return this.#seekMs;
-    }
-    if (tags.length === 0) {
-      // No resume point known: the stream goes on where it is, with its own timestamps.
-      return this.#seekMs;
-    }
-    const from = seekOverride ?? tags[0].timestamp;
-    this.#continuation = new StreamSplice(tags.slice(), from);
-    this.#recorder.timestampOffset = 0;
-    return from;
+    return this.#recording.continueRecorded(this.#seekMs, from);
   }
 
   /** A live recording that goes on when its publisher leaves and returns. */
@@ -642,20 +621,14 @@ export class Downloader {
 
   /** The publisher left (or a new one started over): what comes next joins the recording. */
   #publisherLeft(): void {
-    if (this.#continuation instanceof LiveJoin) return; // already waiting
-    if (this.#offlineSince === 0) this.#offlineSince = this.#now();
-    this.#startLiveJoin();
+    if (this.#recording.joiningLive) return; // already waiting
+    this.#continueLive();
   }
 
-  #startLiveJoin(): void {
-    if (!this.#hasWritten()) {
-      this.#recorder = this.#newRecorder();
-      this.#continuation = undefined;
-      return;
-    }
-    this.#offlineSince = this.#offlineSince || this.#now();
+  #continueLive(): void {
+    if (this.#offlineSince === 0) this.#offlineSince = this.#now();
     this.#lastLiveTimestamp = -1;
-    this.#continuation = new LiveJoin(this.#tail, (joined) => {
+    this.#recording.continueLive((joined) => {
       this.#events.gap?.({
         lastTimestampMs: joined.lastTimestamp,
         resumedTimestampMs: joined.resumedTimestamp,
@@ -663,15 +636,12 @@ export class Downloader {
       });
       this.#offlineSince = 0;
     });
-    this.#recorder.timestampOffset = 0;
   }
 
-  /** Plays again from `seekMs` on a new connection, continuing the file. False on failure. */
-  async #replay(seekMs: number): Promise<boolean> {
-    this.#restartRequested = false;
+  /** Plays again from the start on a new connection, continuing the file. False on failure. */
+  async #replay(): Promise<boolean> {
     await this.#closeClient();
-    const from = this.#continueFrom(seekMs);
-    const session = this.#newSession(from);
+    const session = this.#newSession(this.#continueFrom(0));
     try {
       await this.#connect(session);
     } catch (err) {
@@ -699,8 +669,7 @@ export class Downloader {
     await this.#closeClient();
     await this.#sleep(delayMs);
     if (this.#interrupted) return "interrupted";
-    const from = this.#continueFrom();
-    const session = this.#newSession(from);
+    const session = this.#newSession(this.#continueFrom());
     try {
       await this.#connect(session);
     } catch (err) {
@@ -739,13 +708,12 @@ export class Downloader {
 
   #newSession(seekMs: number): ClientSession {
     const o = this.#o;
-    const live = this.#sessionOptions.live ?? false;
     const session: ClientSession = new ClientSession({
       ...this.#sessionOptions,
       seekMs,
       stopMs: o.playStopMs ?? 0,
       bufferMs: this.#bufferMs,
-      endOnUnpublish: !(live && (o.reconnect?.attempts ?? 0) > 0),
+      endOnUnpublish: !this.#waitsForPublisher(),
       log: this.#log,
       decoder: o.decoder,
     }, {
@@ -770,154 +738,15 @@ export class Downloader {
     return session;
   }
 
-  #newRecorder(): FlvRecorder {
-    const o = this.#o;
-    return new FlvRecorder({
-      resumeTimestamp: this.#seekMs,
-      live: o.live,
-      noHeader: this.#resume !== undefined,
-      transientPayloads: o.decoder?.transientPayloads ?? false,
-      onMetadata: (values: AmfValue[]) => this.#events.metadata?.(values),
-      onTag: (type, timestamp, data) => {
-        if (this.#continuation !== undefined) return;
-        this.#lastWritten = timestamp;
-        this.#tail.add(type, timestamp, data);
-      },
-    });
-  }
-
-  /** A media message from the current session. */
-  #onMedia(message: RtmpMessage): void {
-    const output = this.#output;
-    const before = output.size;
-    if (
-      this.#waitsForPublisher() && this.#continuation === undefined && isAudioVideo(message.typeId)
-    ) {
-      // Timestamps that jump back: a new publisher started over without the server saying so.
-      if (this.#lastLiveTimestamp - message.timestamp > LIVE_RESTART_JUMP_MS) this.#publisherLeft();
-      this.#lastLiveTimestamp = message.timestamp;
-    }
-    const stopMs = this.#stopMs || this.#o.playStopMs || 0;
-    if (stopMs > 0 && this.#continuation === undefined && isMediaOrAggregate(message.typeId)) {
-      // --stop is enforced here too (nginx-rtmp ignores play's len).
-      const at = (this.#recorder.timestampOffset + firstTimestamp(message)) >>> 0;
-      if (at > stopMs) {
-        this.#stopReached = true;
-        return;
-      }
-    }
-    const sink = this.#continuation === undefined ? this.#pushPiece : this.#collectPiece;
-    try {
-      this.#recorder.push(message, sink);
-    } catch (err) {
-      this.#collected = [];
-      if (!(err instanceof FlvError)) {
-        this.#writeError = err;
-        throw err;
-      }
-      // An aggregate whose sub-tags overrun it: librtmp writes it through (a corrupt file) and
-      // goes on; we drop that message and go on.
-      this.#log(LogLevel.Error, oneLine(err));
-      return;
-    }
-    if (this.#continuation !== undefined) {
-      try {
-        this.#continue();
-      } catch (err) {
-        this.#writeError = err;
-        throw err;
-      }
-    }
-    output.commit();
-    if (output.size === before) return;
-    // rtmpdump's first RTMP_Read returns the buffered header block together with the next
-    // tag, so its first progress report comes one tag later.
-    if (this.#firstWrite) this.#firstWrite = false;
-    else this.#afterWrite();
-  }
-
-  /**
-   * Whether the output holds anything of this recording (a resumed file, or tags written). If
-   * not, a new stream is recorded from scratch (the header is still held back, if anything).
-   */
-  #hasWritten(): boolean {
-    return this.#resume !== undefined || this.#piecesWritten > 0;
-  }
-
-  readonly #pushPiece = (piece: Uint8Array): void => {
-    this.#piecesWritten++;
-    if (this.#beforeFirstWrite) {
-      const truncate = this.#beforeFirstWrite;
-      this.#beforeFirstWrite = undefined;
-      truncate();
-    }
-    this.#output.push(piece);
-  };
-
-  readonly #collectPiece = (piece: Uint8Array): void => {
-    this.#collected.push(piece);
-  };
-
-  /** Offers the tags the recorder produced for one message to the continuation. */
-  #continue(): void {
-    const pieces = this.#collected;
-    this.#collected = [];
-    if (pieces.length === 0) return;
-    const bytes = concat(pieces);
-    let pos = 0;
-    while (pos + FLV_TAG_HEADER_SIZE <= bytes.length) {
-      const size = readFlvTagDataSize(bytes, pos);
-      const end = pos + FLV_TAG_HEADER_SIZE + size + 4;
-      const tag: ReceivedTag = {
-        type: bytes[pos] & 0x1f,
-        timestamp: readFlvTagTimestamp(bytes, pos),
-        data: bytes.subarray(pos + FLV_TAG_HEADER_SIZE, pos + FLV_TAG_HEADER_SIZE + size),
-        bytes: bytes.subarray(pos, end),
-      };
-      pos = end;
-      const continuation = this.#continuation;
-      if (continuation === undefined || continuation.offset !== undefined) {
-        // Joined within this message: the rest goes through with the offset.
-        this.#writeTag(tag, (tag.timestamp + this.#recorder.timestampOffset) >>> 0);
-        continue;
-      }
-      const request = continuation.offer(tag, (t, timestamp) => this.#writeTag(t, timestamp));
-      if (request === "restart") {
-        this.#restartRequested = true;
-        return;
-      }
-      if (continuation.offset !== undefined) {
-        this.#recorder.timestampOffset = continuation.offset;
-        this.#continuation = undefined;
-      }
-    }
-  }
-
-  /** Writes a tag the continuation let through, with `timestamp`. */
-  #writeTag(tag: ReceivedTag, timestamp: number): void {
-    const stopMs = this.#stopMs || this.#o.playStopMs || 0;
-    if (stopMs > 0 && timestamp > stopMs && (tag.type === 8 || tag.type === 9)) {
-      this.#stopReached = true;
-      return;
-    }
-    const header = tag.bytes;
-    header[4] = timestamp >>> 16;
-    header[5] = timestamp >>> 8;
-    header[6] = timestamp;
-    header[7] = timestamp >>> 24;
-    this.#pushPiece(tag.bytes);
-    this.#lastWritten = timestamp;
-    this.#tail.add(tag.type, timestamp, tag.data);
-  }
-
   #percent(): number {
     return this.#duration > 0 ? computePercent(this.#timestamp(), this.#duration) : 0;
   }
 
   /** librtmp's read timestamp: what progress and the percentage are measured by. */
   #timestamp(): number {
-    if (this.#o.live) return this.#recorder.timestamp;
-    return this.#lastWritten >= 0 ? this.#lastWritten : this.#seekMs;
+    if (this.#o.live) return this.#recording.recorderTimestamp;
+    const last = this.#recording.lastWritten;
+    return last >= 0 ? last : this.#seekMs;
   }
 
   #position(): DownloadPosition {
@@ -938,15 +767,6 @@ export class Downloader {
 
 function isAudioVideo(typeId: number): boolean {
   return typeId === 8 || typeId === 9;
-}
-
-function isMediaOrAggregate(typeId: number): boolean {
-  return typeId === 8 || typeId === 9 || typeId === 22;
-}
-
-/** A message's timestamp, or for an aggregate the first sub-tag's as it will be written. */
-function firstTimestamp(message: RtmpMessage): number {
-  return message.timestamp;
 }
 
 /**
@@ -985,17 +805,4 @@ function readFailure(session: ClientSession): string {
   return length < 0
     ? "RTMP_ReadPacket, failed to read RTMP packet header"
     : `RTMP_ReadPacket, failed to read RTMP packet body. len: ${length}`;
-}
-
-function concat(pieces: Uint8Array[]): Uint8Array {
-  if (pieces.length === 1) return pieces[0].slice();
-  let n = 0;
-  for (const p of pieces) n += p.length;
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of pieces) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }
