@@ -159,6 +159,7 @@ function download(
       connectTimeoutMs: Math.max(options.timeoutSec, 1) * 1000,
       receiveTimeoutMs: options.timeoutSec * 1000,
       handshake: isEncrypted(options.protocol) ? "rtmpe" : options.swfSize ? "fp9" : "plain",
+      rtmpeType: options.rtmpeType,
     },
     session: {
       app: options.app,

@@ -15,6 +15,7 @@
  * @module
  */
 
+import type { RtmpeType } from "../handshake/mod.ts";
 import type { AmfValue } from "../amf/types.ts";
 import type { ConnItem } from "../url/conn_item.ts";
 import { buildTcUrl } from "../url/build_tc_url.ts";
@@ -79,6 +80,8 @@ export interface DownloadOptions {
   realtime: boolean;
   /** `--hashes`: `#` progress. */
   hashes: boolean;
+  /** `--rtmpeType`: the C0 of an RTMPE handshake, 6 (default, as rtmpdump), 8 or 9. */
+  rtmpeType: RtmpeType | undefined;
   /** Buffer time in ms that rtmpdump sets before connecting (overrides `buffer=` of `-i`). */
   bufferMs: number;
   /** `--buffer` was given: never raise the buffer to the stream's duration. */
@@ -211,8 +214,7 @@ export function buildDownloadOptions(
   log.printf(BANNER);
 
   const state = initialOptionState();
-  const { rest, reconnect } = takeReconnectOption(argv);
-  const parsed = parseArgs(rest, { programName: program, posixlyCorrect: options.posixlyCorrect });
+  const parsed = parseArgs(argv, { programName: program, posixlyCorrect: options.posixlyCorrect });
   for (const item of parsed.items) {
     if (item.kind === "error") {
       log.raw(item.message);
@@ -227,36 +229,7 @@ export function buildDownloadOptions(
     const exitCode = applyOption(state, item.short, item.value ?? "", log);
     if (exitCode !== undefined) return { exitCode };
   }
-  const result = validate(state, log);
-  if ("options" in result) result.options.reconnect = reconnect;
-  return result;
-}
-
-/** rtmpkit's own option, not in rtmpdump's table (so getopt's messages stay rtmpdump's). */
-const RECONNECT_FLAG = "--reconnect";
-
-/**
- * Takes `--reconnect N` / `--reconnect=N` (rtmpkit's own: reconnect a dropped stream up to N
- * times) out of the command line before rtmpdump's options are read. Words after `--` are left.
- */
-function takeReconnectOption(argv: readonly string[]): { rest: string[]; reconnect: number } {
-  const rest: string[] = [];
-  let reconnect = 0;
-  for (let i = 0; i < argv.length; i++) {
-    const word = argv[i];
-    if (word === "--") {
-      rest.push(...argv.slice(i));
-      break;
-    }
-    if (word === RECONNECT_FLAG && i + 1 < argv.length) {
-      reconnect = Math.max(0, atoi(argv[++i]));
-    } else if (word.startsWith(`${RECONNECT_FLAG}=`)) {
-      reconnect = Math.max(0, atoi(word.slice(RECONNECT_FLAG.length + 1)));
-    } else {
-      rest.push(word);
-    }
-  }
-  return { rest, reconnect };
+  return validate(state, log);
 }
 
 /** Prints the help text, one print per line as rtmpdump does. */
@@ -341,7 +314,7 @@ function validate(state: OptionState, log: Logger): BuildDownloadOptionsResult {
     outputIsStdout: state.stdoutMode,
     resume: state.resume,
     skipFrames: state.skipFrames,
-    reconnect: 0,
+    reconnect: state.reconnect,
     live: state.live,
     realtime: state.realtime,
     hashes: state.hashes,
@@ -350,6 +323,7 @@ function validate(state: OptionState, log: Logger): BuildDownloadOptionsResult {
     startMs: state.startMs,
     stopMs: state.stopMs,
     bufx,
+    rtmpeType: state.rtmpeType,
   };
   return { options: { ...local, ...link } };
 }
@@ -373,6 +347,7 @@ type LocalPart = Pick<
   | "startMs"
   | "stopMs"
   | "bufx"
+  | "rtmpeType"
 >;
 
 /** §1.3 step 5: a hash without a size, or a size without a hash, is dropped with a warning. */

@@ -24,6 +24,7 @@ import {
   REPO_ROOT,
   runProcess,
   runRtmpdump,
+  runRtmpkit,
   skipMessage,
   tempDir,
 } from "./_harness.ts";
@@ -196,6 +197,32 @@ interopTest(
         plain.bytes,
         `rtmpdump over RTMPE answered ${answered} vs plain`,
       );
+    }
+  },
+);
+
+interopTest(
+  "rtmpkit's command line over rtmpe:// (--rtmpeType 6, 8, 9, and -l 2) writes what rtmpdump writes over RTMPE",
+  { peers: ["rtmpdump", "ffmpeg"] },
+  async () => {
+    await genMedia("h264_aac");
+    await using dir = await tempDir();
+    await using rtmpkit = await startRtmpkit(undefined);
+    const url = `rtmpe://127.0.0.1:${rtmpkit.port}/vod/h264_aac.flv`;
+    const reference = await runRtmpdump(["-r", url, "-o", `${dir.path}/rtmpdump.flv`, "-m", "5"]);
+    assert(reference.code === 0 || reference.code === 2, reference.stderr);
+    const expected = await Deno.readFile(`${dir.path}/rtmpdump.flv`);
+    const runs: [string, string[]][] = [
+      ["default", ["-r", url]],
+      ["type 8", ["-r", url, "--rtmpeType", "8"]],
+      ["type 9", ["-r", url, "--rtmpeType", "9"]],
+      ["-l 2", ["-r", url.replace("rtmpe://", "rtmp://"), "-l", "2"]],
+    ];
+    for (const [what, args] of runs) {
+      const out = `${dir.path}/rtmpkit-${what.replace(/\W/g, "")}.flv`;
+      const run = await runRtmpkit([...args, "-o", out, "-m", "5"]);
+      assertEquals(run.code, reference.code, `${what}\n${run.stderr}`);
+      assertSameBytes(await Deno.readFile(out), expected, `rtmpkit ${what} vs rtmpdump`);
     }
   },
 );
