@@ -61,7 +61,8 @@ export class LiveJoin implements Continuation {
       return undefined;
     }
     // Video starts at a keyframe; audio waits for it too when the stream has video.
-    const keyframe = tag.type === TYPE_VIDEO && (tag.data[0] & 0xf0) === 0x10;
+    // Frame type 1 (bits 4–6, also under the Enhanced RTMP ExHeader bit).
+    const keyframe = tag.type === TYPE_VIDEO && ((tag.data[0] >> 4) & 7) === 1;
     const hasVideo = tail.sequenceHeader(TYPE_VIDEO) !== undefined ||
       this.#held.some((h) => h.tag.type === TYPE_VIDEO);
     if (!keyframe && (tag.type === TYPE_VIDEO || hasVideo)) return undefined;

@@ -54,7 +54,11 @@ function hashEdges(data: Uint8Array): number {
   return h >>> 0;
 }
 
-/** True for a tag rtmpdump resumes from: a video keyframe (frame type 1). */
+/**
+ * True for a tag a resume starts from: a video keyframe (frame type 1, as rtmpdump's rule; also
+ * with the Enhanced RTMP ExHeader bit set).
+ */
 export function isResumeKeyframe(fingerprint: TagFingerprint): boolean {
-  return fingerprint.type === 9 && (fingerprint.firstByte & 0xf0) === 0x10;
+  return fingerprint.type === 9 && fingerprint.firstByte >= 0 &&
+    ((fingerprint.firstByte >> 4) & 7) === 1;
 }

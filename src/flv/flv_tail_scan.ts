@@ -167,8 +167,12 @@ export async function scanFlvTail(
   return { flags, firstTagOffset, end, tornBytes: size - end, resumeTag, tags, metadata };
 }
 
+/**
+ * rtmpdump's rule: a video tag of frame type 1 (`(b & 0xF0) == 0x10`, an AVC sequence header
+ * included); also an Enhanced RTMP keyframe (IsExHeader set, frame type 1 in bits 4–6).
+ */
 function isVideoKeyframe(tag: FlvTagPosition): boolean {
-  return tag.type === FlvTagType.Video && (tag.firstByte & 0xf0) === 0x10;
+  return tag.type === FlvTagType.Video && tag.firstByte >= 0 && ((tag.firstByte >> 4) & 7) === 1;
 }
 
 /** Reads the tag whose back-pointer ends at `end`; throws when the chain is broken. */

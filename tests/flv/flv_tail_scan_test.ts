@@ -119,3 +119,28 @@ Deno.test("scanFlvTail refuses what rtmpdump refuses, and broken back-pointers",
   view.setUint32(pointer, 12345);
   await rejects(scanFlvTail(source(broken), { skip: 50 }), FlvError);
 });
+
+Deno.test("scanFlvTail resumes from Enhanced RTMP keyframes too (ExHeader, frame type 1)", async () => {
+  const enhanced = (timestamp: number, key: boolean): FlvTag => ({
+    type: 9,
+    timestamp,
+    // IsExHeader | frame type | PacketType CodedFrames (1), FourCC "hvc1", then data.
+    data: new Uint8Array([
+      0x80 | (key ? 0x10 : 0x20) | 1,
+      0x68,
+      0x76,
+      0x63,
+      0x31,
+      timestamp & 0xff,
+    ]),
+  });
+  const bytes = file(1, [
+    enhanced(0, true),
+    enhanced(40, false),
+    enhanced(80, true),
+    enhanced(120, false),
+  ]);
+  const scan = await scanFlvTail(source(bytes));
+  assertEquals(scan.resumeTag?.timestamp, 80);
+  assertEquals(scan.tags.map((t) => t.timestamp), [80, 120]);
+});
