@@ -423,7 +423,9 @@ export class Downloader {
     };
     let end: PassEnd;
     try {
-      session.releaseMedia();
+      session.releaseHeld();
+      // Answers to what was held (a ping, a BUFX pause) go out before waiting for more.
+      await client.flush();
       const carried = this.#carried;
       this.#carried = undefined;
       if (carried !== undefined) throw carried;
@@ -514,7 +516,7 @@ export class Downloader {
   /** rtmpdump's RTMP_ConnectStream: reads until play started. */
   async #waitForPlay(session: ClientSession): Promise<"playing" | "failed" | "redirect"> {
     const client = this.#client!;
-    session.holdMedia();
+    session.holdAfterStart();
     let result;
     try {
       result = await client.pump(() => session.playing);
@@ -581,7 +583,7 @@ export class Downloader {
     const client = this.#client!;
     session.reconnectStream(this.#continueFrom());
     await client.flush().catch(() => {});
-    session.holdMedia();
+    session.holdAfterStart();
     try {
       const result = await client.pump(() => session.playing);
       if (result !== "done") {

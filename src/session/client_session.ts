@@ -192,19 +192,29 @@ export class ClientSession {
   }
 
   /**
-   * Holds media back instead of delivering it (until {@linkcode releaseMedia}), so a caller that
-   * waits for play to start can report that before the first media of the same read is handled.
-   * What is held is at most what one received buffer completed.
+   * Once play has started, holds back every message that follows it (until
+   * {@linkcode releaseHeld}), so a caller that waits for play to start can report that before
+   * anything else of the same read is handled — as librtmp, which reads one message at a time,
+   * returns from RTMP_ConnectStream at Play.Start. What is held is at most what one received
+   * buffer completed.
    */
-  holdMedia(): void {
+  holdAfterStart(): void {
     this.#held ??= [];
   }
 
-  /** Delivers held media in order and stops holding. */
-  releaseMedia(): void {
+  /** Handles the held messages in order (media reach `onMedia`) and stops holding. */
+  releaseHeld(): void {
     const held = this.#held;
     this.#held = undefined;
-    if (held) { for (const m of held) this.#handler.onMedia(m); }
+    if (held === undefined) return;
+    for (const m of held) {
+      try {
+        this.#handleMessage(m);
+      } catch (err) {
+        if (err !== SESSION_CLOSED) throw err;
+        return;
+      }
+    }
   }
 
   /** Transactions waiting for a `_result` (bounded: nothing a server sends adds to them). */
@@ -394,6 +404,13 @@ export class ClientSession {
 
   #handleMessage(m: RtmpMessage): void {
     if (this.closeReason !== undefined) throw SESSION_CLOSED;
+    if (this.#held !== undefined && this.playing) {
+      // Held past the decoder's callback: a transient payload must be copied.
+      this.#held.push(
+        this.#opts.decoder?.transientPayloads ? { ...m, payload: m.payload.slice() } : m,
+      );
+      return;
+    }
     this.#lastTimestamp.set(m.csid, m.timestamp);
     if (m.payload.length === 0) return;
     switch (m.typeId) {
@@ -463,12 +480,7 @@ export class ClientSession {
       if (m.timestamp <= this.mediaStamp) return;
       this.pauseState = PauseState.None;
     }
-    if (this.#held) {
-      // Held past the decoder's callback: a transient payload must be copied.
-      this.#held.push(
-        this.#opts.decoder?.transientPayloads ? { ...m, payload: m.payload.slice() } : m,
-      );
-    } else this.#handler.onMedia(m);
+    this.#handler.onMedia(m);
   }
 
   #handleUserControl(p: Uint8Array): void {

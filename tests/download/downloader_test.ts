@@ -15,7 +15,7 @@ import { RtmpServer } from "../../src/server/mod.ts";
 import { Publisher } from "../../src/session/publisher.ts";
 import { connectTcp } from "../../transports/tcp.ts";
 import { ConnectError } from "../../transports/transport_error.ts";
-import { startFakeServer, streamMessage } from "../cli/_fake_server.ts";
+import { metadataBody, startFakeServer, streamMessage } from "../cli/_fake_server.ts";
 import { ASSETS_DIR, encodeFlv, syntheticTags } from "../server/_helpers.ts";
 
 /** Generous bound for any wait below. */
@@ -327,6 +327,67 @@ Deno.test("Downloader plays again from the start when the server starts past the
   assertEquals(result.status, "complete");
   assertEquals(server.accepted, 3, "the resume played twice");
   assertEquals(concat([file, ...rest]), full);
+});
+
+Deno.test("Downloader raises the client buffer past the stream's duration unless it was given", async () => {
+  /** Records a 100 s stream's 4 first frames with `run`; the SetBufferLength values it sent. */
+  const buffersSent = async (run: (url: string, port: number) => Promise<unknown>) => {
+    const buffers: number[] = [];
+    let scriptDone!: () => void;
+    const done = new Promise<void>((resolve) => (scriptDone = resolve));
+    await using server = startFakeServer(async (peer) => {
+      try {
+        if (!(await peer.acceptPlay())) return;
+        await peer.send(streamMessage(MessageType.DataAmf0, 0, metadataBody({ duration: 100 })));
+        await peer.sendMedia(4);
+        await peer.sendStatus("NetStream.Play.Stop");
+        for (;;) {
+          const message = await peer.nextMessage();
+          if (message === null) return;
+          const p = message.payload;
+          // SetBufferLength (user control 3) on the play stream: event, stream id, ms.
+          if (message.typeId === MessageType.UserControl && p[1] === 3 && p[5] === 1) {
+            buffers.push(new DataView(p.buffer, p.byteOffset).getUint32(6));
+          }
+        }
+      } finally {
+        scriptDone();
+      }
+    });
+    await run(server.url("vod/x"), server.port);
+    await done; // the client has closed: everything it sent was read
+    return buffers;
+  };
+  // rtmpdump's default buffer (10 h) is longer than the stream; a given one (-b) is kept.
+  assertEquals(await buffersSent((url) => downloadFlv(url, () => {})), [36_000_000]);
+  assertEquals(await buffersSent((url) => downloadFlv(url, () => {}, { bufferMs: 1000 })), [1000]);
+  // A short buffer that was not given is raised to the duration plus 5 s, as rtmpdump does.
+  const raised = await buffersSent((_url, port) => {
+    let size = 0;
+    return new Downloader({
+      connection: {
+        protocol: 0,
+        host: "127.0.0.1",
+        port,
+        connectTimeoutMs: WAIT_MS,
+        receiveTimeoutMs: WAIT_MS,
+        handshake: "plain",
+      },
+      session: { app: "vod", playpath: "x" },
+      live: false,
+      bufferMs: 1000,
+      output: {
+        push: (piece) => (size += piece.length),
+        commit: () => {},
+        flushIfDue: () => {},
+        flush: () => {},
+        get size() {
+          return size;
+        },
+      },
+    }).run();
+  });
+  assertEquals(raised, [1000, 105_000]);
 });
 
 Deno.test("downloadFlv resumes a file and stops at stopMs, as the command line does", async () => {

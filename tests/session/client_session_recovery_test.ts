@@ -211,3 +211,14 @@ Deno.test("ClientSession stays open across UnpublishNotify when told to wait for
   assertEquals(waiting.session.closeReason, undefined);
   assertEquals(waiting.media.length, 1);
 });
+
+Deno.test("ClientSession without BUFX (-R) ignores BufferEmpty", () => {
+  for (const bufx of [true, false]) {
+    const { session, server } = playing({ bufx });
+    session.receive(server.media(9, 1000, [0x17, 1, 0, 0, 0, 1]));
+    session.receive(server.control([0, 0x1f, 0, 0, 0, 1]));
+    const sent = commands(server.take(session)).map((c) => c.name);
+    assertEquals(sent, bufx ? ["pause"] : [], `bufx ${bufx}`);
+    assertEquals(session.pauseState, bufx ? PauseState.Paused : PauseState.None);
+  }
+});
