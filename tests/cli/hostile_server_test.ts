@@ -301,11 +301,6 @@ const CASES: HostileCase[] = [
     reason: /^ERROR: HandleInvoke, error decoding invoke packet$/,
     tags: 8,
     maxMs: 6000,
-    rtmpdump: {
-      sameStderr: false,
-      why: "we handle the commands that came in the same read as Play.Start before printing the " +
-        "start line; rtmpdump prints it first (it reads one packet at a time)",
-    },
   },
   {
     name: "truncated AMF in the _result of connect",
