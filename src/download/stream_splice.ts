@@ -18,6 +18,12 @@ import { fingerprintTag, sameContent, type TagFingerprint } from "./tag_fingerpr
  * started later than the file ends: it is played again from the start.
  */
 export const SKIPPED_PAST_MARGIN_MS = 1000;
+/**
+ * A server that restarts timestamps at the seek point sends the resume tag among its first tags
+ * (after metadata and sequence headers); later, only a tag at the file's own timestamp can be
+ * it. This keeps a repeated body (silence, a still picture) from lining up in the wrong place.
+ */
+export const RESTART_WINDOW_TAGS = 32;
 
 /** Matches a stream against the tags a file ends with. */
 export class StreamSplice implements Continuation {
@@ -29,6 +35,8 @@ export class StreamSplice implements Continuation {
   #offset: number | undefined;
   /** Tags skipped so far. */
   skipped = 0;
+  /** Tags received so far. */
+  #received = 0;
 
   /**
    * `expected`: the file's tags from its resume point (first) to its last whole tag, with the
@@ -57,10 +65,12 @@ export class StreamSplice implements Continuation {
       return undefined;
     }
     this.skipped++;
-    return this.#match(fingerprintTag(tag.type, tag.timestamp, tag.data));
+    this.#received++;
+    return this.#match(fingerprintTag(tag.type, tag.timestamp, tag.data), this.#received);
   }
 
-  #match(received: TagFingerprint): ContinuationRequest {
+  /** `index`: the received tag's position in the stream (1 for the first). */
+  #match(received: TagFingerprint, index: number): ContinuationRequest {
     const expected = this.#expected;
     if (this.#run.length > 0) {
       const want = expected[this.#run.length];
@@ -75,16 +85,18 @@ export class StreamSplice implements Continuation {
       // Not this run after all: look for a start among what came after its first tag (the
       // replayed tags are fewer than a whole run, so none of them completes one).
       const replay = this.#run.slice(1);
+      const first = index - this.#run.length;
       this.#run = [];
-      for (const earlier of replay) this.#match(earlier);
-      if (this.#run.length > 0) return this.#match(received);
+      replay.forEach((earlier, i) => this.#match(earlier, first + 1 + i));
+      if (this.#run.length > 0) return this.#match(received, index);
     }
-    return this.#search(received);
+    return this.#search(received, index);
   }
 
-  #search(received: TagFingerprint): ContinuationRequest {
+  #search(received: TagFingerprint, index: number): ContinuationRequest {
     const anchor = this.#expected[0];
-    if (sameContent(received, anchor)) {
+    const plausible = index <= RESTART_WINDOW_TAGS || received.timestamp === anchor.timestamp;
+    if (plausible && sameContent(received, anchor)) {
       this.#base = received.timestamp - anchor.timestamp;
       this.#run = [received];
       if (this.#expected.length === 1) this.#join();

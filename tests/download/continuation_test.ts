@@ -162,3 +162,21 @@ Deno.test("LiveJoin: continuous timestamps, unchanged headers dropped, video fro
   );
   assertEquals(out, [[7, 5040], [3, 5040]]);
 });
+
+Deno.test("StreamSplice does not line silence up in the wrong place", () => {
+  // Audio only: a second of sound, then silence (every frame the same bytes). The file ends in
+  // the silence; its resume point is its last frame.
+  const frame = (i: number) => tag(8, i * 23, i < 44 ? i : 200);
+  const full = Array.from({ length: 120 }, (_, i) => frame(i));
+  const file = full.slice(0, 90);
+  const rest = ids(full.slice(90));
+  // A server that ignores the seek sends every frame with the file's timestamps: the first
+  // silent frame (at 1012 ms) has the resume point's bytes but not its timestamp.
+  assertEquals(splice(file, 89, full, full[89].timestamp).written, rest);
+  // A server that restarts at the seek point sends it first.
+  const restarted = full.slice(89).map((t) => ({
+    ...t,
+    timestamp: t.timestamp - full[89].timestamp,
+  }));
+  assertEquals(splice(file, 89, restarted, full[89].timestamp).written, rest);
+});
