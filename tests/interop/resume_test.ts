@@ -23,8 +23,11 @@ import {
 
 /** Generous bound for one download of the small test media. */
 const RUN_MS = 60_000;
-/** Media with and without a keyframe index in their metadata (nginx-rtmp seeks only in the first). */
-const KINDS = ["small_keyframe_index", "h264_aac"] as const;
+/**
+ * Media with and without a keyframe index in their metadata (nginx-rtmp seeks only in the
+ * first), and audio only (resumed from its last audio tag).
+ */
+const KINDS = ["small_keyframe_index", "h264_aac", "aac_only"] as const;
 
 function tags(bytes: Uint8Array): FlvTag[] {
   const out: FlvTag[] = [];
@@ -94,6 +97,7 @@ interopTest(
       }
       // The resume point at timestamp 0 (the first keyframe, reached by --skip): rtmpdump
       // writes a second FLV header in the middle of the file there.
+      if (kind === "aac_only") continue; // no keyframes
       const early = tagBoundaryAfter(whole, 0.1);
       const part = `${dir.path}/${kind}.zero.flv`;
       await Deno.writeFile(part, whole.subarray(0, early));
