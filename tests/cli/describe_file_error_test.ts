@@ -61,7 +61,7 @@ Deno.test("cli.ts -o into a missing folder: rtmpdump's line, then the reason in 
   assert(at >= 0, run.stderr);
   assertEquals(
     lines[at + 1],
-    "ERROR: Cannot create /nonexistent-dir/x.flv: the folder /nonexistent-dir does not exist",
+    "ERROR: Cannot open /nonexistent-dir/x.flv: the folder /nonexistent-dir does not exist",
   );
   assert(!/os error|ENOENT/.test(run.stderr), run.stderr);
 });
