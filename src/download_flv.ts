@@ -14,7 +14,7 @@ import { RtmpClient } from "./session/rtmp_client.ts";
 import { buildTcUrl } from "./url/build_tc_url.ts";
 import { defaultPort } from "./url/protocol.ts";
 import { parseRtmpUrl } from "./url/parse_rtmp_url.ts";
-import { openTransport } from "../transports/registry.ts";
+import { openTransport } from "../transports/stack.ts";
 import { ReadTimeoutTransport } from "../transports/read_timeout.ts";
 
 /** rtmpdump's default client buffer: 10 hours, so servers send as fast as they can. */

@@ -1,21 +1,43 @@
 /**
- * Transports: the byte-stream contract the engine depends on, the registry from URL scheme to
- * stack, and the stacks themselves (TCP today; TLS, RTMPT, SOCKS and RTMPE plug in here).
+ * Transports: the byte-stream contract the engine depends on, client stacks built from a
+ * protocol's feature bits (dialers that compose: TCP, proxies, TLS, the RTMPT tunnel), server
+ * listeners by scheme, and an in-memory pipe for tests.
  *
  * @example
  * ```ts ignore
  * import { openTransport } from "./mod.ts";
  * const transport = await openTransport({ protocol: 0, host: "127.0.0.1", port: 1935 });
- * transport.close();
+ * await transport.close();
  * ```
  *
  * @module
  */
 
 export type { RemoteAddr, Transport } from "./transport.ts";
-export { ConnectError, TimeoutError, UnsupportedTransportError } from "./transport_error.ts";
+export {
+  ConnectError,
+  describeNetworkError,
+  systemErrorCode,
+  TimeoutError,
+  UnsupportedTransportError,
+} from "./transport_error.ts";
 export { connectTcp, DenoTcpTransport, NodeSocketTransport, TCP_READ_BUFFER_SIZE } from "./tcp.ts";
 export type { TcpOptions } from "./tcp.ts";
 export { ReadTimeoutTransport } from "./read_timeout.ts";
-export { openTransport, registerTransport, transportStack } from "./registry.ts";
-export type { TransportOpener, TransportRequest, TransportStack } from "./registry.ts";
+export type { Dialer, DialOptions, DialTarget } from "./dialer.ts";
+export { tcpDialer } from "./dialer.ts";
+export {
+  buildDialer,
+  CLIENT_LAYERS,
+  isEncrypted,
+  openTransport,
+  PROXY_SCHEMES,
+  stackName,
+  unsupportedLayer,
+} from "./stack.ts";
+export type { ClientLayer, TlsOptions, TransportRequest } from "./stack.ts";
+export { availableSchemes, listen, LISTEN_SCHEMES, listenScheme } from "./listen.ts";
+export type { Listener, ListenRequest, ListenScheme, ListenTlsOptions } from "./listen.ts";
+export { listenTcp, SERVER_READ_BUFFER_SIZE } from "./tcp_listener.ts";
+export type { TcpListener, TcpListenOptions } from "./tcp_listener.ts";
+export { createPipe } from "./pipe.ts";

@@ -63,8 +63,8 @@ export class ReadTimeoutTransport implements Transport {
   }
 
   /** Closes the inner transport. */
-  close(): void {
-    this.#inner.close();
+  close(): Promise<void> {
     this.#pending?.catch(() => {});
+    return this.#inner.close();
   }
 }

@@ -7,35 +7,65 @@
  * @module
  */
 
-import { ConnectError } from "./transport_error.ts";
+import { ConnectError, describeNetworkError } from "./transport_error.ts";
 import type { RemoteAddr, Transport } from "./transport.ts";
 import { isDeno } from "./runtime.ts";
 
 /** Size of the buffer each read fills. */
 export const TCP_READ_BUFFER_SIZE = 256 * 1024;
 
+/**
+ * A read that returned at least this many bytes means data is streaming: from then on the next
+ * read is started as soon as one returns (read-ahead). Handshakes and proxy replies are smaller,
+ * so a layer that takes the connection over after them (TLS) never finds a read in flight.
+ */
+const READ_AHEAD_THRESHOLD = 16 * 1024;
+
 /** Options for {@linkcode connectTcp}. */
 export interface TcpOptions {
   /** Give up connecting after this many milliseconds (default 30000; 0 = OS default). */
   connectTimeoutMs?: number;
+  /** Aborts the connect attempt. */
+  signal?: AbortSignal;
 }
 
 /** Strips the brackets of an IPv6 literal. */
-function bareHost(hostname: string): string {
+export function bareHost(hostname: string): string {
   return hostname.startsWith("[") && hostname.endsWith("]") ? hostname.slice(1, -1) : hostname;
+}
+
+/** `host:port`, with an IPv6 literal in brackets. */
+export function hostPort(hostname: string, port: number): string {
+  const host = bareHost(hostname);
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** Describes a connect failure in one line, as the CLI prints it. */
 function connectFailure(hostname: string, port: number, err: unknown): ConnectError {
-  const e = err as { code?: string; message?: string; name?: string };
-  const what = e?.code ?? e?.name ?? "Error";
-  const detail = String(e?.message ?? err).split("\n")[0];
-  return new ConnectError(`Cannot connect to ${hostname}:${port}: ${detail} (${what})`, {
-    cause: err,
+  return new ConnectError(
+    `Cannot connect to ${hostPort(hostname, port)}: ${describeNetworkError(err)}`,
+    { cause: err },
+  );
+}
+
+function timedOut(hostname: string, port: number, timeoutMs: number): ConnectError {
+  return new ConnectError(
+    `Cannot connect to ${hostPort(hostname, port)}: no answer within ${timeoutMs / 1000} s`,
+    { code: "ETIMEDOUT" },
+  );
+}
+
+function aborted(hostname: string, port: number, signal: AbortSignal): ConnectError {
+  return new ConnectError(`Cannot connect to ${hostPort(hostname, port)}: interrupted`, {
+    cause: signal.reason,
+    code: "EINTR",
   });
 }
 
-/** Opens a TCP connection with TCP_NODELAY set. Throws {@linkcode ConnectError}. */
+/**
+ * Opens a TCP connection with TCP_NODELAY set. Rejects with {@linkcode ConnectError} (refused,
+ * unreachable, host not found, timed out, interrupted by `signal`).
+ */
 export async function connectTcp(
   hostname: string,
   port: number,
@@ -43,35 +73,60 @@ export async function connectTcp(
 ): Promise<Transport> {
   const host = bareHost(hostname);
   const timeoutMs = options.connectTimeoutMs ?? 30000;
+  if (options.signal?.aborted) throw aborted(host, port, options.signal);
   return isDeno
-    ? await connectDeno(host, port, timeoutMs)
-    : await connectNode(host, port, timeoutMs);
+    ? await connectDeno(host, port, timeoutMs, options.signal)
+    : await connectNode(host, port, timeoutMs, options.signal);
 }
 
-async function connectDeno(hostname: string, port: number, timeoutMs: number): Promise<Transport> {
+/**
+ * Races `attempt` against a timeout and an abort signal; a connection that arrives after it
+ * lost is closed.
+ */
+async function raceConnect<T extends { close(): void }>(
+  attempt: Promise<T>,
+  hostname: string,
+  port: number,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let timedOut = false;
-  const attempt = Deno.connect({ hostname, port, transport: "tcp" });
-  const timeout = new Promise<never>((_, reject) => {
+  let lost = false;
+  let onAbort: (() => void) | undefined;
+  const limit = new Promise<never>((_, reject) => {
     if (timeoutMs > 0) {
-      timer = setTimeout(() => {
-        timedOut = true;
-        reject(new ConnectError(`Cannot connect to ${hostname}:${port}: timed out`));
-      }, timeoutMs);
+      timer = setTimeout(() => reject(timedOut(hostname, port, timeoutMs)), timeoutMs);
+    }
+    if (signal) {
+      onAbort = () => reject(aborted(hostname, port, signal));
+      signal.addEventListener("abort", onAbort, { once: true });
     }
   });
-  let conn: Deno.TcpConn;
   try {
-    conn = await Promise.race([attempt, timeout]);
+    return await Promise.race([
+      attempt.catch((err) => {
+        throw connectFailure(hostname, port, err);
+      }),
+      limit,
+    ]);
   } catch (err) {
-    if (timedOut) {
-      attempt.then((c) => c.close(), () => {});
-      throw err;
-    }
-    throw connectFailure(hostname, port, err);
+    lost = true;
+    throw err;
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
+    if (lost) attempt.then((c) => c.close(), () => {});
   }
+}
+
+async function connectDeno(
+  hostname: string,
+  port: number,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Transport> {
+  const attempt = Deno.connect({ hostname, port, transport: "tcp" });
+  const conn = await raceConnect(attempt, hostname, port, timeoutMs, signal);
   try {
     conn.setNoDelay(true);
   } catch { /* not fatal */ }
@@ -79,11 +134,12 @@ async function connectDeno(hostname: string, port: number, timeoutMs: number): P
 }
 
 /**
- * A Transport over a `Deno.Conn` (also used by TLS on Deno).
+ * A Transport over a `Deno.Conn` (TCP, or TLS on Deno).
  *
- * Reads are double-buffered: as soon as one read returns, the next one is started into the other
- * buffer, so the runtime's I/O thread fills it while the caller parses the first (the view
- * returned by `read` stays valid until the next call, as the contract says).
+ * Once data streams (a read returned at least 16 KiB) reads are double-buffered: as soon as one
+ * read returns, the next one is started into the other buffer, so the runtime's I/O thread
+ * fills it while the caller parses the first (the view returned by `read` stays valid until
+ * the next call, as the contract says).
  */
 export class DenoTcpTransport implements Transport {
   #conn: Deno.Conn;
@@ -92,6 +148,7 @@ export class DenoTcpTransport implements Transport {
   #target = 0;
   #inFlight: Promise<number | null> | undefined;
   #closed = false;
+  #detached = false;
   /** The peer's address. */
   readonly remoteAddr: RemoteAddr;
 
@@ -117,9 +174,11 @@ export class DenoTcpTransport implements Transport {
     if (n === null || this.#closed) return null;
     const filled = this.#buffers[this.#target];
     this.#target ^= 1;
-    const next = this.#conn.read(this.#buffers[this.#target]);
-    next.catch(() => {}); // surfaced by the next read() call
-    this.#inFlight = next;
+    if (n >= READ_AHEAD_THRESHOLD) {
+      const next = this.#conn.read(this.#buffers[this.#target]);
+      next.catch(() => {}); // surfaced by the next read() call
+      this.#inFlight = next;
+    }
     return filled.subarray(0, n);
   }
 
@@ -129,43 +188,63 @@ export class DenoTcpTransport implements Transport {
     while (off < data.length) off += await this.#conn.write(data.subarray(off));
   }
 
-  /** Closes the socket. */
-  close(): void {
-    if (this.#closed) return;
+  /**
+   * Hands the connection over to a layer that takes it from here (TLS on top of TCP or of a
+   * proxy tunnel) and leaves this transport closed without closing the connection. Throws when
+   * a read is in flight, whose bytes would be lost.
+   */
+  detach(): Deno.Conn {
+    if (this.#closed) throw new Error("Cannot hand over the connection: it is closed");
+    if (this.#inFlight !== undefined) {
+      throw new Error("Cannot hand over the connection while a read is in flight");
+    }
     this.#closed = true;
-    try {
-      this.#conn.close();
-    } catch { /* already closed */ }
+    this.#detached = true;
+    return this.#conn;
+  }
+
+  /** Closes the socket. */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    if (!this.#detached) {
+      try {
+        this.#conn.close();
+      } catch { /* already closed */ }
+    }
+    return Promise.resolve();
   }
 }
 
 type NodeSocket = import("node:net").Socket;
 
-async function connectNode(hostname: string, port: number, timeoutMs: number): Promise<Transport> {
+async function connectNode(
+  hostname: string,
+  port: number,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Transport> {
   const net = await import("node:net");
   const socket: NodeSocket = net.createConnection({ host: hostname, port, noDelay: true });
-  await new Promise<void>((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const fail = (err: unknown) => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(err instanceof ConnectError ? err : connectFailure(hostname, port, err));
-    };
-    if (timeoutMs > 0) {
-      timer = setTimeout(
-        () => fail(new ConnectError(`Cannot connect to ${hostname}:${port}: timed out`)),
-        timeoutMs,
-      );
-    }
-    socket.once("error", fail);
+  const attempt = new Promise<NodeSocket>((resolve, reject) => {
+    socket.once("error", reject);
     socket.once("connect", () => {
-      clearTimeout(timer);
-      socket.off("error", fail);
-      resolve();
+      socket.off("error", reject);
+      resolve(socket);
     });
   });
-  socket.setNoDelay(true);
-  return new NodeSocketTransport(socket, { hostname, port });
+  const connected = await raceConnect(
+    attempt.then((s) => ({ socket: s, close: () => s.destroy() })),
+    hostname,
+    port,
+    timeoutMs,
+    signal,
+  ).catch((err) => {
+    socket.destroy();
+    throw err;
+  });
+  connected.socket.setNoDelay(true);
+  return new NodeSocketTransport(connected.socket, { hostname, port });
 }
 
 /** Bytes queued before the socket is paused (back-pressure). */
@@ -179,6 +258,9 @@ export class NodeSocketTransport implements Transport {
   #ended = false;
   #error: unknown = undefined;
   #waiter: (() => void) | undefined;
+  #detached = false;
+  // deno-lint-ignore no-explicit-any -- node's listener signature
+  #listeners: [string, (...args: any[]) => void][];
   /** The peer's address. */
   readonly remoteAddr: RemoteAddr;
 
@@ -186,24 +268,22 @@ export class NodeSocketTransport implements Transport {
   constructor(socket: NodeSocket, remoteAddr: RemoteAddr) {
     this.#socket = socket;
     this.remoteAddr = remoteAddr;
-    socket.on("data", (chunk: Uint8Array) => {
+    const onData = (chunk: Uint8Array) => {
       this.#queue.push(chunk);
       this.#queued += chunk.length;
       if (this.#queued > NODE_HIGH_WATER) socket.pause();
       this.#wake();
-    });
-    socket.on("end", () => {
+    };
+    const onEnd = () => {
       this.#ended = true;
       this.#wake();
-    });
-    socket.on("close", () => {
-      this.#ended = true;
-      this.#wake();
-    });
-    socket.on("error", (err: unknown) => {
+    };
+    const onError = (err: unknown) => {
       this.#error = err;
       this.#wake();
-    });
+    };
+    this.#listeners = [["data", onData], ["end", onEnd], ["close", onEnd], ["error", onError]];
+    for (const [event, listener] of this.#listeners) socket.on(event, listener);
   }
 
   #wake(): void {
@@ -230,6 +310,7 @@ export class NodeSocketTransport implements Transport {
   /** Writes all bytes, waiting for the socket to drain when its buffer is full. */
   write(data: Uint8Array): Promise<void> {
     if (this.#error !== undefined) return Promise.reject(this.#error);
+    if (this.#ended) return Promise.reject(new Error("Cannot write: the connection is closed"));
     return new Promise((resolve, reject) => {
       const flushed = this.#socket.write(data, (err?: Error | null) => {
         if (err) reject(err);
@@ -239,10 +320,27 @@ export class NodeSocketTransport implements Transport {
     });
   }
 
-  /** Destroys the socket. */
-  close(): void {
+  /**
+   * Hands the socket over to a layer that takes it from here (TLS) and leaves this transport
+   * closed without destroying the socket. Bytes already received go back into the socket.
+   */
+  detach(): NodeSocket {
+    if (this.#ended) throw new Error("Cannot hand over the connection: it is closed");
+    for (const [event, listener] of this.#listeners) this.#socket.off(event, listener);
+    for (let i = this.#queue.length - 1; i >= 0; i--) this.#socket.unshift(this.#queue[i]);
+    this.#queue = [];
+    this.#queued = 0;
     this.#ended = true;
-    this.#socket.destroy();
+    this.#detached = true;
     this.#wake();
+    return this.#socket;
+  }
+
+  /** Destroys the socket. */
+  close(): Promise<void> {
+    this.#ended = true;
+    if (!this.#detached) this.#socket.destroy();
+    this.#wake();
+    return Promise.resolve();
   }
 }

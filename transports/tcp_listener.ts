@@ -7,9 +7,9 @@
  */
 
 import { isDeno } from "./runtime.ts";
-import { DenoTcpTransport, NodeSocketTransport } from "./tcp.ts";
+import { bareHost, DenoTcpTransport, hostPort, NodeSocketTransport } from "./tcp.ts";
 import type { RemoteAddr, Transport } from "./transport.ts";
-import { ConnectError } from "./transport_error.ts";
+import { ConnectError, describeNetworkError, systemErrorCode } from "./transport_error.ts";
 
 /**
  * Read buffer of an accepted connection on Deno. Smaller than the client's: a server holds many
@@ -35,12 +35,7 @@ export interface TcpListener {
    */
   accept(): AsyncIterable<Transport>;
   /** Stops listening; connections already accepted stay open. Idempotent. */
-  close(): void;
-}
-
-/** Strips the brackets of an IPv6 literal. */
-function bareHost(hostname: string): string {
-  return hostname.startsWith("[") && hostname.endsWith("]") ? hostname.slice(1, -1) : hostname;
+  close(): Promise<void>;
 }
 
 /**
@@ -60,13 +55,21 @@ export async function listenTcp(options: TcpListenOptions): Promise<TcpListener>
   return isDeno ? listenDeno(hostname, options.port) : await listenNode(hostname, options.port);
 }
 
+/** Why a bind failed, in words: "port 1935 is already in use", … */
 function bindFailure(hostname: string, port: number, err: unknown): ConnectError {
-  const e = err as { code?: string; message?: string; name?: string };
-  const detail = String(e?.message ?? err).split("\n")[0];
-  return new ConnectError(
-    `Cannot listen on ${hostname}:${port}: ${detail} (${e?.code ?? e?.name ?? "Error"})`,
-    { cause: err },
-  );
+  const code = systemErrorCode(err);
+  let detail: string;
+  if (code === "EADDRINUSE") detail = `port ${port} is already in use`;
+  else if (code === "EADDRNOTAVAIL") {
+    detail = `${bareHost(hostname)} is not an address of this machine`;
+  } else if (code === "EACCES" || code === "EPERM") {
+    detail = `permission denied (ports below 1024 need privileges)`;
+  } else if (code === "ENOTFOUND") detail = `host ${bareHost(hostname)} not found`;
+  else detail = describeNetworkError(err);
+  return new ConnectError(`Cannot listen on ${hostPort(hostname, port)}: ${detail}`, {
+    cause: err,
+    code,
+  });
 }
 
 function listenDeno(hostname: string, port: number): TcpListener {
@@ -102,12 +105,13 @@ function listenDeno(hostname: string, port: number): TcpListener {
         );
       }
     },
-    close(): void {
-      if (closed) return;
+    close(): Promise<void> {
+      if (closed) return Promise.resolve();
       closed = true;
       try {
         listener.close();
       } catch { /* already closed */ }
+      return Promise.resolve();
     },
   };
 }
@@ -157,12 +161,13 @@ async function listenNode(hostname: string, port: number): Promise<TcpListener> 
         });
       }
     },
-    close(): void {
-      if (closed) return;
+    close(): Promise<void> {
+      if (closed) return Promise.resolve();
       closed = true;
       server.close();
       for (const socket of pending.splice(0)) socket.destroy();
       wake();
+      return Promise.resolve();
     },
   };
 }

@@ -21,7 +21,7 @@ import { FlvError } from "../flv/flv_error.ts";
 import { FlvRecorder } from "../session/flv_recorder.ts";
 import { LogLevel } from "../session/log.ts";
 import { RtmpClient } from "../session/rtmp_client.ts";
-import { openTransport } from "../../transports/registry.ts";
+import { openTransport } from "../../transports/stack.ts";
 import { ReadTimeoutTransport } from "../../transports/read_timeout.ts";
 import {
   ConnectError,
@@ -149,7 +149,8 @@ function reportConnectError(err: unknown, options: DownloadOptions, log: Logger)
   const cause = (err as { cause?: unknown }).cause as
     | { code?: string; name?: string; message?: string }
     | undefined;
-  const key = cause?.code ?? cause?.name ?? "";
+  const key = (err instanceof ConnectError ? err.code : undefined) ?? cause?.code ?? cause?.name ??
+    "";
   const message = String(cause?.message ?? (err as Error).message ?? err);
   if (
     key === "ENOTFOUND" || key === "EAI_AGAIN" || key === "NotFound" ||

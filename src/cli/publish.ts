@@ -7,7 +7,7 @@
 
 import { open } from "node:fs/promises";
 import process from "node:process";
-import { openTransport } from "../../transports/registry.ts";
+import { openTransport } from "../../transports/stack.ts";
 import { ConnectError, UnsupportedTransportError } from "../../transports/transport_error.ts";
 import type { Transport } from "../../transports/transport.ts";
 import { Publisher } from "../session/publisher.ts";

@@ -7,6 +7,7 @@
  */
 
 import process from "node:process";
+import { LISTEN_SCHEMES } from "../../transports/listen.ts";
 import { UnsupportedTransportError } from "../../transports/transport_error.ts";
 import { type ListenAddress, parseListenUrl } from "../server/listen_address.ts";
 import { RtmpServer } from "../server/rtmp_server.ts";
@@ -17,15 +18,29 @@ import { type Logger, LogLevel } from "./logger.ts";
 /** Where `serve` listens when no `--listen` is given. */
 export const DEFAULT_SERVE_LISTEN = "rtmp://127.0.0.1:1935";
 
+/** The `--listen` lines of the usage text, from the listen scheme list. */
+function listenHelp(): string {
+  const lines = LISTEN_SCHEMES.filter((s) => s.available).map((s) =>
+    `                           ${s.scheme}://HOST[:${s.defaultPort}]`.padEnd(50) + s.layers +
+    (s.needsTls ? ", needs --cert and --key" : "")
+  );
+  const later = LISTEN_SCHEMES.filter((s) => !s.available).map((s) => `${s.scheme}://`);
+  if (later.length > 0) {
+    lines.push(`                         not supported yet: ${later.join(", ")}`);
+  }
+  return lines.join("\n");
+}
+
 const USAGE = `Usage: rtmpkit serve --root DIR [--listen URL ...] [options]
 
 Serves the FLV files under DIR to RTMP players (rtmp://HOST:PORT/APP/NAME plays DIR/NAME for
 any APP) and relays live streams published to APP/NAME to the players of APP/NAME.
 
   --root DIR             folder of FLV files to serve (required)
-  --listen URL           where to listen, rtmp://HOST:PORT (repeatable; default
-                         ${DEFAULT_SERVE_LISTEN}); rtmps://, rtmpt:// and rtmpts:// are not
-                         supported yet
+  --listen URL           where to listen (repeatable; default ${DEFAULT_SERVE_LISTEN}):
+${listenHelp()}
+  --cert FILE            PEM certificate chain for rtmps:// and rtmpts:// listeners
+  --key FILE             PEM private key for rtmps:// and rtmpts:// listeners
   --max-connections N    connections open at once (default 1000)
   --idle-timeout S       close connections silent for S seconds (default 60, 0 = never)
   --max-message-size N   largest message a client may send, in bytes (default 8388608)
@@ -41,6 +56,8 @@ interface ServeOptions {
   listen: ListenAddress[];
   limits: Partial<RtmpServerLimits>;
   level: LogLevel;
+  /** Certificate and key files for TLS listeners. */
+  tls?: { certFile: string; keyFile: string };
 }
 
 /**
@@ -65,6 +82,7 @@ export async function runServe(args: string[], log: Logger): Promise<number> {
     root: options.root,
     listen: options.listen,
     limits: options.limits,
+    tls: options.tls,
     log: (level, message) => log.log(level, message),
   });
   try {
@@ -76,7 +94,10 @@ export async function runServe(args: string[], log: Logger): Promise<number> {
   }
   for (const address of server.addresses) {
     const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
-    log.log(LogLevel.INFO, `Serving ${options.root} on rtmp://${host}:${address.port}`);
+    log.log(
+      LogLevel.INFO,
+      `Serving ${options.root} on ${address.scheme}://${host}:${address.port}`,
+    );
   }
   const signal = await waitForSignal();
   log.log(LogLevel.INFO, `Caught ${signal}, closing the server`);
@@ -110,6 +131,8 @@ export function parseServeArgs(args: string[]): ServeOptions | "help" {
   const listen: ListenAddress[] = [];
   const limits: Partial<RtmpServerLimits> = {};
   let level: LogLevel = LogLevel.INFO;
+  let certFile: string | undefined;
+  let keyFile: string | undefined;
   for (let i = 0; i < args.length; i++) {
     let arg = args[i];
     let inline: string | undefined;
@@ -154,8 +177,10 @@ export function parseServeArgs(args: string[]): ServeOptions | "help" {
         level = LogLevel.ERROR;
         break;
       case "--cert":
+        certFile = value();
+        break;
       case "--key":
-        value(); // for rtmps://, which is refused when its URL is parsed
+        keyFile = value();
         break;
       default:
         throw new TypeError(`Unknown option for serve: ${args[i]}`);
@@ -163,7 +188,12 @@ export function parseServeArgs(args: string[]): ServeOptions | "help" {
   }
   if (root === undefined) throw new TypeError("serve needs --root DIR");
   if (listen.length === 0) listen.push(parseListenUrl(DEFAULT_SERVE_LISTEN));
-  return { root, listen, limits, level };
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new TypeError("serve needs both --cert FILE and --key FILE for TLS listeners");
+  }
+  const options: ServeOptions = { root, listen, limits, level };
+  if (certFile !== undefined && keyFile !== undefined) options.tls = { certFile, keyFile };
+  return options;
 }
 
 function positiveInteger(option: string, text: string): number {

@@ -1,29 +1,23 @@
 /**
- * Listen URLs (`rtmp://host:port`): the scheme picks the transport stack, host and port where to
- * bind.
+ * Listen URLs (`rtmp://host:port`, `rtmps://…`, `rtmpt://…`, `rtmpts://…`): the scheme picks the
+ * transport stack (transports/listen.ts holds the list), host and port say where to bind.
  *
  * @module
  */
 
+import { type ListenScheme, listenScheme } from "../../transports/listen.ts";
 import { UnsupportedTransportError } from "../../transports/transport_error.ts";
 
 /** Default RTMP port. */
 export const DEFAULT_RTMP_PORT = 1935;
 
-/** Listen URL schemes and whether this version serves them. */
-const SCHEMES: Readonly<Record<string, boolean>> = {
-  rtmp: true,
-  rtmps: false,
-  rtmpt: false,
-  rtmpts: false,
-  rtmpe: false,
-  rtmpte: false,
-};
+/** Schemes that are served by another listen scheme, and which. */
+const SERVED_BY: Readonly<Record<string, string>> = { rtmpe: "rtmp", rtmpte: "rtmpt" };
 
 /** Where and how to listen. */
 export interface ListenAddress {
-  /** Transport scheme; only "rtmp" (plain TCP) is served in this version. */
-  scheme: "rtmp";
+  /** Transport scheme, lower case: "rtmp", "rtmps", "rtmpt" or "rtmpts". */
+  scheme: string;
   /** Address to bind (brackets of an IPv6 literal removed). */
   hostname: string;
   /** Port to bind; 0 picks a free one. */
@@ -31,9 +25,10 @@ export interface ListenAddress {
 }
 
 /**
- * Parses a listen URL such as `rtmp://127.0.0.1:1935` or `rtmp://[::1]:0`. The port defaults to
- * 1935; a path is ignored. Throws {@linkcode UnsupportedTransportError} for rtmps://, rtmpt://
- * and rtmpts:// (not served yet) and `TypeError` for anything that is not a listen URL.
+ * Parses a listen URL such as `rtmp://127.0.0.1:1935`, `rtmps://[::1]:0` or
+ * `rtmpt://127.0.0.1:8080`. The port defaults to the scheme's (1935, 443, 80, 443); a path is
+ * ignored. Throws {@linkcode UnsupportedTransportError} for a scheme this version cannot serve
+ * and `TypeError` for anything that is not a listen URL.
  */
 export function parseListenUrl(text: string): ListenAddress {
   const match = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(text);
@@ -41,23 +36,32 @@ export function parseListenUrl(text: string): ListenAddress {
     throw new TypeError(`Cannot listen on "${text}": expected a URL such as rtmp://127.0.0.1:1935`);
   }
   const scheme = match[1].toLowerCase();
-  if (!(scheme in SCHEMES)) {
+  if (scheme in SERVED_BY) {
+    throw new TypeError(
+      `Cannot listen on "${text}": use ${
+        SERVED_BY[scheme]
+      }://, which also accepts ${scheme} clients`,
+    );
+  }
+  const entry: ListenScheme | undefined = listenScheme(scheme);
+  if (entry === undefined) {
     throw new TypeError(`Cannot listen on "${text}": unknown scheme ${scheme}://`);
   }
-  if (!SCHEMES[scheme]) {
+  if (!entry.available) {
     throw new UnsupportedTransportError(
-      `Cannot listen on "${text}": ${scheme}:// is not supported yet (only rtmp://)`,
+      `Cannot listen on "${text}": ${scheme}:// is not supported yet`,
     );
   }
   let url: URL;
   try {
-    url = new URL(text);
+    // URL only knows the ports of special schemes; parse as a neutral one.
+    url = new URL(`x-listen://${text.slice(match[0].length)}`);
   } catch (err) {
     throw new TypeError(`Cannot listen on "${text}": not a valid URL`, { cause: err });
   }
   let hostname = url.hostname;
   if (hostname.startsWith("[") && hostname.endsWith("]")) hostname = hostname.slice(1, -1);
   if (hostname === "") throw new TypeError(`Cannot listen on "${text}": no host`);
-  const port = url.port === "" ? DEFAULT_RTMP_PORT : Number(url.port);
-  return { scheme: "rtmp", hostname, port };
+  const port = url.port === "" ? entry.defaultPort : Number(url.port);
+  return { scheme, hostname, port };
 }

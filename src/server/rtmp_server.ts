@@ -5,7 +5,7 @@
  */
 
 import { realpath } from "node:fs/promises";
-import { listenTcp, type TcpListener } from "../../transports/tcp_listener.ts";
+import { listen, type Listener } from "../../transports/listen.ts";
 import type { RemoteAddr, Transport } from "../../transports/transport.ts";
 import type { AmfObject, AmfValue } from "../amf/types.ts";
 import { LogLevel, type LogSink, silentLog } from "../session/log.ts";
@@ -59,7 +59,7 @@ export class RtmpServer implements ConnectionHost {
   readonly #log: LogSink;
   readonly #connections = new Map<ServerConnection, ConnectionState>();
   readonly #streams = new Map<string, LiveStream>();
-  readonly #listeners: TcpListener[] = [];
+  readonly #listeners: { scheme: string; listener: Listener }[] = [];
   readonly #running = new Set<Promise<void>>();
   #rootRealPath: string | undefined;
   #idleTimer: ReturnType<typeof setInterval> | undefined;
@@ -80,7 +80,7 @@ export class RtmpServer implements ConnectionHost {
 
   /** The addresses listened on (actual ports), after {@linkcode start}. */
   get addresses(): ListenAddress[] {
-    return this.#listeners.map((l) => ({ scheme: "rtmp", ...l.addr }));
+    return this.#listeners.map((l) => ({ scheme: l.scheme, ...l.listener.addr }));
   }
 
   /** The effective limits. */
@@ -131,13 +131,20 @@ export class RtmpServer implements ConnectionHost {
     );
     try {
       for (const address of addresses) {
-        const listener = await listenTcp({ hostname: address.hostname, port: address.port });
-        this.#listeners.push(listener);
-        this.#log(LogLevel.Info, `Listening on rtmp://${hostPort(listener.addr)}`);
+        const scheme = "scheme" in address ? String(address.scheme) : "rtmp";
+        const listener = await listen({
+          scheme,
+          hostname: address.hostname,
+          port: address.port,
+          tls: this.#options.tls,
+          tunnelIdleTimeoutMs: this.#limits.idleTimeoutMs,
+        });
+        this.#listeners.push({ scheme, listener });
+        this.#log(LogLevel.Info, `Listening on ${scheme}://${hostPort(listener.addr)}`);
         this.#track(this.#acceptLoop(listener));
       }
     } catch (err) {
-      for (const listener of this.#listeners.splice(0)) listener.close();
+      for (const { listener } of this.#listeners.splice(0)) await listener.close();
       throw err;
     }
     const idle = this.#limits.idleTimeoutMs;
@@ -183,7 +190,7 @@ export class RtmpServer implements ConnectionHost {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#idleTimer);
-    for (const listener of this.#listeners) listener.close();
+    await Promise.all(this.#listeners.map(({ listener }) => listener.close()));
     for (const connection of this.#connections.keys()) connection.close("server closing");
     while (this.#running.size > 0) await Promise.all([...this.#running]);
   }
@@ -574,7 +581,7 @@ export class RtmpServer implements ConnectionHost {
     return tracked;
   }
 
-  async #acceptLoop(listener: TcpListener): Promise<void> {
+  async #acceptLoop(listener: Listener): Promise<void> {
     try {
       for await (const transport of listener.accept()) void this.serve(transport);
     } catch (err) {

@@ -9,7 +9,7 @@
 
 import type { Transport } from "../../transports/transport.ts";
 import type { ChunkDecoderOptions } from "../chunk/mod.ts";
-import { ServerHandshake } from "../handshake/mod.ts";
+import { serverHandshake, type ServerHandshakeRequest } from "../session/handshake_driver.ts";
 import { ServerSession } from "../session/server_session.ts";
 import type { ServerSessionEvent } from "../session/server_session_event.ts";
 
@@ -45,6 +45,10 @@ export interface ServerConnectionOptions {
   maxStreams?: number;
   /** Milliseconds for the S1 time field and activity stamps; default `performance.now`. */
   now?: () => number;
+  /** The handshake must complete within this many milliseconds (0 or absent: no limit). */
+  handshakeTimeoutMs?: number;
+  /** Picks a handshake variant by the client's C0 (RTMPE). */
+  handshakeVariantFor?: ServerHandshakeRequest["variantFor"];
 }
 
 interface DrainWaiter {
@@ -58,8 +62,8 @@ let nextConnectionId = 1;
 export class ServerConnection implements ConnectionOutput {
   /** Process-unique id, for logs. */
   readonly id: number = nextConnectionId++;
-  /** The transport underneath. */
-  readonly transport: Transport;
+  /** The transport underneath (after an RTMPE handshake, the RC4 layer over it). */
+  transport: Transport;
   readonly #host: ConnectionHost;
   readonly #options: ServerConnectionOptions;
   readonly #now: () => number;
@@ -139,7 +143,7 @@ export class ServerConnection implements ConnectionOutput {
     if (this.#closed) return;
     this.#closed = true;
     this.#closeReason = reason;
-    this.transport.close();
+    void this.transport.close();
     this.#releaseWaiters();
   }
 
@@ -168,29 +172,28 @@ export class ServerConnection implements ConnectionOutput {
   }
 
   async #handshake(): Promise<boolean> {
-    const handshake = new ServerHandshake({ now: this.#now });
-    for (;;) {
-      const data = await this.transport.read();
-      if (data === null || this.#closed) return false;
-      this.lastActivity = this.#now();
-      const step = await handshake.receive(data);
-      const rest = step.rest;
-      this.#handshakeBytes += data.length - (rest?.length ?? 0);
-      if (step.send) await this.#writeRaw(step.send);
-      if (!step.done) continue;
-      const session = new ServerSession({
-        onEvent: (event) => this.#host.onEvent(this, event),
-        decoder: this.#options.decoder,
-        maxStreams: this.#options.maxStreams,
-      });
-      session.countBytes(this.#handshakeBytes);
-      this.#session = session;
-      if (rest !== undefined && rest.length > 0) {
-        session.receive(rest);
-        this.flush();
-      }
-      return true;
+    const result = await serverHandshake(this.transport, {
+      now: this.#now,
+      timeoutMs: this.#options.handshakeTimeoutMs,
+      variantFor: this.#options.handshakeVariantFor,
+    });
+    if (this.#closed) return false;
+    this.transport = result.transport;
+    this.bytesOut += result.bytesOut;
+    this.#handshakeBytes = result.bytesIn;
+    this.lastActivity = this.#now();
+    const session = new ServerSession({
+      onEvent: (event) => this.#host.onEvent(this, event),
+      decoder: this.#options.decoder,
+      maxStreams: this.#options.maxStreams,
+    });
+    session.countBytes(this.#handshakeBytes);
+    this.#session = session;
+    if (result.rest.length > 0) {
+      session.receive(result.rest);
+      this.flush();
     }
+    return true;
   }
 
   async #writeRaw(bytes: Uint8Array): Promise<void> {
@@ -240,7 +243,7 @@ export class ServerConnection implements ConnectionOutput {
 
   #finish(reason: string): void {
     this.#closed = true;
-    this.transport.close();
+    void this.transport.close();
     this.#releaseWaiters();
     try {
       this.#session?.close();

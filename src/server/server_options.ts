@@ -9,6 +9,7 @@ import type { AmfObject, AmfValue } from "../amf/types.ts";
 import type { RemoteAddr } from "../../transports/transport.ts";
 import type { LogSink } from "../session/log.ts";
 import type { ListenAddress } from "./listen_address.ts";
+import type { ListenTlsOptions } from "../../transports/listen.ts";
 
 /** Limits of the server; every one bounds memory or sockets a client can hold. */
 export interface RtmpServerLimits {
@@ -112,8 +113,13 @@ export interface RtmpServerHooks {
 export interface RtmpServerOptions {
   /** Folder served to players (`play NAME` → ROOT/NAME). Without it, only live streams play. */
   root?: string;
-  /** Listen URLs (`rtmp://127.0.0.1:1935`) or addresses. */
+  /**
+   * Listen URLs (`rtmp://127.0.0.1:1935`, `rtmps://…`, `rtmpt://…`, `rtmpts://…`) or addresses
+   * (an address without a scheme is plain rtmp).
+   */
   listen?: (string | ListenAddress | { hostname: string; port: number })[];
+  /** Certificate and key files for rtmps:// and rtmpts:// listeners. */
+  tls?: ListenTlsOptions;
   /** Accept or reject connect, play and publish. */
   hooks?: RtmpServerHooks;
   /** Limits; unset ones keep {@linkcode DEFAULT_SERVER_LIMITS}. */

@@ -8,8 +8,8 @@
 
 import type { Transport } from "../../transports/transport.ts";
 import { FlvReader, type FlvTag } from "../flv/mod.ts";
-import { ClientHandshake } from "../handshake/mod.ts";
-import { LogLevel, type LogSink, silentLog } from "./log.ts";
+import { clientHandshake } from "./handshake_driver.ts";
+import { type LogSink, silentLog } from "./log.ts";
 import { PublishSession, type PublishSessionOptions } from "./publish_session.ts";
 import { SessionError } from "./session_error.ts";
 
@@ -60,7 +60,7 @@ export interface PublishResult {
  * ```
  */
 export class Publisher {
-  readonly #transport: Transport;
+  #transport: Transport;
   readonly #session: PublishSession;
   readonly #log: LogSink;
   #writeChain: Promise<void> = Promise.resolve();
@@ -96,7 +96,7 @@ export class Publisher {
       if (session.state !== "publishing") throw publisher.#failure();
       return publisher;
     } catch (err) {
-      transport.close();
+      await publisher.#transport.close();
       throw err;
     }
   }
@@ -183,26 +183,16 @@ export class Publisher {
     try {
       await this.#flush();
     } catch { /* the server may be gone */ }
-    this.#transport.close();
+    await this.#transport.close();
     await this.#reading?.catch(() => {});
   }
 
   async #handshake(mode: "plain" | "fp9"): Promise<void> {
-    const handshake = new ClientHandshake({ mode });
-    await this.#write(await handshake.start());
-    for (;;) {
-      const data = await this.#transport.read();
-      if (data === null) throw new SessionError("Connection closed during the handshake");
-      const step = await handshake.receive(data);
-      if (step.send) await this.#write(step.send);
-      if (step.done) {
-        for (const warning of handshake.warnings ?? []) this.#log(LogLevel.Warning, warning);
-        this.#session.countBytes(data.length - (step.rest?.length ?? 0));
-        if (step.rest && step.rest.length > 0) this.#session.receive(step.rest);
-        return;
-      }
-      this.#session.countBytes(data.length);
-    }
+    const result = await clientHandshake(this.#transport, { mode, log: this.#log });
+    this.#transport = result.transport;
+    this.bytesOut += result.bytesOut;
+    this.#session.countBytes(result.bytesIn);
+    if (result.rest.length > 0) this.#session.receive(result.rest);
   }
 
   async #readLoop(): Promise<void> {

@@ -5,9 +5,9 @@
  * @module
  */
 
-import { ClientHandshake } from "../handshake/mod.ts";
 import type { Transport } from "../../transports/transport.ts";
 import type { ClientSession } from "./client_session.ts";
+import { clientHandshake } from "./handshake_driver.ts";
 import { LogLevel, type LogSink, silentLog } from "./log.ts";
 
 /** How {@linkcode RtmpClient.pump} ended. */
@@ -25,7 +25,7 @@ export interface RtmpClientOptions {
 
 /** One client connection: transport + handshake + session. */
 export class RtmpClient {
-  readonly #transport: Transport;
+  #transport: Transport;
   readonly #session: ClientSession;
   readonly #log: LogSink;
   readonly #handshakeMode: "plain" | "fp9";
@@ -60,37 +60,17 @@ export class RtmpClient {
    * Throws HandshakeError / transport errors.
    */
   async connect(): Promise<void> {
-    const hs = new ClientHandshake({ mode: this.#handshakeMode });
-    let logged = 0;
-    const logWarnings = () => {
-      const warnings = hs.warnings;
-      for (; logged < warnings.length; logged++) {
-        this.#log(LogLevel.Warning, `HandShake: ${warnings[logged]}`);
-      }
-    };
-    try {
-      await this.#write(await hs.start());
-      for (;;) {
-        const data = await this.#transport.read();
-        if (data === null) throw new Error("Connection closed during the handshake");
-        const step = await hs.receive(data);
-        logWarnings();
-        if (step.send) await this.#write(step.send);
-        if (step.done) {
-          const consumed = data.length - (step.rest?.length ?? 0);
-          this.#session.countBytes(consumed);
-          // A view into the transport's buffer, which the next read reuses: keep a copy.
-          if (step.rest && step.rest.length > 0) this.#leftover = step.rest.slice();
-          this.#log(LogLevel.Debug, "RTMP_Connect1, handshaked");
-          this.#session.connect();
-          await this.flush();
-          return;
-        }
-        this.#session.countBytes(data.length);
-      }
-    } finally {
-      logWarnings();
-    }
+    const result = await clientHandshake(this.#transport, {
+      mode: this.#handshakeMode,
+      log: this.#log,
+    });
+    this.#transport = result.transport;
+    this.bytesOut += result.bytesOut;
+    this.#session.countBytes(result.bytesIn);
+    if (result.rest.length > 0) this.#leftover = result.rest;
+    this.#log(LogLevel.Debug, "RTMP_Connect1, handshaked");
+    this.#session.connect();
+    await this.flush();
   }
 
   /** Sends whatever the session queued. */
@@ -127,7 +107,7 @@ export class RtmpClient {
     try {
       await this.flush();
     } catch { /* the peer may be gone */ }
-    this.#transport.close();
+    await this.#transport.close();
   }
 
   async #write(bytes: Uint8Array): Promise<void> {

@@ -1,3 +1,4 @@
+import { CLIENT_LAYERS, PROXY_SCHEMES } from "../../transports/stack.ts";
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { AmfObject } from "../../src/amf/types.ts";
 import {
@@ -736,12 +737,16 @@ Deno.test("unsupportedFeature names the first feature the downloader cannot serv
   const feature = (args: string[]) => unsupportedFeature(optionsOf([...args, "-o", "out.flv"]));
   assertEquals(feature(["-r", "rtmp://h/a/b"]), undefined);
   assertEquals(feature(["-r", "rtmfp://h/a/b"]), undefined);
-  assertEquals(feature(["-r", "rtmpe://h/a/b", "-S", "p:1"]), "RTMPE (rtmpe://)");
-  assertEquals(feature(["-r", "rtmpt://h/a/b"]), "RTMPT (rtmpt://)");
-  assertEquals(feature(["-r", "rtmps://h/a/b"]), "RTMPS (rtmps://)");
-  assertEquals(feature(["-r", "rtmp://h/a/b", "-l", "3"]), "RTMPTE (rtmpte://)"); // -l overrides
+  // Transport layers: the first one the protocol needs that this version lacks, from the list.
+  const missing = (protocol: number) =>
+    CLIENT_LAYERS.find((l) => (protocol & l.feature) !== 0 && !l.available)?.title;
+  assertEquals(feature(["-r", "rtmpe://h/a/b", "-S", "p:1"]), missing(2) ?? missing(-1));
+  assertEquals(feature(["-r", "rtmpt://h/a/b"]), missing(1));
+  assertEquals(feature(["-r", "rtmps://h/a/b"]), missing(4));
+  assertEquals(feature(["-r", "rtmp://h/a/b", "-l", "3"]), missing(3)); // -l overrides
   assertEquals(feature(["-l", "0", "-r", "rtmpe://h/a/b"]), undefined); // -r fills only empty fields
-  assertEquals(feature(["-r", "rtmp://h/a/b", "-S", "proxy"]), "--socks");
+  const socks = PROXY_SCHEMES.get("socks4") ? undefined : "SOCKS proxies (--socks)";
+  assertEquals(feature(["-r", "rtmp://h/a/b", "-S", "proxy"]), socks);
   assertEquals(feature(["-r", "rtmp://h/a/b", "-W", "http://x/p.swf"]), "--swfVfy");
   assertEquals(
     feature(["-r", "rtmp://h/a/b", "-w", "00".repeat(32), "-x", "100"]),
@@ -752,7 +757,7 @@ Deno.test("unsupportedFeature names the first feature the downloader cannot serv
   assertEquals(feature(["-r", "rtmp://h/a/b", "-j", "{}"]), "--jtv");
   assertEquals(feature(["-r", "rtmp://h/a/b", "-e"]), "--resume");
   assertEquals(feature(["-r", "rtmp://h/a/b", "-e", "-v"]), undefined); // resume ignored
-  assertEquals(feature(["-i", "rtmp://h/a/b socks=p:9"]), "--socks");
+  assertEquals(feature(["-i", "rtmp://h/a/b socks=p:9"]), socks);
   assertEquals(feature(["-i", "rtmp://h/a/b", "-S", "p:9"]), undefined); // -S ignored with -i
 });
 

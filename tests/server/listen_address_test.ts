@@ -1,5 +1,6 @@
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import { parseListenUrl } from "../../src/server/listen_address.ts";
+import { LISTEN_SCHEMES } from "../../transports/listen.ts";
 import { UnsupportedTransportError } from "../../transports/transport_error.ts";
 
 Deno.test("parseListenUrl reads rtmp:// host and port; the port defaults to 1935", () => {
@@ -20,10 +21,18 @@ Deno.test("parseListenUrl reads rtmp:// host and port; the port defaults to 1935
   });
 });
 
-Deno.test("parseListenUrl refuses other transports (not yet) and anything that is not a URL", () => {
-  for (const url of ["rtmps://127.0.0.1:443", "rtmpt://127.0.0.1:80", "rtmpts://h:1"]) {
-    throws(() => parseListenUrl(url), UnsupportedTransportError, url);
+Deno.test("parseListenUrl follows the listen scheme list; anything that is not a URL is refused", () => {
+  for (const entry of LISTEN_SCHEMES) {
+    const url = `${entry.scheme}://127.0.0.1`;
+    if (entry.available) {
+      assertEquals(parseListenUrl(url), {
+        scheme: entry.scheme,
+        hostname: "127.0.0.1",
+        port: entry.defaultPort,
+      });
+    } else throws(() => parseListenUrl(url), UnsupportedTransportError, url);
   }
+  throws(() => parseListenUrl("rtmpe://127.0.0.1:1935"), /use rtmp:\/\//);
   throws(() => parseListenUrl("127.0.0.1:1935"), TypeError);
   throws(() => parseListenUrl("http://127.0.0.1"), TypeError);
   throws(() => parseListenUrl("rtmp://127.0.0.1:99999"), TypeError);

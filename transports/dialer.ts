@@ -1,0 +1,37 @@
+/**
+ * Dialers: how a transport stack opens a connection. The TCP dialer is the bottom of every
+ * client stack; a proxy dialer, TLS and the RTMPT tunnel each wrap the dialer below them, so a
+ * stack is a composition (rtmpts through SOCKS5 = tunnel(tls(socks5(tcp)))).
+ *
+ * @module
+ */
+
+import { connectTcp } from "./tcp.ts";
+import type { Transport } from "./transport.ts";
+
+/** Where to connect: a host name, an IPv4 literal or an IPv6 literal (brackets allowed). */
+export interface DialTarget {
+  host: string;
+  port: number;
+}
+
+/** How long and until when a dial may take. */
+export interface DialOptions {
+  /** Give up after this many milliseconds (default 30000; 0 = no limit of our own). */
+  connectTimeoutMs?: number;
+  /** Aborts the dial (the transport is closed if it was already open). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Opens a transport to a target. Rejects with {@linkcode ConnectError} (or a subclass) when it
+ * cannot, with a one-line message that says what failed.
+ */
+export type Dialer = (target: DialTarget, options?: DialOptions) => Promise<Transport>;
+
+/** The TCP dialer: Deno's sockets on Deno, `node:net` on Bun. */
+export const tcpDialer: Dialer = (target, options = {}) =>
+  connectTcp(target.host, target.port, {
+    connectTimeoutMs: options.connectTimeoutMs,
+    signal: options.signal,
+  });

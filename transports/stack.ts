@@ -1,0 +1,164 @@
+/**
+ * Client transport stacks, built from a protocol's feature bits (librtmp-facts §2.1, §8): TCP at
+ * the bottom, or a proxy over TCP; TLS for the SSL bit; the RTMPT tunnel for the HTTP bit; the
+ * RTMPE handshake and RC4 for the ENC bit (that layer is added by the handshake driver, since
+ * it starts with the handshake). {@linkcode CLIENT_LAYERS} is the one list of layers: the
+ * downloader's feature check, the usage texts and this builder all read it.
+ *
+ * @module
+ */
+
+import { PROTOCOL_FEATURE } from "../src/url/protocol.ts";
+import { type Dialer, tcpDialer } from "./dialer.ts";
+import type { Transport } from "./transport.ts";
+import { UnsupportedTransportError } from "./transport_error.ts";
+
+/** TLS settings of a client stack. */
+export interface TlsOptions {
+  /** A PEM file with the certificate authorities to trust instead of the built-in ones. */
+  caFile?: string;
+  /** Skip certificate verification (the connection is still encrypted). */
+  insecure?: boolean;
+  /** Name sent with SNI and checked against the certificate; default: the host dialled. */
+  serverName?: string;
+}
+
+/** What a stack needs to open a connection. */
+export interface TransportRequest {
+  /** librtmp protocol number: 0 rtmp, 1 rtmpt, 2 rtmpe, 3 rtmpte, 4 rtmps, 5 rtmpts, 8 rtmfp. */
+  protocol: number;
+  host: string;
+  port: number;
+  /** Connect timeout in milliseconds, per connection the stack opens (default 30000). */
+  connectTimeoutMs?: number;
+  /** Aborts opening (and, for the tunnel, the requests it makes later). */
+  signal?: AbortSignal;
+  /** SOCKS4 proxy `host[:port]` (rtmpdump `-S`, `socks=`; port 1080 by default). */
+  socks?: string;
+  /** A proxy URL: `socks4://`, `socks4a://`, `socks5://[user:pass@]`, `http://[user:pass@]`. */
+  proxy?: string;
+  /** TLS settings for rtmps:// and rtmpts://. */
+  tls?: TlsOptions;
+}
+
+/** One layer a protocol feature bit adds to a client stack. */
+export interface ClientLayer {
+  /** The feature bit (PROTOCOL_FEATURE) that asks for this layer. */
+  readonly feature: number;
+  /** Short name, as stack names show it ("tls"). */
+  readonly name: string;
+  /** What a user would call it in a "not supported" message. */
+  readonly title: string;
+  /**
+   * Wraps the dialer below. Absent for a layer that is not a dialer: RTMPE starts with the
+   * handshake, so the handshake driver adds it.
+   */
+  readonly wrap?: (below: Dialer, request: TransportRequest) => Dialer;
+  /** False while this version cannot provide the layer. */
+  readonly available: boolean;
+}
+
+/** Client layers in stack order, bottom first (TLS under the tunnel, RC4 above both). */
+export const CLIENT_LAYERS: readonly ClientLayer[] = [
+  {
+    feature: PROTOCOL_FEATURE.SSL,
+    name: "tls",
+    title: "TLS (rtmps://, rtmpts://)",
+    available: false,
+  },
+  {
+    feature: PROTOCOL_FEATURE.HTTP,
+    name: "rtmpt",
+    title: "HTTP tunnelling (rtmpt://, rtmpte://, rtmpts://)",
+    available: false,
+  },
+  {
+    feature: PROTOCOL_FEATURE.ENC,
+    name: "rtmpe",
+    title: "RTMPE encryption (rtmpe://, rtmpte://)",
+    available: false,
+  },
+];
+
+/** Proxy kinds this version can dial through, by URL scheme. */
+export const PROXY_SCHEMES: ReadonlyMap<string, boolean> = new Map([
+  ["socks4", false],
+  ["socks4a", false],
+  ["socks5", false],
+  ["http", false],
+]);
+
+/**
+ * The first thing `request` asks for that this version cannot provide, as a phrase for "… is
+ * not supported yet", or undefined when the stack can be built.
+ */
+export function unsupportedLayer(request: {
+  protocol: number;
+  socks?: string;
+  proxy?: string;
+}): string | undefined {
+  for (const layer of CLIENT_LAYERS) {
+    if ((request.protocol & layer.feature) !== 0 && !layer.available) return layer.title;
+  }
+  if (request.socks !== undefined && !PROXY_SCHEMES.get("socks4")) return "SOCKS proxies (--socks)";
+  if (request.proxy !== undefined) {
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(request.proxy)?.[1]?.toLowerCase() ?? "";
+    if (!PROXY_SCHEMES.get(scheme)) return `${scheme || "this kind of"} proxy (--proxy)`;
+  }
+  return undefined;
+}
+
+/**
+ * The stack's layer names from the bottom, e.g. "tcp+tls+rtmpt", or "tcp(socks5)+tls" through a
+ * proxy.
+ */
+export function stackName(request: TransportRequest): string {
+  const proxy = proxyName(request);
+  const names = [proxy === undefined ? "tcp" : `tcp(${proxy})`];
+  for (const layer of CLIENT_LAYERS) {
+    if ((request.protocol & layer.feature) !== 0) names.push(layer.name);
+  }
+  return names.join("+");
+}
+
+function proxyName(request: TransportRequest): string | undefined {
+  if (request.proxy !== undefined) {
+    return /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(request.proxy)?.[1]?.toLowerCase() ?? "proxy";
+  }
+  return request.socks !== undefined ? "socks4" : undefined;
+}
+
+/**
+ * The dialer for `request`: TCP (or the proxy over TCP), wrapped by each dialer layer its
+ * protocol's feature bits ask for. Throws {@linkcode UnsupportedTransportError} for a layer or
+ * proxy this version lacks.
+ */
+export function buildDialer(request: TransportRequest): Dialer {
+  const missing = unsupportedLayer(request);
+  if (missing !== undefined) throw new UnsupportedTransportError(`${missing} is not supported yet`);
+  let dialer: Dialer = tcpDialer;
+  for (const layer of CLIENT_LAYERS) {
+    if ((request.protocol & layer.feature) !== 0 && layer.wrap) {
+      dialer = layer.wrap(dialer, request);
+    }
+  }
+  return dialer;
+}
+
+/**
+ * Opens the stack for `request` up to (not including) the RTMPE layer. Rejects with
+ * {@linkcode UnsupportedTransportError} for a layer this version lacks and with
+ * `ConnectError` when the connection cannot be opened.
+ */
+export async function openTransport(request: TransportRequest): Promise<Transport> {
+  const dialer = buildDialer(request);
+  return await dialer({ host: request.host, port: request.port }, {
+    connectTimeoutMs: request.connectTimeoutMs,
+    signal: request.signal,
+  });
+}
+
+/** Whether `protocol` starts with the RTMPE handshake (its ENC bit). */
+export function isEncrypted(protocol: number): boolean {
+  return (protocol & PROTOCOL_FEATURE.ENC) !== 0;
+}
