@@ -7,12 +7,12 @@
  *
  * @example Hash a SWF and answer a verification request
  * ```ts
- * import { hashSwf, swfVerificationResponse } from "./mod.ts";
+ * import { hashSwf, swfVerificationKey, swfVerificationResponse } from "./mod.ts";
  *
  * const swf = Uint8Array.of(0x46, 0x57, 0x53, 10, 9, 0, 0, 0, 0);
  * const info = await hashSwf(swf);
  * const s1 = new Uint8Array(1536); // the server's S1 from the handshake
- * const answer = await swfVerificationResponse(info, s1);
+ * const answer = await swfVerificationResponse(info, swfVerificationKey(s1));
  * console.assert(answer.length === 42);
  * ```
  *
@@ -66,5 +66,6 @@ export {
   checkSwfVerificationResponse,
   MAX_SWF_VERIFICATION_REQUEST_TYPE,
   SWF_VERIFICATION_RESPONSE_LENGTH,
+  swfVerificationKey,
   swfVerificationResponse,
 } from "./swf_verification.ts";

@@ -13,6 +13,7 @@ import {
   resolveSwfInfo,
   type SwfInfo,
   type SwfInfoStore,
+  swfVerificationKey,
   swfVerificationResponse,
   updateSwfInfo,
 } from "../../src/swf/mod.ts";
@@ -195,7 +196,7 @@ interopTest("rtmpdump answers 0x1A as we compute it, with -w/-x", {
   const info: SwfInfo = await hashSwf(fwsFile(swfBody(1234, 9)));
   const hex = Array.from(info.hash, (b) => b.toString(16).padStart(2, "0")).join("");
   const { s1, answer } = await captureSwfAnswer(["-w", hex, "-x", String(info.size)], home.path);
-  deepStrictEqual(answer, await swfVerificationResponse(info, s1));
+  deepStrictEqual(answer, await swfVerificationResponse(info, swfVerificationKey(s1)));
 });
 
 interopTest("rtmpdump uses our .swfinfo entry for a ZWS file it cannot hash itself", {
@@ -209,5 +210,5 @@ interopTest("rtmpdump uses our .swfinfo entry for a ZWS file it cannot hash itse
   const text = updateSwfInfo("", url, { checkedAt: Date.now(), lastModified: "", info });
   await Deno.writeFile(`${home.path}/.swfinfo`, cacheBytes(text));
   const { s1, answer } = await captureSwfAnswer(["-W", url], home.path);
-  deepStrictEqual(answer, await swfVerificationResponse(info, s1));
+  deepStrictEqual(answer, await swfVerificationResponse(info, swfVerificationKey(s1)));
 });

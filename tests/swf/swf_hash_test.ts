@@ -1,10 +1,11 @@
-import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, rejects, strictEqual, throws } from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import {
   checkSwfVerificationResponse,
   decompressSwf,
   hashSwf,
   SwfError,
+  swfVerificationKey,
   swfVerificationResponse,
 } from "../../src/swf/mod.ts";
 import { plainData } from "./_lzma_plain_data.ts";
@@ -90,30 +91,49 @@ Deno.test("corrupt, truncated and oversized SWF files are SwfErrors with a reaso
 Deno.test("swfVerificationResponse known answer (Python's hmac)", async () => {
   const s1 = Uint8Array.from({ length: 1536 }, (_, i) => (i * 7) & 0xff);
   const info = await hashSwf(fwsFile(Uint8Array.of(0, 1, 2, 3, 4, 5, 6, 7)));
-  const body = await swfVerificationResponse(info, s1);
+  const body = await swfVerificationResponse(info, swfVerificationKey(s1));
   strictEqual(
     hex(body),
     "0101" + "00000010" + "00000010" +
       "d63f054b115b0b6f11e7fe3f527cc3918189212daa0418a83e25e7c0aa77b382",
   );
-  strictEqual(await checkSwfVerificationResponse(body, info, s1), true);
+  strictEqual(await checkSwfVerificationResponse(body, info, swfVerificationKey(s1)), true);
 });
 
 Deno.test("checkSwfVerificationResponse refuses a wrong hash, size, S1 or length", async () => {
   const s1 = Uint8Array.from({ length: 1536 }, (_, i) => (i * 13) & 0xff);
   const info = { hash: new Uint8Array(32).fill(9), size: 123456 };
-  const good = await swfVerificationResponse(info, s1);
-  strictEqual(await checkSwfVerificationResponse(good, info, s1), true);
-  const wrongHash = await swfVerificationResponse({ ...info, hash: new Uint8Array(32) }, s1);
-  strictEqual(await checkSwfVerificationResponse(wrongHash, info, s1), false);
-  const wrongSize = await swfVerificationResponse({ ...info, size: 123457 }, s1);
-  strictEqual(await checkSwfVerificationResponse(wrongSize, info, s1), false);
+  const good = await swfVerificationResponse(info, swfVerificationKey(s1));
+  strictEqual(await checkSwfVerificationResponse(good, info, swfVerificationKey(s1)), true);
+  const wrongHash = await swfVerificationResponse(
+    { ...info, hash: new Uint8Array(32) },
+    swfVerificationKey(s1),
+  );
+  strictEqual(await checkSwfVerificationResponse(wrongHash, info, swfVerificationKey(s1)), false);
+  const wrongSize = await swfVerificationResponse(
+    { ...info, size: 123457 },
+    swfVerificationKey(s1),
+  );
+  strictEqual(await checkSwfVerificationResponse(wrongSize, info, swfVerificationKey(s1)), false);
   const otherS1 = s1.slice();
   otherS1[1535] ^= 1;
-  strictEqual(await checkSwfVerificationResponse(good, info, otherS1), false);
-  strictEqual(await checkSwfVerificationResponse(good.subarray(0, 41), info, s1), false);
+  strictEqual(await checkSwfVerificationResponse(good, info, swfVerificationKey(otherS1)), false);
+  strictEqual(
+    await checkSwfVerificationResponse(good.subarray(0, 41), info, swfVerificationKey(s1)),
+    false,
+  );
   // The HMAC key is only the last 32 bytes of S1.
   const sameTail = s1.slice();
   sameTail[0] ^= 0xff;
-  strictEqual(await checkSwfVerificationResponse(good, info, sameTail), true);
+  strictEqual(await checkSwfVerificationResponse(good, info, swfVerificationKey(sameTail)), true);
+});
+
+Deno.test("swfVerificationKey and swfVerificationResponse check their lengths", async () => {
+  throws(() => swfVerificationKey(new Uint8Array(1537)), RangeError);
+  const info = { hash: new Uint8Array(32), size: 1 };
+  await rejects(swfVerificationResponse(info, new Uint8Array(31)), RangeError);
+  await rejects(
+    swfVerificationResponse({ hash: new Uint8Array(31), size: 1 }, new Uint8Array(32)),
+    RangeError,
+  );
 });
