@@ -55,6 +55,7 @@ export {
   PublisherAuthServer,
   type PublisherAuthServerOptions,
 } from "./publisher_auth_server.ts";
+export { splitUrlCredentials, type UrlCredentials } from "./url_credentials.ts";
 export {
   decodeSecureToken,
   encodeSecureToken,
