@@ -10,6 +10,7 @@ import type { RemoteAddr, Transport } from "../../transports/transport.ts";
 import type { AmfObject, AmfValue } from "../amf/types.ts";
 import { PublisherAuthServer } from "../auth/publisher_auth_server.ts";
 import { LogLevel, type LogSink, silentLog } from "../session/log.ts";
+import { rtmpeVariantFor } from "../session/rtmpe_upgrade.ts";
 import type { ServerSessionEvent } from "../session/server_session_event.ts";
 import { type ListenAddress, parseListenUrl } from "./listen_address.ts";
 import { LivePlayer } from "./live_player.ts";
@@ -71,6 +72,7 @@ export class RtmpServer implements ConnectionHost {
   readonly #listeners: { scheme: string; listener: Listener }[] = [];
   readonly #running = new Set<Promise<void>>();
   readonly #publisherAuth: PublisherAuthServer | undefined;
+  readonly #rtmpeVariantFor: ReturnType<typeof rtmpeVariantFor>;
   #rootRealPath: string | undefined;
   #idleTimer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
@@ -87,6 +89,7 @@ export class RtmpServer implements ConnectionHost {
     this.#limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
     this.#log = options.log ?? silentLog;
     this.#publisherAuth = options.publisherAuth && new PublisherAuthServer(options.publisherAuth);
+    this.#rtmpeVariantFor = rtmpeVariantFor(options.rtmpe);
   }
 
   /** The addresses listened on (actual ports), after {@linkcode start}. */
@@ -186,6 +189,7 @@ export class RtmpServer implements ConnectionHost {
         maxBytesInFlight: 2 * this.#limits.maxMessageSize,
       },
       maxStreams: this.#limits.maxStreamsPerConnection,
+      handshakeVariantFor: this.#rtmpeVariantFor,
     });
     this.#connections.set(connection, {
       vod: new Map(),
