@@ -99,9 +99,10 @@ export interface ClientSessionOptions {
   /**
    * SecureToken (rtmpdump `--token`): given the `secureToken` challenge found in connect's
    * `_result`, returns the answer sent as `secureTokenResponse` (librtmp decrypts it with XXTEA
-   * and the token as key), or undefined to send nothing.
+   * and the token as key), or undefined to send nothing. Bytes are sent as they are, as the
+   * AMF string's contents (librtmp sends the decrypted bytes, which need not be UTF-8).
    */
-  secureToken?: (challenge: string) => string | undefined;
+  secureToken?: (challenge: string) => string | Uint8Array | undefined;
   /**
    * End the session on NetStream.Play.UnpublishNotify (librtmp's behaviour, the default). A
    * recorder that waits for the publisher to come back sets it to false: the session then stays
@@ -623,11 +624,19 @@ export class ClientSession {
       if (o.secureToken) {
         const challenge = findStringProperty(values, "secureToken");
         const answer = challenge === undefined ? undefined : o.secureToken(challenge);
-        if (answer !== undefined) {
+        if (typeof answer === "string") {
           this.#invoke("secureTokenResponse", [null, answer], {
             csid: CSID_COMMAND,
             transactionId: 0,
             queue: false,
+          });
+        } else if (answer !== undefined) {
+          this.#encoder.write({
+            csid: CSID_COMMAND,
+            typeId: MessageType.CommandAmf0,
+            timestamp: 0,
+            messageStreamId: 0,
+            payload: commandWithRawString("secureTokenResponse", answer),
           });
         }
       }
@@ -822,4 +831,25 @@ function lastSubTagTimestamp(m: RtmpMessage): number {
     }
   } catch { /* corrupt tail: keep what was found */ }
   return ts;
+}
+
+/** AMF0 string marker. */
+const AMF0_STRING_MARKER = 0x02;
+/** Longest AMF0 (short) string. */
+const AMF0_MAX_STRING_LENGTH = 0xffff;
+
+/**
+ * The payload of command `name` with transaction 0, null and an AMF0 string whose contents are
+ * `bytes` as they are (not re-encoded as UTF-8), cut at the short string's 65535 bytes.
+ */
+function commandWithRawString(name: string, bytes: Uint8Array): Uint8Array {
+  const head = encodeAmf0(name, 0, null);
+  const contents = bytes.subarray(0, AMF0_MAX_STRING_LENGTH);
+  const payload = new Uint8Array(head.length + 3 + contents.length);
+  payload.set(head);
+  payload[head.length] = AMF0_STRING_MARKER;
+  payload[head.length + 1] = contents.length >>> 8;
+  payload[head.length + 2] = contents.length & 0xff;
+  payload.set(contents, head.length + 3);
+  return payload;
 }
