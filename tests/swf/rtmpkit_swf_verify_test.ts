@@ -7,6 +7,7 @@
  * player_url) and ends with Debian's rtmpdump's file.
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { downloadFlv } from "../../src/download_flv.ts";
 import { RtmpServer } from "../../src/server/rtmp_server.ts";
 import { cacheText, findSwfInfo, hashSwf } from "../../src/swf/mod.ts";
 import {
@@ -173,4 +174,25 @@ interopTest("yt-dlp with rtmpkit as rtmpdump does a --swfVfy download like rtmpd
     "yt-dlp --swfVfy download",
   );
   strictEqual(log.filter((l) => l.includes("SWF verification: verified")).length, 2);
+});
+
+Deno.test("downloadFlv with swf passes SWF verification; without it the play is refused", async () => {
+  const player = fwsFile(swfBody(10000, 41));
+  const log: string[] = [];
+  await using server = await verifyingServer(player, log);
+  const chunks: Uint8Array[] = [];
+  const verified = await downloadFlv(server.url, (bytes) => {
+    chunks.push(bytes.slice());
+  }, { swf: await hashSwf(player) });
+  strictEqual(verified.reason, "complete");
+  ok(chunks.reduce((n, c) => n + c.length, 0) > 200_000);
+  const refused = await downloadFlv(server.url, () => {}, {});
+  ok(refused.reason !== "complete", refused.reason);
+  deepStrictEqual(
+    log.filter((l) => l.includes("SWF verification:")).map((l) => l.replace(/^#\d+ /, "")),
+    [
+      "SWF verification: verified",
+      "SWF verification: the client used the plain handshake (no SWF data)",
+    ],
+  );
 });
