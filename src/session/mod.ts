@@ -24,8 +24,10 @@ export { LogLevel, type LogSink, silentLog } from "./log.ts";
 export { SessionError } from "./session_error.ts";
 export {
   Publisher,
+  type PublisherOpenOptions,
   type PublisherOptions,
   type PublishFlvOptions,
+  PublishRefusedError,
   type PublishResult,
 } from "./publisher.ts";
 export {
