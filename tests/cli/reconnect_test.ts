@@ -5,7 +5,11 @@
  */
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { normaliseStderr, readFlvFile, runRtmpkit } from "./_cli_process.ts";
+import {
+  normaliseStderrLines as normaliseStderr,
+  readFlvFile,
+  runRtmpkit,
+} from "./_cli_process.ts";
 import { type PeerScript, startFakeServer } from "./_fake_server.ts";
 
 /** Generous bound on one run (two connections, a 1 s wait, one refused attempt of 2 s). */
