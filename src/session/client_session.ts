@@ -37,7 +37,7 @@ export const CONNECT_DEFAULTS = {
 /** SetBufferLength sent on stream 0 right after connect, in ms. */
 export const CONNECT_BUFFER_MS = 300;
 /** play's start argument for live streams. */
-export const LIVE_START = -1000;
+export const LIVE_START: number = -1000;
 
 /**
  * Where the stream stands in a pause/unpause cycle (librtmp's `m_pausing`): the BUFX speed-up on
@@ -69,10 +69,15 @@ const CSID_STREAM = 8;
 
 /** What to connect to and play. Field names follow librtmp's options. */
 export interface ClientSessionOptions {
+  /** connect's `app` (always sent, may be empty). */
   app: string;
+  /** connect's `tcUrl` (sent when given). */
   tcUrl?: string;
+  /** connect's `swfUrl` (sent when given). */
   swfUrl?: string;
+  /** connect's `pageUrl` (sent when given). */
   pageUrl?: string;
+  /** connect's `flashVer` (sent when given). */
   flashVer?: string;
   /** rtmpdump `--auth`: appended as Boolean true + String after the connect object. */
   auth?: string;
@@ -80,7 +85,9 @@ export interface ClientSessionOptions {
   conn?: AmfValue[];
   /** Sent only when nonzero, as librtmp does. */
   objectEncoding?: number;
+  /** The stream to play. */
   playpath: string;
+  /** A live stream: play starts at −1000 and FCSubscribe is sent. */
   live?: boolean;
   /** FCSubscribe target; for live streams the playpath is used when absent. */
   subscribe?: string;
@@ -151,15 +158,15 @@ export class ClientSession {
   #windowAckSent = false;
 
   /** Bytes received so far, handshake included (for acknowledgements). */
-  bytesIn = 0;
+  bytesIn: number = 0;
   #bytesInSent = 0;
   /** Peer bandwidth (type 6) — the acknowledgement interval is a tenth of it. */
-  clientBandwidth = DEFAULT_WINDOW_ACK_SIZE;
+  clientBandwidth: number = DEFAULT_WINDOW_ACK_SIZE;
   /** Window acknowledgement size announced by the server (type 5), echoed after connect. */
-  serverBandwidth = DEFAULT_WINDOW_ACK_SIZE;
+  serverBandwidth: number = DEFAULT_WINDOW_ACK_SIZE;
 
   /** Message stream id from createStream, −1 before. */
-  streamId = -1;
+  streamId: number = -1;
   /** True once Play.Start (or play's _result, or PublishNotify) arrived. */
   playing = false;
   /** Set when the session ended, with the reason. */
