@@ -14,8 +14,8 @@ import { open } from "node:fs/promises";
 import process from "node:process";
 import { isEncrypted, openTransport } from "../../transports/stack.ts";
 import { ConnectError, UnsupportedTransportError } from "../../transports/transport_error.ts";
-import type { Transport } from "../../transports/transport.ts";
 import { HandshakeError } from "../handshake/mod.ts";
+import { splitUrlCredentials } from "../auth/url_credentials.ts";
 import { Publisher } from "../session/publisher.ts";
 import { buildTcUrl } from "../url/build_tc_url.ts";
 import { parseRtmpUrl } from "../url/parse_rtmp_url.ts";
@@ -35,7 +35,9 @@ const STOP_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIG
 const USAGE = `Usage: rtmpkit publish FILE.flv|- URL [--fast] [-m SECONDS]
 
 Publishes an FLV file (or FLV read from stdin with "-") as a live stream to
-rtmp://HOST[:PORT]/APP/NAME, at the pace of its timestamps.
+rtmp://HOST[:PORT]/APP/NAME, at the pace of its timestamps. With
+rtmp://USER:PASS@HOST/APP/NAME it answers the server's publisher authentication
+(Adobe or Limelight, whichever it asks for).
 
   --fast                 send as fast as the server takes it instead of in real time
   --timeout, -m SECONDS  wait at most this long for the server to connect, answer or take
@@ -71,7 +73,8 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
     log.raw(USAGE);
     return ExitCode.SUCCESS;
   }
-  const { input, url: urlText, fast, timeoutSec } = parsed;
+  const { input, fast, timeoutSec } = parsed;
+  const { url: urlText, user, password } = splitUrlCredentials(parsed.url);
   let url;
   try {
     url = parseRtmpUrl(urlText);
@@ -96,18 +99,25 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
   const removeSignals = installSignals(stop, log);
   const interrupted = () => stop.signal.aborted;
   const timeoutMs = timeoutSec * 1000;
-  let transport: Transport | undefined;
-  let publisher: Publisher | undefined;
-  try {
+  let dialFailed = false;
+  const dial = async () => {
     try {
-      transport = await openTransport({
+      return await openTransport({
         protocol: url.protocol,
         host: url.host,
         port,
         connectTimeoutMs: Math.max(timeoutSec, 1) * 1000,
         signal: stop.signal,
       });
-      publisher = await Publisher.connect(transport, {
+    } catch (err) {
+      dialFailed = true;
+      throw err;
+    }
+  };
+  let publisher: Publisher | undefined;
+  try {
+    try {
+      publisher = await Publisher.open(dial, {
         app: url.app,
         playpath: url.playpath,
         tcUrl: buildTcUrl(url.protocol, url.host, port, url.app),
@@ -115,6 +125,7 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
         log: (level, message) => log.log(level, message),
         timeoutMs,
         signal: stop.signal,
+        credentials: user === undefined ? undefined : { user, password: password ?? "" },
       });
     } catch (err) {
       if (interrupted()) {
@@ -123,7 +134,8 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
       }
       log.log(LogLevel.ERROR, oneLine(err));
       if (err instanceof UnsupportedTransportError) return ExitCode.FAILED;
-      const noConnect = err instanceof ConnectError || err instanceof HandshakeError;
+      const noConnect = dialFailed || err instanceof ConnectError ||
+        err instanceof HandshakeError;
       return noConnect ? ExitCode.NO_CONNECT : ExitCode.FAILED;
     }
     log.log(
@@ -165,7 +177,6 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
   } finally {
     removeSignals();
     await publisher?.close(0);
-    await transport?.close();
   }
 }
 

@@ -6,11 +6,19 @@
  * @module
  */
 
+import { readFile } from "node:fs/promises";
 import { LISTEN_SCHEMES } from "../../transports/listen.ts";
 import { UnsupportedTransportError } from "../../transports/transport_error.ts";
 import { type ListenAddress, parseListenUrl } from "../server/listen_address.ts";
 import { RtmpServer } from "../server/rtmp_server.ts";
-import type { RtmpServerLimits, RtmpServerStats } from "../server/server_options.ts";
+import type {
+  RtmpServerLimits,
+  RtmpServerOptions,
+  RtmpServerStats,
+} from "../server/server_options.ts";
+import type { PublisherAuthMethod } from "../auth/auth_rejection.ts";
+import { hashSwf } from "../swf/swf_hash.ts";
+import { describeFileError } from "./describe_file_error.ts";
 import { ExitCode } from "./exit_code.ts";
 import { type Logger, LogLevel } from "./logger.ts";
 import { io, type StopSignal } from "./runtime_io.ts";
@@ -51,6 +59,9 @@ ${listenHelp()}
                          accepted (handshake and connect; default 10, 0 = never)
   --max-message-size N   largest message a client may send, in bytes (default 8388608)
   --player-queue N       bytes queued per live player before it loses frames (default 8388608)
+  --auth adobe|llnw      publishers must authenticate (Adobe or Limelight) as a --user
+  --user NAME:PASS       a publisher's credentials (repeatable; needs --auth)
+  --swf-verify FILE      players must pass SWF verification for this SWF (FWS, CWS or ZWS)
   --verbose, -V          log more
   --quiet, -q            log errors only
   --help, -h             show this help
@@ -64,7 +75,13 @@ interface ServeOptions {
   level: LogLevel;
   /** Certificate and key files for TLS listeners. */
   tls?: { certFile: string; keyFile: string };
+  /** `--auth` and its `--user`s. */
+  publisherAuth?: RtmpServerOptions["publisherAuth"];
+  /** `--swf-verify FILE`. */
+  swfVerifyFile?: string;
 }
+
+const AUTH_METHODS: readonly PublisherAuthMethod[] = ["adobe", "llnw"];
 
 /**
  * Runs the server until SIGINT, SIGTERM, SIGHUP or SIGQUIT. `args` are the arguments after
@@ -85,11 +102,23 @@ export async function runServe(args: string[], log: Logger): Promise<number> {
     return ExitCode.SUCCESS;
   }
   log.level = options.level;
+  let swfVerification: RtmpServerOptions["swfVerification"];
+  if (options.swfVerifyFile !== undefined) {
+    try {
+      swfVerification = await hashSwf(new Uint8Array(await readFile(options.swfVerifyFile)));
+    } catch (err) {
+      const file = options.swfVerifyFile;
+      log.log(LogLevel.ERROR, `Cannot use ${file}: ${describeFileError(err, file)}`);
+      return ExitCode.FAILED;
+    }
+  }
   const server = new RtmpServer({
     root: options.root,
     listen: options.listen,
     limits: options.limits,
     tls: options.tls,
+    publisherAuth: options.publisherAuth,
+    swfVerification,
     log: (level, message) => log.log(level, message),
   });
   try {
@@ -160,6 +189,9 @@ export function parseServeArgs(args: string[]): ServeOptions | "help" {
   let level: LogLevel = LogLevel.INFO;
   let certFile: string | undefined;
   let keyFile: string | undefined;
+  let authMethod: PublisherAuthMethod | undefined;
+  const users = new Map<string, string>();
+  let swfVerifyFile: string | undefined;
   for (let i = 0; i < args.length; i++) {
     let arg = args[i];
     let inline: string | undefined;
@@ -212,6 +244,26 @@ export function parseServeArgs(args: string[]): ServeOptions | "help" {
       case "--key":
         keyFile = value();
         break;
+      case "--auth": {
+        const method = value();
+        if (!AUTH_METHODS.includes(method as PublisherAuthMethod)) {
+          throw new TypeError(`Option --auth needs adobe or llnw, got "${method}"`);
+        }
+        authMethod = method as PublisherAuthMethod;
+        break;
+      }
+      case "--user": {
+        const credentials = value();
+        const colon = credentials.indexOf(":");
+        if (colon <= 0 || colon === credentials.length - 1) {
+          throw new TypeError(`Option --user needs NAME:PASS, got "${credentials}"`);
+        }
+        users.set(credentials.slice(0, colon), credentials.slice(colon + 1));
+        break;
+      }
+      case "--swf-verify":
+        swfVerifyFile = value();
+        break;
       default:
         throw new TypeError(`Unknown option for serve: ${args[i]}`);
     }
@@ -221,8 +273,16 @@ export function parseServeArgs(args: string[]): ServeOptions | "help" {
   if ((certFile === undefined) !== (keyFile === undefined)) {
     throw new TypeError("serve needs both --cert FILE and --key FILE for TLS listeners");
   }
+  if (authMethod !== undefined && users.size === 0) {
+    throw new TypeError("serve --auth needs at least one --user NAME:PASS");
+  }
+  if (authMethod === undefined && users.size > 0) {
+    throw new TypeError("serve --user needs --auth adobe or --auth llnw");
+  }
   const options: ServeOptions = { root, listen, limits, level };
   if (certFile !== undefined && keyFile !== undefined) options.tls = { certFile, keyFile };
+  if (authMethod !== undefined) options.publisherAuth = { method: authMethod, users };
+  if (swfVerifyFile !== undefined) options.swfVerifyFile = swfVerifyFile;
   return options;
 }
 
