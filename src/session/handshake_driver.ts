@@ -126,10 +126,22 @@ export async function clientHandshake(
     random: request.random,
   });
   let logged = 0;
+  const logNextWarning = () => log(LogLevel.Warning, `HandShake: ${handshake.warnings[logged++]}`);
   const logWarnings = () => {
-    for (; logged < handshake.warnings.length; logged++) {
-      log(LogLevel.Warning, `HandShake: ${handshake.warnings[logged]}`);
-    }
+    while (logged < handshake.warnings.length) logNextWarning();
+  };
+  let answered = false;
+  // librtmp's HandShake logs S0 (then a type mismatch) and S1's time and version as soon as it
+  // has read them, and "Handshaking finished" once S2 passed.
+  const logProgress = () => {
+    const type = handshake.serverType;
+    const version = handshake.serverVersion;
+    if (answered || type === undefined || version === undefined) return;
+    answered = true;
+    log(LogLevel.Debug, `HandShake: Type Answer   : ${hex2(type)}`);
+    if (handshake.warnings[logged]?.startsWith(TYPE_MISMATCH)) logNextWarning();
+    log(LogLevel.Debug, `HandShake: Server Uptime : ${(handshake.serverUptime ?? 0) | 0}`);
+    log(LogLevel.Debug, `HandShake: FMS Version   : ${version.join(".")}`);
   };
   const counts = { bytesIn: 0, bytesOut: 0 };
   try {
@@ -140,7 +152,12 @@ export async function clientHandshake(
       for (;;) {
         const data = await transport.read();
         if (data === null) throw new HandshakeError("Connection closed during the handshake");
-        const step = await handshake.receive(data);
+        let step;
+        try {
+          step = await handshake.receive(data);
+        } finally {
+          logProgress();
+        }
         logWarnings();
         const restLength = step.rest?.length ?? 0;
         counts.bytesIn += data.length - restLength;
@@ -149,12 +166,21 @@ export async function clientHandshake(
           await transport.write(step.send);
         }
         if (!step.done) continue;
+        log(LogLevel.Debug, "HandShake: Handshaking finished....");
         return finish(transport, step.rest, variant, counts, handshake.swfVerificationKey);
       }
     });
   } finally {
     logWarnings();
   }
+}
+
+/** The start of the handshake's warning about an S0 other than the C0 sent. */
+const TYPE_MISMATCH = "Type mismatch";
+
+/** A byte as two upper-case hex digits (librtmp's `%02X`). */
+function hex2(byte: number): string {
+  return byte.toString(16).toUpperCase().padStart(2, "0");
 }
 
 /**
