@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { AmfValue } from "../amf/types.ts";
 import { FlvError } from "../flv/flv_error.ts";
 import { type FlvTagPosition, scanFlvTail } from "../flv/flv_tail_scan.ts";
 import { FLV_TAG_HEADER_SIZE, FlvFlags } from "../flv/mod.ts";
@@ -29,6 +30,10 @@ export interface ResumePlan {
   duration: number;
   /** The header says audio and no video. */
   audioOnly: boolean;
+  /** The file's size when the plan was made (torn bytes included). */
+  fileSize: number;
+  /** The file's onMetaData, decoded (undefined when it has none librtmp could decode). */
+  metadata: AmfValue[] | undefined;
 }
 
 /**
@@ -46,12 +51,14 @@ export async function planResume(file: ResumeFile, skip: number): Promise<Resume
   const tags: TagFingerprint[] = [];
   for (const tag of scan.tags) tags.push(await fingerprintAt(reader, tag));
   let duration = 0;
+  let metadata: AmfValue[] | undefined;
   if (scan.metadata !== undefined) {
     const body = await file.read(
       scan.metadata.offset + FLV_TAG_HEADER_SIZE,
       scan.metadata.dataSize,
     );
     const values = decodeLibrtmpAmf0(body);
+    metadata = values;
     if (values !== undefined) {
       const info = inspectMetadata(values);
       if (info.hasDuration) duration = info.duration;
@@ -65,6 +72,8 @@ export async function planResume(file: ResumeFile, skip: number): Promise<Resume
     hasResumeTag: scan.resumeTag !== undefined,
     duration,
     audioOnly: (scan.flags & FlvFlags.Audio) !== 0 && (scan.flags & FlvFlags.Video) === 0,
+    fileSize: file.size,
+    metadata,
   };
 }
 

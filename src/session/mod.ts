@@ -20,7 +20,8 @@ export {
 export { type PumpResult, RtmpClient, type RtmpClientOptions } from "./rtmp_client.ts";
 export { FlvRecorder, type FlvRecorderOptions } from "./flv_recorder.ts";
 export { inspectMetadata, isOnMetaData } from "./metadata_info.ts";
-export { LogLevel, type LogSink, silentLog } from "./log.ts";
+export { DEFAULT_SINK_LEVEL, LogLevel, logsAt, type LogSink, silentLog, sinkAt } from "./log.ts";
+export type { ReadEnd } from "./packet_log.ts";
 export { SessionError } from "./session_error.ts";
 export {
   Publisher,
