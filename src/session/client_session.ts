@@ -203,7 +203,7 @@ export class ClientSession {
     this.#log = options.log ?? silentLog;
     this.#packetLog = new PacketLog(this.#log, options.logDescriptor);
     this.#decoder = new ChunkDecoder(
-      this.#packetLog.packets
+      this.#packetLog.objects
         ? { ...options.decoder, onChunk: (header, body) => this.#dumpChunk(header, body) }
         : options.decoder,
     );
@@ -227,7 +227,7 @@ export class ClientSession {
     if (held === undefined) return;
     for (const m of held) {
       if (m instanceof HeldLines) {
-        for (const line of m.lines) this.#log(m.level, line);
+        for (const [level, line] of m.lines) this.#log(level, line);
         continue;
       }
       try {
@@ -456,11 +456,12 @@ export class ClientSession {
   /** Logs a chunk as librtmp's RTMP_ReadPacket does (or holds the lines with the messages). */
   #dumpChunk(header: Uint8Array, body: Uint8Array): void {
     const lines = this.#packetLog.chunkLines(header, body);
+    if (lines.length === 0) return;
     if (this.#held !== undefined && this.playing) {
-      this.#held.push(new HeldLines(LogLevel.Debug2, lines));
+      this.#held.push(new HeldLines(lines));
       return;
     }
-    for (const line of lines) this.#log(LogLevel.Debug2, line);
+    for (const [level, line] of lines) this.#log(level, line);
   }
 
   #sendWindowAckSize(): void {
@@ -917,7 +918,7 @@ const SESSION_CLOSED = Symbol("session closed");
 
 /** Log lines held in order with the messages after Play.Start (packet dumps of their chunks). */
 class HeldLines {
-  constructor(readonly level: LogLevel, readonly lines: string[]) {}
+  constructor(readonly lines: [LogLevel, string][]) {}
 }
 
 function hex2(n: number): string {

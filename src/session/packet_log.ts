@@ -32,6 +32,11 @@ const RECV_ERRORS: Readonly<Record<Exclude<ReadEnd, "closed">, string>> = {
   interrupted: "4 (Interrupted system call)",
 };
 
+/** The basic header's low bits that announce a 3-byte form (chunk stream id 64 + 2 bytes). */
+const CSID_THREE_BYTE_FORM = 1;
+/** What the id bytes of the 2- and 3-byte forms count from. */
+const CSID_TWO_BYTE_BASE = 64;
+
 /** FLV tag type of a data (script) tag inside an aggregate. */
 const FLV_TAG_DATA = 0x12;
 
@@ -58,12 +63,22 @@ export class PacketLog {
   }
 
   /**
-   * The DEBUG2 lines of one chunk read: the read's start, the header and the body (librtmp
-   * has no body buffer for an empty message and dumps nothing for it).
+   * The lines of one chunk read, with their levels: the read's start, the chunk stream id of a
+   * 3-byte basic header (DEBUG, librtmp logs it as it reads one), the header and the body
+   * (librtmp has no body buffer for an empty message and dumps nothing for it).
    */
-  chunkLines(header: Uint8Array, body: Uint8Array): string[] {
-    const lines = [this.readStartLine(), ...hexStringLines(header)];
-    if (body.length > 0) lines.push(...hexStringLines(body));
+  chunkLines(header: Uint8Array, body: Uint8Array): [LogLevel, string][] {
+    const lines: [LogLevel, string][] = [];
+    if (this.packets) lines.push([LogLevel.Debug2, this.readStartLine()]);
+    if ((header[0] & 0x3f) === CSID_THREE_BYTE_FORM) {
+      const csid = header[1] + header[2] * 256 + CSID_TWO_BYTE_BASE;
+      lines.push([LogLevel.Debug, `RTMP_ReadPacket, m_nChannel: ${csid.toString(16)}`]);
+    }
+    if (!this.packets) return lines;
+    for (const line of hexStringLines(header)) lines.push([LogLevel.Debug2, line]);
+    if (body.length > 0) {
+      for (const line of hexStringLines(body)) lines.push([LogLevel.Debug2, line]);
+    }
     return lines;
   }
 

@@ -47,15 +47,38 @@ Deno.test("PacketLog: a chunk read is the read's start, its header and its body;
   const log = new PacketLog(sinkAt(LogLevel.Debug2, () => {}), 7);
   const header = Uint8Array.of(0x43, 0, 0, 0, 0, 0, 2, 0x14);
   const body = Uint8Array.of(5, 6);
-  assertEquals(log.chunkLines(header, body), [
+  const text = (lines: [LogLevel, string][]) => lines.map(([, line]) => line);
+  assertEquals(text(log.chunkLines(header, body)), [
     "RTMP_ReadPacket: fd=7",
     ...hexStringLines(header),
     ...hexStringLines(body),
   ]);
-  assertEquals(log.chunkLines(header, new Uint8Array(0)), [
+  assertEquals(text(log.chunkLines(header, new Uint8Array(0))), [
     "RTMP_ReadPacket: fd=7",
     ...hexStringLines(header),
   ]);
+});
+
+Deno.test("PacketLog: a 3-byte basic header's chunk stream id is a DEBUG line, between the read's start and the dump", () => {
+  const header = Uint8Array.of(0x41, 0x10, 0x01); // fmt 1 form, csid 64 + 0x0110
+  const debug2 = new PacketLog(sinkAt(LogLevel.Debug2, () => {}), 4).chunkLines(
+    header,
+    Uint8Array.of(1),
+  );
+  assertEquals(debug2.slice(0, 2), [
+    [LogLevel.Debug2, "RTMP_ReadPacket: fd=4"],
+    [LogLevel.Debug, "RTMP_ReadPacket, m_nChannel: 150"],
+  ]);
+  assertEquals(
+    new PacketLog(sinkAt(LogLevel.Debug, () => {})).chunkLines(header, Uint8Array.of(1)),
+    [
+      [LogLevel.Debug, "RTMP_ReadPacket, m_nChannel: 150"],
+    ],
+  );
+  assertEquals(
+    new PacketLog(sinkAt(LogLevel.Debug, () => {})).chunkLines(Uint8Array.of(3), Uint8Array.of(1)),
+    [],
+  );
 });
 
 Deno.test("PacketLog: what it shows follows the sink's level", () => {
