@@ -20,10 +20,7 @@ import type { ChunkDecoderOptions } from "../chunk/mod.ts";
 import type { RtmpMessage } from "../chunk/rtmp_message.ts";
 import { FlvError } from "../flv/flv_error.ts";
 import { ClientSession, type ClientSessionOptions, PauseState } from "../session/client_session.ts";
-import { amfDecodeLines, amfDumpLines } from "../session/amf_dump.ts";
-import { formatFixed } from "../session/format_fixed.ts";
 import { LogLevel, type LogSink, silentLog } from "../session/log.ts";
-import { inspectMetadata } from "../session/metadata_info.ts";
 import type { RtmpClient } from "../session/rtmp_client.ts";
 import { parseRtmpUrl } from "../url/parse_rtmp_url.ts";
 import { defaultPort } from "../url/protocol.ts";
@@ -44,7 +41,7 @@ import {
   openConnection,
 } from "./open_connection.ts";
 import { Recording } from "./recording.ts";
-import { planResume, type ResumePlan } from "./resume_plan.ts";
+import { planResume, type ResumePlan, resumePlanLines } from "./resume_plan.ts";
 
 /** What a session connects and plays with (the position is the downloader's). */
 export type DownloadSessionOptions = Omit<
@@ -235,36 +232,6 @@ export class Downloader {
     return outcome;
   }
 
-  /**
-   * What rtmpdump logs about the file it resumes (OpenResumeFile, GetLastKeyframe): its
-   * metadata, its duration, and where it resumes from.
-   */
-  #logResumePlan(plan: ResumePlan): void {
-    if (plan.metadata !== undefined) {
-      for (const line of amfDecodeLines(plan.metadata)) this.#log(LogLevel.Debug, line);
-      for (const line of amfDumpLines(plan.metadata)) this.#log(LogLevel.Debug, line);
-      const info = inspectMetadata(plan.metadata);
-      if (info.hasDuration) {
-        this.#log(LogLevel.Debug, `File has duration: ${formatFixed(info.duration, 6)}`);
-      }
-    }
-    this.#log(LogLevel.Debug, `bAudioOnly: ${plan.audioOnly ? 1 : 0}, size: ${plan.fileSize}`);
-    if (!plan.hasResumeTag) return;
-    const tag = plan.tags[0];
-    this.#log(
-      LogLevel.Debug,
-      `Last keyframe found at: ${tag.timestamp | 0} ms, size: ${tag.size}, type: ${
-        tag.type.toString(16).toUpperCase().padStart(2, "0")
-      }`,
-    );
-    if (plan.seekMs === 0) {
-      this.#log(
-        LogLevel.Debug,
-        "Last keyframe is first frame in stream, switching from resume to normal mode!",
-      );
-    }
-  }
-
   /** rtmpdump's main loop announces the buffer time at the start of every round. */
   #logBufferTime(): void {
     this.#log(LogLevel.Debug, `Setting buffer time to: ${this.#o.bufferMs | 0}ms`);
@@ -288,7 +255,7 @@ export class Downloader {
       if (this.#resume === undefined) {
         this.#recording.replaceFile(o.resume.file);
       } else {
-        this.#logResumePlan(this.#resume);
+        for (const line of resumePlanLines(this.#resume)) this.#log(LogLevel.Debug, line);
         this.#seekMs = this.#resume.seekMs;
         this.#duration = this.#resume.duration;
         this.#recording.resumeFile(o.resume.file, this.#resume);
