@@ -20,6 +20,7 @@ import {
   type RtmpeType,
   ServerHandshake,
 } from "../handshake/mod.ts";
+import { hexLines } from "./hex_dump.ts";
 import { LogLevel, type LogSink, silentLog } from "./log.ts";
 import { RtmpeTransportVariant } from "./rtmpe_upgrade.ts";
 
@@ -73,7 +74,7 @@ export interface ClientHandshakeRequest extends HandshakeDeadline {
   rtmpeType?: RtmpeType;
   /** A digest-handshake variant to run instead (RTMPE); a fresh object per connection. */
   variant?: HandshakeVariant & Partial<TransportUpgrade>;
-  /** Receives the handshake's warnings as librtmp logs them (`HandShake: …`). */
+  /** Receives what librtmp's HandShake logs: progress at DEBUG (with hex dumps), warnings. */
   log?: LogSink;
   /** Clock for the C1 time field (ms). */
   now?: () => number;
@@ -125,40 +126,31 @@ export async function clientHandshake(
     now: request.now,
     random: request.random,
   });
+  // librtmp's HandShake logs as it goes: what the handshake reported so far goes out after
+  // each step, and up to the failure when it fails.
   let logged = 0;
-  const logNextWarning = () => log(LogLevel.Warning, `HandShake: ${handshake.warnings[logged++]}`);
-  const logWarnings = () => {
-    while (logged < handshake.warnings.length) logNextWarning();
-  };
-  let answered = false;
-  // librtmp's HandShake logs S0 (then a type mismatch) and S1's time and version as soon as it
-  // has read them, and "Handshaking finished" once S2 passed.
-  const logProgress = () => {
-    const type = handshake.serverType;
-    const version = handshake.serverVersion;
-    if (answered || type === undefined || version === undefined) return;
-    answered = true;
-    log(LogLevel.Debug, `HandShake: Type Answer   : ${hex2(type)}`);
-    if (handshake.warnings[logged]?.startsWith(TYPE_MISMATCH)) logNextWarning();
-    log(LogLevel.Debug, `HandShake: Server Uptime : ${(handshake.serverUptime ?? 0) | 0}`);
-    log(LogLevel.Debug, `HandShake: FMS Version   : ${version.join(".")}`);
+  const logNotes = () => {
+    for (; logged < handshake.notes.length; logged++) {
+      const note = handshake.notes[logged];
+      const level = note.level === "warning" ? LogLevel.Warning : LogLevel.Debug;
+      log(level, note.text);
+      if (note.bytes !== undefined) {
+        for (const line of hexLines(note.bytes)) log(LogLevel.Debug, line);
+      }
+    }
   };
   const counts = { bytesIn: 0, bytesOut: 0 };
   try {
     return await withDeadline(transport, request, "handshake", async () => {
       const first = await handshake.start();
+      logNotes();
       counts.bytesOut += first.length;
       await transport.write(first);
       for (;;) {
         const data = await transport.read();
         if (data === null) throw new HandshakeError("Connection closed during the handshake");
-        let step;
-        try {
-          step = await handshake.receive(data);
-        } finally {
-          logProgress();
-        }
-        logWarnings();
+        const step = await handshake.receive(data);
+        logNotes();
         const restLength = step.rest?.length ?? 0;
         counts.bytesIn += data.length - restLength;
         if (step.send) {
@@ -166,21 +158,12 @@ export async function clientHandshake(
           await transport.write(step.send);
         }
         if (!step.done) continue;
-        log(LogLevel.Debug, "HandShake: Handshaking finished....");
         return finish(transport, step.rest, variant, counts, handshake.swfVerificationKey);
       }
     });
   } finally {
-    logWarnings();
+    logNotes();
   }
-}
-
-/** The start of the handshake's warning about an S0 other than the C0 sent. */
-const TYPE_MISMATCH = "Type mismatch";
-
-/** A byte as two upper-case hex digits (librtmp's `%02X`). */
-function hex2(byte: number): string {
-  return byte.toString(16).toUpperCase().padStart(2, "0");
 }
 
 /**
