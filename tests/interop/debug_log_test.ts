@@ -27,24 +27,41 @@ import {
   tempDir,
 } from "./_harness.ts";
 import { normaliseStderrLines } from "../_stderr.ts";
+import { hashSwf, type SwfInfo } from "../../src/swf/mod.ts";
+import { startSwfHttpServer } from "../swf/_http_server.ts";
+import { fwsFile, swfBody } from "../swf/_swf_fixtures.ts";
 
 const PEERS = ["nginx-rtmp", "rtmpdump", "ffmpeg"];
 const SAMPLE = `${REPO_ROOT}/assets/sample.flv`;
 /** Hard limit of one client run (a timeout scenario takes a few seconds). */
 const RUN_TIMEOUT_MS = 60_000;
 
+/** A line of librtmp's RTMP_LogHex at DEBUG. */
+const HEX_LINE = /^DEBUG: ([0-9a-f]{2} ){0,15}[0-9a-f]{2} ?$/;
+/** The lines after which the digest handshake and SWF verification dump random bytes. */
+const RANDOM_DUMP =
+  /^DEBUG: (HandShake: (Initial client digest|Calculated digest key .*|Client signature calculated|Server sent signature|Digest key|Signature calculated)|Sending SWFVerification response): ?$/;
+
 /** A client's stderr as comparable lines (see the module doc). */
 function debugLines(stderr: string): string[] {
   const lines = normaliseStderrLines(stderr).map((line) =>
-    line.replace(/^(DEBUG: HandShake: Server Uptime : )-?\d+$/, "$1N").replace(/fd=\d+/, "fd=N")
+    line.replace(/^(DEBUG: HandShake: (Server Uptime |Client digest offset): )-?\d+$/, "$1N")
+      .replace(/fd=\d+/, "fd=N")
   );
   const kept: string[] = [];
+  let random = false;
   for (let i = 0; i < lines.length; i++) {
     // A 4-byte message sent: its size line, its chunk header and its body.
     if (lines[i] === "DEBUG2: RTMP_SendPacket: fd=N, size=4") {
       i += 2;
       continue;
     }
+    // Digests and signatures made from random bytes: only their length is compared.
+    if (random && HEX_LINE.test(lines[i])) {
+      kept.push(`DEBUG: (${lines[i].length - "DEBUG: ".length} characters of random bytes)`);
+      continue;
+    }
+    random = RANDOM_DUMP.test(lines[i]);
     kept.push(lines[i]);
   }
   return kept;
@@ -82,13 +99,20 @@ async function runBoth(
   args: string[],
   dir: string,
   prepare?: (output: string) => Promise<void>,
+  env?: (name: "rtmpdump" | "rtmpkit") => Record<string, string>,
 ): Promise<{ kit: ProcessResult; dump: ProcessResult }> {
   const dumpOut = `${dir}/rtmpdump.flv`;
   const kitOut = `${dir}/rtmpkit.flv`;
   await prepare?.(dumpOut);
-  const dump = await runRtmpdump([...args, "-o", dumpOut], { timeoutMs: RUN_TIMEOUT_MS });
+  const dump = await runRtmpdump([...args, "-o", dumpOut], {
+    timeoutMs: RUN_TIMEOUT_MS,
+    env: env?.("rtmpdump"),
+  });
   await prepare?.(kitOut);
-  const kit = await runRtmpkit([...args, "-o", kitOut], { timeoutMs: RUN_TIMEOUT_MS });
+  const kit = await runRtmpkit([...args, "-o", kitOut], {
+    timeoutMs: RUN_TIMEOUT_MS,
+    env: env?.("rtmpkit"),
+  });
   return { kit, dump };
 }
 
@@ -191,9 +215,9 @@ interopTest("interop debug log: -V prints rtmpdump's lines for a live stream wit
   assertSameLog(kit, dump, "a live stream with a publisher");
 });
 
-/** rtmpkit's server in this process, serving `root`. */
-async function startRtmpkitServer(root: string) {
-  const server = new RtmpServer({ root, listen: ["rtmp://127.0.0.1:0"] });
+/** rtmpkit's server in this process, serving `root` (asking for SWF verification if given). */
+async function startRtmpkitServer(root: string, swfVerification?: SwfInfo) {
+  const server = new RtmpServer({ root, listen: ["rtmp://127.0.0.1:0"], swfVerification });
   await server.start();
   const port = server.addresses[0].port;
   return {
@@ -254,6 +278,30 @@ interopTest(
     assertSameLog(kit, dump, "--resume", beforeStart);
     if (!kit.stderr.includes("DEBUG: Last keyframe found at: ")) {
       throw new Error("--resume: rtmpkit did not log the resume point");
+    }
+  },
+);
+
+interopTest(
+  "interop debug log: -V with --swfVfy prints rtmpdump's lines: the SWF's hash, the digest handshake, the verification (rtmpkit serve)",
+  { peers: ["rtmpdump", "ffmpeg"] },
+  async () => {
+    await using dir = await tempDir();
+    await using http = startSwfHttpServer();
+    const player = fwsFile(swfBody(30000, 7));
+    http.files.set("player.swf", player);
+    await using server = await startRtmpkitServer(await mediaDir(dir.path), await hashSwf(player));
+    await Deno.mkdir(`${dir.path}/home-rtmpdump`);
+    await Deno.mkdir(`${dir.path}/home-rtmpkit`);
+    const { kit, dump } = await runBoth(
+      ["-V", "-W", http.url("player.swf"), "-r", server.url("vod", "sample.flv")],
+      dir.path,
+      undefined,
+      (name) => ({ HOME: `${dir.path}/home-${name}` }),
+    );
+    assertSameLog(kit, dump, "--swfVfy");
+    if (!dump.stderr.includes("HandShake: Genuine Adobe Flash Media Server")) {
+      throw new Error(`--swfVfy: rtmpdump did not do the digest handshake\n${dump.stderr}`);
     }
   },
 );
