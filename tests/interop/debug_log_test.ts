@@ -27,12 +27,15 @@ import {
   tempDir,
 } from "./_harness.ts";
 import { normaliseStderrLines } from "../_stderr.ts";
+import { delay } from "../_wait.ts";
 import { hashSwf, type SwfInfo } from "../../src/swf/mod.ts";
 import { startSwfHttpServer } from "../swf/_http_server.ts";
 import { fwsFile, swfBody } from "../swf/_swf_fixtures.ts";
 
 const PEERS = ["nginx-rtmp", "rtmpdump", "ffmpeg"];
 const SAMPLE = `${REPO_ROOT}/assets/sample.flv`;
+/** How often the server's log is read while waiting for a client to join. */
+const POLL_MS = 50;
 /** Hard limit of one client run (a timeout scenario takes a few seconds). */
 const RUN_TIMEOUT_MS = 60_000;
 
@@ -137,11 +140,11 @@ const NGINX_CASES: {
   { name: "-i mode", args: (url) => ["-V", "-i", `${url("vod", "sample.flv")} live=0`] },
   {
     name: "a stream that stops sending (timeouts, pause and reconnect)",
-    args: (url) => ["-V", "-m", "1", "-r", url("live", "nobody")],
+    args: (url) => ["-V", "-m", "2", "-r", url("live", "nobody")],
   },
   {
     name: "a live stream that stops sending",
-    args: (url) => ["-V", "-v", "-m", "1", "-r", url("live", "nobody")],
+    args: (url) => ["-V", "-v", "-m", "2", "-r", url("live", "nobody")],
   },
   { name: "--start", args: (url) => ["-V", "-A", "2", "-r", url("vod", "h264_aac.flv")] },
 ];
@@ -179,13 +182,30 @@ interopTest("interop debug log: -V prints rtmpdump's lines for a refused connect
   assertSameLog(kit, dump, "a refused connection");
 });
 
+/** How long a client may take to start and ask to play (a limit, not an expected time). */
+const JOIN_WAIT_MS = 60_000;
+
 interopTest("interop debug log: -V prints rtmpdump's lines for a live stream with a publisher", {
   peers: PEERS,
 }, async () => {
   await using dir = await tempDir();
   await using server = await startNginxRtmp({ mediaDir: await mediaDir(dir.path) });
   const flv = await Deno.readFile(SAMPLE);
-  const runWhilePublishing = async (run: () => Promise<ProcessResult>) => {
+  let plays = 0;
+  /**
+   * Runs a client and publishes once it has asked to play: the client sees the whole
+   * publication, whenever it got to start (it waits up to its 5 s timeout for the publisher).
+   */
+  const runThenPublish = async (run: () => Promise<ProcessResult>) => {
+    const running = run();
+    plays++;
+    const deadline = performance.now() + JOIN_WAIT_MS;
+    while (((await server.errorLog()).match(/play: name='cam'/g)?.length ?? 0) < plays) {
+      if (performance.now() > deadline) {
+        throw new Error(`Timed out after ${JOIN_WAIT_MS} ms waiting for play ${plays}`);
+      }
+      await delay(POLL_MS);
+    }
     const transport = await connectTcp("127.0.0.1", server.port);
     const publisher = await Publisher.connect(transport, {
       app: "live",
@@ -193,26 +213,25 @@ interopTest("interop debug log: -V prints rtmpdump's lines for a live stream wit
       tcUrl: `rtmp://127.0.0.1:${server.port}/live`,
     });
     try {
-      const publishing = publisher.publishFlv((async function* () {
+      await publisher.publishFlv((async function* () {
         yield flv;
       })());
-      // The client joins a stream that is on: its first lines do not depend on when.
-      await server.waitForLog(/publish: name='cam'/, "the publisher to start");
-      const result = await run();
-      await publishing;
-      return result;
     } finally {
       await publisher.close();
     }
+    return await running;
   };
-  const args = ["-V", "-v", "-m", "2", "-r", server.url("live", "cam")];
-  const dump = await runWhilePublishing(() =>
+  const args = ["-V", "-v", "-m", "5", "-r", server.url("live", "cam")];
+  const dump = await runThenPublish(() =>
     runRtmpdump([...args, "-o", `${dir.path}/rtmpdump.flv`], { timeoutMs: RUN_TIMEOUT_MS })
   );
-  const kit = await runWhilePublishing(() =>
+  const kit = await runThenPublish(() =>
     runRtmpkit([...args, "-o", `${dir.path}/rtmpkit.flv`], { timeoutMs: RUN_TIMEOUT_MS })
   );
   assertSameLog(kit, dump, "a live stream with a publisher");
+  if (!dump.stderr.includes("INFO: Metadata:")) {
+    throw new Error(`live: rtmpdump got no metadata from the publisher\n${dump.stderr}`);
+  }
 });
 
 /** rtmpkit's server in this process, serving `root` (asking for SWF verification if given). */
