@@ -21,7 +21,7 @@ import {
   ServerHandshake,
 } from "../handshake/mod.ts";
 import { hexLines } from "./hex_dump.ts";
-import { LogLevel, type LogSink, silentLog } from "./log.ts";
+import { LogLevel, logsAt, type LogSink, silentLog } from "./log.ts";
 import { RtmpeTransportVariant } from "./rtmpe_upgrade.ts";
 
 /**
@@ -134,7 +134,7 @@ export async function clientHandshake(
       const note = handshake.notes[logged];
       const level = note.level === "warning" ? LogLevel.Warning : LogLevel.Debug;
       log(level, note.text);
-      if (note.bytes !== undefined) {
+      if (note.bytes !== undefined && logsAt(log, LogLevel.Debug)) {
         for (const line of hexLines(note.bytes)) log(LogLevel.Debug, line);
       }
     }
