@@ -8,6 +8,7 @@
  */
 
 import { listenTcp } from "./tcp_listener.ts";
+import { listenTls } from "./tls_listener.ts";
 import type { RemoteAddr, Transport } from "./transport.ts";
 import { UnsupportedTransportError } from "./transport_error.ts";
 
@@ -72,7 +73,20 @@ export const LISTEN_SCHEMES: readonly ListenScheme[] = [
     available: true,
     open: (r) => listenTcp({ hostname: r.hostname, port: r.port }),
   },
-  { scheme: "rtmps", defaultPort: 443, layers: "TLS", needsTls: true, available: false },
+  {
+    scheme: "rtmps",
+    defaultPort: 443,
+    layers: "TLS",
+    needsTls: true,
+    available: true,
+    open: (r) =>
+      listenTls({
+        hostname: r.hostname,
+        port: r.port,
+        certFile: r.tls?.certFile ?? "",
+        keyFile: r.tls?.keyFile ?? "",
+      }),
+  },
   { scheme: "rtmpt", defaultPort: 80, layers: "HTTP tunnel", needsTls: false, available: false },
   {
     scheme: "rtmpts",

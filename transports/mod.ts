@@ -1,7 +1,7 @@
 /**
  * Transports: the byte-stream contract the engine depends on, client stacks built from a
- * protocol's feature bits (dialers that compose: TCP, proxies, TLS, the RTMPT tunnel), server
- * listeners by scheme, and an in-memory pipe for tests.
+ * protocol's feature bits (dialers that compose: TCP, SOCKS proxies, TLS, the RTMPT tunnel),
+ * server listeners by scheme (TCP, TLS), and an in-memory pipe for tests.
  *
  * @example
  * ```ts ignore
@@ -41,3 +41,10 @@ export type { Listener, ListenRequest, ListenScheme, ListenTlsOptions } from "./
 export { listenTcp, SERVER_READ_BUFFER_SIZE } from "./tcp_listener.ts";
 export type { TcpListener, TcpListenOptions } from "./tcp_listener.ts";
 export { createPipe } from "./pipe.ts";
+export { tlsDialer } from "./tls.ts";
+export { listenTls } from "./tls_listener.ts";
+export type { TlsListenOptions } from "./tls_listener.ts";
+export { socksDialer } from "./socks.ts";
+export type { Ipv4Resolver, SocksDialerOptions } from "./socks.ts";
+export { parseProxyUrl, proxyLabel, socksOptionToProxy } from "./proxy_url.ts";
+export type { ProxyKind, ProxyUrl } from "./proxy_url.ts";
