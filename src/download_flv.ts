@@ -14,7 +14,7 @@ import { RtmpClient } from "./session/rtmp_client.ts";
 import { buildTcUrl } from "./url/build_tc_url.ts";
 import { defaultPort } from "./url/protocol.ts";
 import { parseRtmpUrl } from "./url/parse_rtmp_url.ts";
-import { openTransport } from "../transports/stack.ts";
+import { openTransport, type TlsOptions } from "../transports/stack.ts";
 import { ReadTimeoutTransport } from "../transports/read_timeout.ts";
 
 /** rtmpdump's default client buffer: 10 hours, so servers send as fast as they can. */
@@ -47,6 +47,19 @@ export interface DownloadFlvOptions {
   onMetadata?: (values: AmfValue[]) => void;
   /** Stops the download; what was received so far stays whole. */
   signal?: AbortSignal;
+  /**
+   * Connect through a proxy: `socks4://`, `socks4a://`, `socks5://[user:pass@]host:port`, or
+   * `http://` where the stack has it.
+   */
+  proxy?: string;
+  /** Connect through a SOCKS4 proxy `host[:port]`, as rtmpdump's `-S` (not with `proxy`). */
+  socks?: string;
+  /**
+   * TLS for rtmps:// (and rtmpts://): certificates are verified with SNI by default; `caFile`
+   * trusts a PEM file's authorities, `insecure` skips verification, `serverName` names the
+   * certificate to expect.
+   */
+  tls?: TlsOptions;
 }
 
 /** What a download ended with. */
@@ -65,7 +78,8 @@ export interface DownloadFlvResult {
 
 /**
  * Downloads `url` and hands the FLV to `write` in pieces; each call of `write` receives whole
- * tags. Rejects with the layer's error when connecting or playing fails.
+ * tags. Rejects with the layer's error when connecting or playing fails: `ConnectError` when the
+ * connection (proxy, TLS) cannot be opened, `TypeError` for a proxy URL or CA file it cannot use.
  *
  * @example
  * ```ts ignore
@@ -119,6 +133,10 @@ export async function downloadFlv(
     host: parsed.host,
     port,
     connectTimeoutMs: options.timeoutMs ?? 30000,
+    signal: options.signal,
+    proxy: options.proxy,
+    socks: options.socks,
+    tls: options.tls,
   });
   const transport = new ReadTimeoutTransport(raw, options.timeoutMs ?? 30000);
   const client = new RtmpClient(transport, session, { log: options.log });

@@ -6,7 +6,8 @@
  * rtmpdump ignores them). With `POSIXLY_CORRECT` set, parsing stops at the first operand.
  *
  * Errors carry glibc's exact English message; rtmpdump then prints `unknown option: ?` and its
- * usage and exits 1.
+ * usage and exits 1. rtmpkit's own long options (`--proxy`, `--tlsCa`, `--tlsInsecure`) are
+ * recognised by their full names only.
  *
  * @module
  */
@@ -64,11 +65,25 @@ export const LONG_OPTIONS: readonly LongOption[] = [
   { name: "jtv", hasArg: true, short: "j" },
 ];
 
+/**
+ * rtmpkit's own long options, which rtmpdump lacks: a proxy URL and the TLS settings. They have
+ * no short letter (their `short` is their name) and match only when written in full, so every
+ * abbreviation of rtmpdump's options keeps the meaning and the messages it has in rtmpdump.
+ */
+export const EXTRA_LONG_OPTIONS: readonly LongOption[] = [
+  { name: "proxy", hasArg: true, short: "proxy" },
+  { name: "tlsCa", hasArg: true, short: "tlsCa" },
+  { name: "tlsInsecure", hasArg: false, short: "tlsInsecure" },
+];
+
 /** A recognised option, named by its short letter, with its value when it takes one. */
 export interface ParsedOption {
   /** Discriminant. */
   readonly kind: "option";
-  /** The short option letter (`r`, `o`, `#`, …), also for options given by long name. */
+  /**
+   * The short option letter (`r`, `o`, `#`, …), also for options given by long name; the
+   * name itself for {@linkcode EXTRA_LONG_OPTIONS}.
+   */
   readonly short: string;
   /** The value, for options that take one. */
   readonly value?: string;
@@ -184,7 +199,8 @@ function parseLong(argv: readonly string[], index: number, program: string, item
   const name = equals < 0 ? text : text.slice(0, equals);
   index++;
 
-  let found = LONG_OPTIONS.find((option) => option.name === name);
+  let found = LONG_OPTIONS.find((option) => option.name === name) ??
+    EXTRA_LONG_OPTIONS.find((option) => option.name === name);
   if (found === undefined) {
     const matches = LONG_OPTIONS.filter((option) => option.name.startsWith(name));
     const first = matches[0];

@@ -23,6 +23,7 @@ import { LogLevel } from "../session/log.ts";
 import { RtmpClient } from "../session/rtmp_client.ts";
 import { openTransport } from "../../transports/stack.ts";
 import { ReadTimeoutTransport } from "../../transports/read_timeout.ts";
+import { PROTOCOL_FAILURE_CODE } from "../../transports/dial_deadline.ts";
 import {
   ConnectError,
   TimeoutError,
@@ -146,6 +147,14 @@ const ERRNO: Record<string, [number, string]> = {
 };
 
 function reportConnectError(err: unknown, options: DownloadOptions, log: Logger): void {
+  // A proxy or TLS failure has no rtmpdump wording: its own line says which layer failed.
+  const layered = err instanceof ConnectError &&
+    (err.code === PROTOCOL_FAILURE_CODE || options.socks !== undefined ||
+      options.proxy !== undefined);
+  if (layered) {
+    log.log(LogLevel.Error, err.message);
+    return;
+  }
   const cause = (err as { cause?: unknown }).cause as
     | { code?: string; name?: string; message?: string }
     | undefined;
@@ -269,6 +278,8 @@ async function download(
       port: options.port,
       connectTimeoutMs: Math.max(options.timeoutSec, 1) * 1000,
       socks: options.socks,
+      proxy: options.proxy,
+      tls: { caFile: options.tlsCaFile, insecure: options.tlsInsecure },
     });
     const transport = new ReadTimeoutTransport(raw, options.timeoutSec * 1000);
     interrupt.transport = transport;
@@ -287,7 +298,8 @@ async function download(
       return Exit.NoConnect;
     }
   } catch (err) {
-    if (err instanceof UnsupportedTransportError) {
+    if (err instanceof UnsupportedTransportError || err instanceof TypeError) {
+      // A stack this version lacks, or settings it cannot use (an unreadable --tlsCa file).
       log.log(LogLevel.Error, err.message);
       return Exit.Failed;
     }

@@ -1,6 +1,7 @@
 /**
  * `rtmpkit publish FILE.flv|- URL [--fast]`: pushes an FLV file (or FLV on stdin, for example
- * piped from ffmpeg) to an RTMP server at real-time pace, as a live stream.
+ * piped from ffmpeg) to an RTMP server at real-time pace, as a live stream; over rtmps:// and
+ * through a proxy (`--proxy`, `--tlsCa`, `--tlsInsecure` as for downloads).
  *
  * @module
  */
@@ -13,26 +14,37 @@ import type { Transport } from "../../transports/transport.ts";
 import { Publisher } from "../session/publisher.ts";
 import { buildTcUrl } from "../url/build_tc_url.ts";
 import { parseRtmpUrl } from "../url/parse_rtmp_url.ts";
+import { defaultPort } from "../url/protocol.ts";
+import { parseProxyUrl } from "../../transports/proxy_url.ts";
 import { ExitCode } from "./exit_code.ts";
 import { type Logger, LogLevel } from "./logger.ts";
 
 /** Bytes read from the input at a time. */
 const READ_BLOCK = 256 * 1024;
-/** librtmp's default ports per protocol bit (only RTMP is published here). */
-const DEFAULT_PORT = 1935;
 /** Connect timeout. */
 const CONNECT_TIMEOUT_MS = 30_000;
 
-const USAGE = `Usage: rtmpkit publish FILE.flv|- URL [--fast]
+const USAGE = `Usage: rtmpkit publish FILE.flv|- URL [--fast] [options]
 
 Publishes an FLV file (or FLV read from stdin with "-") as a live stream to
-rtmp://HOST[:PORT]/APP/NAME, at the pace of its timestamps.
+rtmp://HOST[:PORT]/APP/NAME (or rtmps://), at the pace of its timestamps.
 
-  --fast         send as fast as the server takes it instead of in real time
-  --verbose, -V  log more
-  --quiet, -q    log errors only
-  --help, -h     show this help
+  --fast             send as fast as the server takes it instead of in real time
+  --proxy URL        connect through a proxy: socks4://, socks4a://,
+                     socks5://[USER:PASS@]HOST:PORT
+  --tlsCa FILE       trust the certificate authorities in this PEM file (rtmps://)
+  --tlsInsecure      do not verify the server's certificate (rtmps://)
+  --verbose, -V      log more
+  --quiet, -q        log errors only
+  --help, -h         show this help
 `;
+
+/** How `publish` connects, from its options. */
+interface ConnectOptions {
+  proxy?: string;
+  tlsCaFile?: string;
+  tlsInsecure?: boolean;
+}
 
 /**
  * Publishes and resolves to an exit code: 0 when everything was sent, 1 for bad arguments, an
@@ -42,11 +54,32 @@ rtmp://HOST[:PORT]/APP/NAME, at the pace of its timestamps.
 export async function runPublish(args: string[], log: Logger): Promise<number> {
   const positional: string[] = [];
   let fast = false;
-  for (const arg of args) {
+  const connect: ConnectOptions = {};
+  for (let i = 0; i < args.length; i++) {
+    let arg = args[i];
+    let inline: string | undefined;
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    if (eq > 0) {
+      inline = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    if (arg === "--proxy" || arg === "--tlsCa") {
+      const value = inline ?? args[++i];
+      if (value === undefined) {
+        log.log(LogLevel.ERROR, `Option ${arg} needs a value`);
+        log.raw(USAGE);
+        return ExitCode.FAILED;
+      }
+      if (arg === "--proxy") connect.proxy = value;
+      else connect.tlsCaFile = value;
+      continue;
+    }
+    if (inline !== undefined) arg = args[i];
     if (arg === "--help" || arg === "-h") {
       log.raw(USAGE);
       return ExitCode.SUCCESS;
     } else if (arg === "--fast") fast = true;
+    else if (arg === "--tlsInsecure") connect.tlsInsecure = true;
     else if (arg === "--verbose" || arg === "-V") log.level = LogLevel.DEBUG;
     else if (arg === "--quiet" || arg === "-q") log.level = LogLevel.ERROR;
     else if (arg.startsWith("-") && arg !== "-") {
@@ -72,7 +105,15 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
     log.log(LogLevel.ERROR, `Cannot publish to ${urlText}: expected rtmp://HOST[:PORT]/APP/NAME`);
     return ExitCode.FAILED;
   }
-  const port = url.port || DEFAULT_PORT;
+  if (connect.proxy !== undefined) {
+    try {
+      parseProxyUrl(connect.proxy);
+    } catch (err) {
+      log.log(LogLevel.ERROR, (err as Error).message);
+      return ExitCode.FAILED;
+    }
+  }
+  const port = url.port || defaultPort(url.protocol);
   let source: AsyncIterable<Uint8Array>;
   try {
     source = input === "-" ? stdinChunks() : await fileChunks(input);
@@ -89,10 +130,14 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
       host: url.host,
       port,
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      proxy: connect.proxy,
+      tls: { caFile: connect.tlsCaFile, insecure: connect.tlsInsecure },
     });
   } catch (err) {
     log.log(LogLevel.ERROR, (err as Error).message);
-    return err instanceof UnsupportedTransportError ? ExitCode.FAILED : ExitCode.NO_CONNECT;
+    return err instanceof UnsupportedTransportError || err instanceof TypeError
+      ? ExitCode.FAILED
+      : ExitCode.NO_CONNECT;
   }
   let interrupted = false;
   const onSignal = () => {

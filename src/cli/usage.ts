@@ -1,7 +1,8 @@
 /**
  * The banner every run starts with and the `--help` text. Both follow rtmpdump 2.4's layout: the
  * first banner line is `RTMPDump v2.4` (scripts parse it), and the help lists the same options in
- * the same order with the same syntax, argument names and defaults, described in our own words.
+ * the same order with the same syntax, argument names and defaults, described in our own words,
+ * followed by rtmpkit's own options.
  *
  * @module
  */
@@ -100,5 +101,13 @@ function usageText(program: string): string {
     row("--quiet|-q", "Prints nothing but fatal errors.") +
     row("--verbose|-V", "Prints debugging messages.") +
     row("--debug|-z", "Prints everything, packet dumps included.") +
+    "\n" +
+    row(
+      "--proxy url",
+      "Connects through this proxy: socks4://, socks4a://, socks5://[user:pass@]host:port",
+    ) +
+    row("--tlsCa file", "Trusts the certificate authorities in this PEM file (rtmps://)") +
+    row("--tlsInsecure", "Does not verify the server's certificate (rtmps://)") +
+    "\n" +
     "swfUrl, pageUrl and auth are sent with connect only when they are given.\n\n";
 }

@@ -51,7 +51,10 @@ Deno.test("the banner's first line is rtmpdump's version line, the second our ow
   assertEquals(rest, "");
 });
 
-Deno.test("the help lists rtmpdump's options in its order, with its syntax, aligned at 24", () => {
+/** rtmpkit's own options, listed after rtmpdump's. */
+const EXTRA_OPTION_COLUMN = ["--proxy url", "--tlsCa file", "--tlsInsecure"];
+
+Deno.test("the help lists rtmpdump's options in its order, with its syntax, aligned at 24, then ours", () => {
   const options = usageLines("rtmpdump")
     .filter((line) => line.startsWith("--"))
     .map((line) => {
@@ -59,7 +62,7 @@ Deno.test("the help lists rtmpdump's options in its order, with its syntax, alig
       assertEquals(line[24] !== " ", true, line);
       return line.slice(0, 24).trimEnd();
     });
-  assertEquals(options, RTMPDUMP_OPTION_COLUMN);
+  assertEquals(options, [...RTMPDUMP_OPTION_COLUMN, ...EXTRA_OPTION_COLUMN]);
 });
 
 Deno.test("the help keeps rtmpdump's defaults and layout", () => {
