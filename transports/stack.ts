@@ -1,9 +1,10 @@
 /**
  * Client transport stacks, built from a protocol's feature bits (librtmp-facts §2.1, §8): TCP at
- * the bottom, or a proxy over TCP (SOCKS4 for rtmpdump's `-S`, or the kind a proxy URL names); TLS for the SSL bit; the RTMPT tunnel for the HTTP bit; the
- * RTMPE handshake and RC4 for the ENC bit (that layer is added by the handshake driver, since
- * it starts with the handshake). {@linkcode CLIENT_LAYERS} is the one list of layers: the
- * downloader's feature check, the usage texts and this builder all read it.
+ * the bottom, or a proxy over TCP (SOCKS4 for rtmpdump's `-S`, or the kind a proxy URL names);
+ * TLS for the SSL bit; the RTMPT tunnel for the HTTP bit; the RTMPE handshake and RC4 for the
+ * ENC bit (that layer is added by the handshake driver, since it starts with the handshake).
+ * {@linkcode CLIENT_LAYERS} is the one list of layers: the downloader's feature check, the usage
+ * texts and this builder all read it.
  *
  * @module
  */
@@ -83,7 +84,7 @@ export const CLIENT_LAYERS: readonly ClientLayer[] = [
     feature: PROTOCOL_FEATURE.ENC,
     name: "rtmpe",
     title: "RTMPE encryption (rtmpe://, rtmpte://)",
-    available: false,
+    available: true,
   },
 ];
 

@@ -6,8 +6,7 @@
  * rtmpdump ignores them). With `POSIXLY_CORRECT` set, parsing stops at the first operand.
  *
  * Errors carry glibc's exact English message; rtmpdump then prints `unknown option: ?` and its
- * usage and exits 1. rtmpkit's own long options (`--proxy`, `--tlsCa`, `--tlsInsecure`) are
- * recognised by their full names only.
+ * usage and exits 1.
  *
  * @module
  */
@@ -66,11 +65,12 @@ export const LONG_OPTIONS: readonly LongOption[] = [
 ];
 
 /**
- * rtmpkit's own long options, which rtmpdump lacks: a proxy URL and the TLS settings. They have
- * no short letter (their `short` is their name) and match only when written in full, so every
- * abbreviation of rtmpdump's options keeps the meaning and the messages it has in rtmpdump.
+ * rtmpkit's own long options, beyond rtmpdump's. They match by their exact name only, never by
+ * prefix, so every abbreviation rtmpdump accepts (`--pro` for `--protocol`) means what it meant
+ * there. Their `short` is the name itself: they have no letter.
  */
-export const EXTRA_LONG_OPTIONS: readonly LongOption[] = [
+export const EXTENSION_OPTIONS: readonly LongOption[] = [
+  { name: "rtmpeType", hasArg: true, short: "rtmpeType" },
   { name: "proxy", hasArg: true, short: "proxy" },
   { name: "tlsCa", hasArg: true, short: "tlsCa" },
   { name: "tlsInsecure", hasArg: false, short: "tlsInsecure" },
@@ -80,10 +80,7 @@ export const EXTRA_LONG_OPTIONS: readonly LongOption[] = [
 export interface ParsedOption {
   /** Discriminant. */
   readonly kind: "option";
-  /**
-   * The short option letter (`r`, `o`, `#`, …), also for options given by long name; the
-   * name itself for {@linkcode EXTRA_LONG_OPTIONS}.
-   */
+  /** The short option letter (`r`, `o`, `#`, …), also for options given by long name. */
   readonly short: string;
   /** The value, for options that take one. */
   readonly value?: string;
@@ -200,7 +197,7 @@ function parseLong(argv: readonly string[], index: number, program: string, item
   index++;
 
   let found = LONG_OPTIONS.find((option) => option.name === name) ??
-    EXTRA_LONG_OPTIONS.find((option) => option.name === name);
+    EXTENSION_OPTIONS.find((option) => option.name === name);
   if (found === undefined) {
     const matches = LONG_OPTIONS.filter((option) => option.name.startsWith(name));
     const first = matches[0];

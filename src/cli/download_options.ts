@@ -16,6 +16,7 @@
  * @module
  */
 
+import type { RtmpeType } from "../handshake/mod.ts";
 import type { AmfValue } from "../amf/types.ts";
 import type { ConnItem } from "../url/conn_item.ts";
 import { buildTcUrl } from "../url/build_tc_url.ts";
@@ -32,7 +33,7 @@ import {
   PROTOCOL_UNDEFINED,
 } from "./_option_state.ts";
 import { parseProxyUrl, proxyLabel } from "../../transports/proxy_url.ts";
-import { EXTRA_LONG_OPTIONS, parseArgs, PROGRAM_NAME } from "./args.ts";
+import { parseArgs, PROGRAM_NAME } from "./args.ts";
 import {
   DEFAULT_FLASH_VERSION,
   DEFAULT_SOCKS_PORT,
@@ -79,6 +80,8 @@ export interface DownloadOptions {
   realtime: boolean;
   /** `--hashes`: `#` progress. */
   hashes: boolean;
+  /** `--rtmpeType`: the C0 of an RTMPE handshake, 6 (default, as rtmpdump), 8 or 9. */
+  rtmpeType: RtmpeType | undefined;
   /** Buffer time in ms that rtmpdump sets before connecting (overrides `buffer=` of `-i`). */
   bufferMs: number;
   /** `--buffer` was given: never raise the buffer to the stream's duration. */
@@ -168,14 +171,14 @@ interface ExtraOptions {
   tlsInsecure?: boolean;
 }
 
-/** Applies one of {@linkcode EXTRA_LONG_OPTIONS}. */
-function applyExtraOption(extras: ExtraOptions, name: string, value: string): void {
+/** Takes `--proxy`, `--tlsCa` or `--tlsInsecure`; false for any other option. */
+function applyExtraOption(extras: ExtraOptions, name: string, value: string): boolean {
   if (name === "proxy") extras.proxy = value;
   else if (name === "tlsCa") extras.tlsCaFile = value;
   else if (name === "tlsInsecure") extras.tlsInsecure = true;
+  else return false;
+  return true;
 }
-
-const EXTRA_NAMES: ReadonlySet<string> = new Set(EXTRA_LONG_OPTIONS.map((o) => o.short));
 
 /** Options of {@linkcode buildDownloadOptions}. */
 export interface BuildDownloadOptionsOptions {
@@ -247,10 +250,7 @@ export function buildDownloadOptions(
       printUsage(log, program);
       return { exitCode: ExitCode.SUCCESS };
     }
-    if (EXTRA_NAMES.has(item.short)) {
-      applyExtraOption(extras, item.short, item.value ?? "");
-      continue;
-    }
+    if (applyExtraOption(extras, item.short, item.value ?? "")) continue;
     const exitCode = applyOption(state, item.short, item.value ?? "", log);
     if (exitCode !== undefined) return { exitCode };
   }
@@ -378,6 +378,7 @@ function validate(state: OptionState, log: Logger): BuildDownloadOptionsResult {
     startMs: state.startMs,
     stopMs: state.stopMs,
     bufx,
+    rtmpeType: state.rtmpeType,
   };
   return { options: { ...local, ...link } };
 }
@@ -400,6 +401,7 @@ type LocalPart = Pick<
   | "startMs"
   | "stopMs"
   | "bufx"
+  | "rtmpeType"
 >;
 
 /** §1.3 step 5: a hash without a size, or a size without a hash, is dropped with a warning. */

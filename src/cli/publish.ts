@@ -8,7 +8,7 @@
 
 import { open } from "node:fs/promises";
 import process from "node:process";
-import { openTransport } from "../../transports/stack.ts";
+import { isEncrypted, openTransport } from "../../transports/stack.ts";
 import { ConnectError, UnsupportedTransportError } from "../../transports/transport_error.ts";
 import type { Transport } from "../../transports/transport.ts";
 import { Publisher } from "../session/publisher.ts";
@@ -152,6 +152,7 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
         app: url.app,
         playpath: url.playpath,
         tcUrl: buildTcUrl(url.protocol, url.host, port, url.app),
+        handshake: isEncrypted(url.protocol) ? "rtmpe" : "plain",
         log: engineLog,
       });
     } catch (err) {
