@@ -1,7 +1,7 @@
 /**
  * SOCKS through dante-server: the transport conformance suite over SOCKS4 and SOCKS5 tunnels
- * (IPv6 targets included); rtmpkit's downloads through dante with -S (SOCKS4, as rtmpdump),
- * socks4:// and socks5:// equal the direct download, as does rtmpdump -S through the same proxy;
+ * (IPv6 targets included); rtmpkit's downloads through dante with -S and socks= (SOCKS4, as
+ * rtmpdump), socks4:// and socks5:// equal the direct download, as does rtmpdump -S through the same proxy;
  * rtmps:// through SOCKS5 (dante, then stunnel) too. A destination the proxy's rules refuse and
  * a proxy that is not there are one line and exit 3. (dante speaks no SOCKS4a: that kind is
  * covered by the byte-level tests against a scripted proxy.)
@@ -101,7 +101,7 @@ Deno.test({
 
 for (const runtime of RTMPKIT_RUNTIMES) {
   interopTest(
-    `interop proxy (${runtime}): downloads through dante with -S, socks4:// and socks5:// equal the direct download`,
+    `interop proxy (${runtime}): downloads through dante with -S, socks=, socks4:// and socks5:// equal the direct download`,
     { peers: [...PEERS, ...runtimePeers(runtime)] },
     async () => {
       const source = await genMedia("bframes");
@@ -130,6 +130,7 @@ for (const runtime of RTMPKIT_RUNTIMES) {
         ["socks4://", ["--proxy", `socks4://127.0.0.1:${proxy.port}`]],
         ["socks5://", ["--proxy", `socks5://127.0.0.1:${proxy.port}`]],
         ["socks5:// to a name", ["--proxy", `socks5://localhost:${proxy.port}`, "-n", "localhost"]],
+        ["socks= of -i", ["-i", `${url} socks=127.0.0.1:${proxy.port}`]],
       ];
       for (const [what, args] of cases) {
         const out = `${dir.path}/out.flv`;
