@@ -114,6 +114,7 @@ function usageText(program: string): string {
 /** Syntax and description of each of rtmpkit's own options, by name. */
 const EXTENSION_HELP: Readonly<Record<string, readonly [string, string]>> = {
   rtmpeType: ["--rtmpeType 6|8|9", "RTMPE handshake type to ask for (default: 6, as rtmpdump)"],
+  reconnect: ["--reconnect num", "Reconnect a dropped stream up to num times (default: 0)"],
   proxy: [
     "--proxy url",
     "Connects through this proxy: socks4://, socks4a://, socks5://[user:pass@]host:port",
