@@ -10,7 +10,7 @@ import { open } from "node:fs/promises";
 import process from "node:process";
 import { isEncrypted, openTransport } from "../../transports/stack.ts";
 import { ConnectError, UnsupportedTransportError } from "../../transports/transport_error.ts";
-import type { Transport } from "../../transports/transport.ts";
+import { splitUrlCredentials } from "../auth/url_credentials.ts";
 import { Publisher } from "../session/publisher.ts";
 import { buildTcUrl } from "../url/build_tc_url.ts";
 import { parseRtmpUrl } from "../url/parse_rtmp_url.ts";
@@ -27,7 +27,9 @@ const CONNECT_TIMEOUT_MS = 30_000;
 const USAGE = `Usage: rtmpkit publish FILE.flv|- URL [--fast] [options]
 
 Publishes an FLV file (or FLV read from stdin with "-") as a live stream to
-rtmp://HOST[:PORT]/APP/NAME (or rtmps://), at the pace of its timestamps.
+rtmp://HOST[:PORT]/APP/NAME (or rtmps://), at the pace of its timestamps. With
+rtmp://USER:PASS@HOST/APP/NAME it answers the server's publisher authentication
+(Adobe or Limelight, whichever it asks for).
 
   --fast             send as fast as the server takes it instead of in real time
   --proxy URL        connect through a proxy: socks4://, socks4a://,
@@ -93,7 +95,8 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
     log.raw(USAGE);
     return ExitCode.FAILED;
   }
-  const [input, urlText] = positional;
+  const [input, urlWithCredentials] = positional;
+  const { url: urlText, user, password } = splitUrlCredentials(urlWithCredentials);
   let url;
   try {
     url = parseRtmpUrl(urlText);
@@ -123,22 +126,22 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
   }
 
   const engineLog = (level: LogLevel, message: string) => log.log(level, message);
-  let transport: Transport;
-  try {
-    transport = await openTransport({
-      protocol: url.protocol,
-      host: url.host,
-      port,
-      connectTimeoutMs: CONNECT_TIMEOUT_MS,
-      proxy: connect.proxy,
-      tls: { caFile: connect.tlsCaFile, insecure: connect.tlsInsecure },
-    });
-  } catch (err) {
-    log.log(LogLevel.ERROR, (err as Error).message);
-    return err instanceof UnsupportedTransportError || err instanceof TypeError
-      ? ExitCode.FAILED
-      : ExitCode.NO_CONNECT;
-  }
+  let dialFailed = false;
+  const dial = async () => {
+    try {
+      return await openTransport({
+        protocol: url.protocol,
+        host: url.host,
+        port,
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        proxy: connect.proxy,
+        tls: { caFile: connect.tlsCaFile, insecure: connect.tlsInsecure },
+      });
+    } catch (err) {
+      dialFailed = true;
+      throw err;
+    }
+  };
   let interrupted = false;
   const onSignal = () => {
     interrupted = true;
@@ -148,16 +151,21 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
   let publisher: Publisher | undefined;
   try {
     try {
-      publisher = await Publisher.connect(transport, {
+      publisher = await Publisher.open(dial, {
         app: url.app,
         playpath: url.playpath,
         tcUrl: buildTcUrl(url.protocol, url.host, port, url.app),
         handshake: isEncrypted(url.protocol) ? "rtmpe" : "plain",
         log: engineLog,
+        credentials: user === undefined ? undefined : { user, password: password ?? "" },
       });
     } catch (err) {
-      log.log(LogLevel.ERROR, (err as Error).message);
-      return err instanceof ConnectError ? ExitCode.NO_CONNECT : ExitCode.FAILED;
+      log.log(LogLevel.ERROR, (err as Error).message.split("\n")[0]);
+      // A stack this version lacks, or settings it cannot use (an unreadable --tlsCa file).
+      if (err instanceof UnsupportedTransportError || err instanceof TypeError) {
+        return ExitCode.FAILED;
+      }
+      return dialFailed || err instanceof ConnectError ? ExitCode.NO_CONNECT : ExitCode.FAILED;
     }
     log.log(
       LogLevel.INFO,
@@ -182,7 +190,6 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     await publisher?.close();
-    transport.close();
   }
 }
 
