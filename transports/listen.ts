@@ -7,6 +7,7 @@
  * @module
  */
 
+import { rtmptListener } from "./rtmpt_listener.ts";
 import { listenTcp } from "./tcp_listener.ts";
 import type { RemoteAddr, Transport } from "./transport.ts";
 import { UnsupportedTransportError } from "./transport_error.ts";
@@ -73,7 +74,17 @@ export const LISTEN_SCHEMES: readonly ListenScheme[] = [
     open: (r) => listenTcp({ hostname: r.hostname, port: r.port }),
   },
   { scheme: "rtmps", defaultPort: 443, layers: "TLS", needsTls: true, available: false },
-  { scheme: "rtmpt", defaultPort: 80, layers: "HTTP tunnel", needsTls: false, available: false },
+  {
+    scheme: "rtmpt",
+    defaultPort: 80,
+    layers: "HTTP tunnel",
+    needsTls: false,
+    available: true,
+    open: async (r) =>
+      rtmptListener(await listenTcp({ hostname: r.hostname, port: r.port }), {
+        idleTimeoutMs: r.tunnelIdleTimeoutMs,
+      }),
+  },
   {
     scheme: "rtmpts",
     defaultPort: 443,

@@ -10,6 +10,7 @@
 
 import { PROTOCOL_FEATURE } from "../src/url/protocol.ts";
 import { type Dialer, tcpDialer } from "./dialer.ts";
+import { rtmptDialer } from "./rtmpt.ts";
 import type { Transport } from "./transport.ts";
 import { UnsupportedTransportError } from "./transport_error.ts";
 
@@ -70,7 +71,8 @@ export const CLIENT_LAYERS: readonly ClientLayer[] = [
     feature: PROTOCOL_FEATURE.HTTP,
     name: "rtmpt",
     title: "HTTP tunnelling (rtmpt://, rtmpte://, rtmpts://)",
-    available: false,
+    wrap: (below) => rtmptDialer(below),
+    available: true,
   },
   {
     feature: PROTOCOL_FEATURE.ENC,

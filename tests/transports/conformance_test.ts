@@ -1,11 +1,16 @@
 /**
  * The transport conformance suite (./_conformance.ts) over each stack and listener that needs
- * no outside peer: the in-memory pipe, TCP on Deno's sockets, and TCP on `node:net` (the Bun
- * path, exercised here through Deno's Node compatibility).
+ * no outside peer: the in-memory pipe, TCP on Deno's sockets, TCP on `node:net` (the Bun path,
+ * exercised here through Deno's Node compatibility), and the RTMPT tunnel (client dialer and
+ * listener) over pipes and over TCP.
  */
 
 import net from "node:net";
+import { type Dialer, tcpDialer } from "../../transports/dialer.ts";
+import type { Listener } from "../../transports/listen.ts";
 import { createPipe } from "../../transports/pipe.ts";
+import { rtmptDialer } from "../../transports/rtmpt.ts";
+import { rtmptListener } from "../../transports/rtmpt_listener.ts";
 import { connectTcp, NodeSocketTransport } from "../../transports/tcp.ts";
 import { listenTcp } from "../../transports/tcp_listener.ts";
 import type { Transport } from "../../transports/transport.ts";
@@ -59,3 +64,71 @@ transportConformance(
       })
     ),
 );
+
+/** A dialer and a listener joined by in-memory pipes: each dial is one accepted connection. */
+function pipeNetwork(): { dialer: Dialer; listener: Listener } {
+  const pending: Transport[] = [];
+  let waiter: (() => void) | undefined;
+  let closed = false;
+  const listener: Listener = {
+    addr: { hostname: "127.0.0.1", port: 80 },
+    async *accept() {
+      for (;;) {
+        while (pending.length === 0) {
+          if (closed) return;
+          await new Promise<void>((resolve) => (waiter = resolve));
+        }
+        yield pending.shift()!;
+      }
+    },
+    close() {
+      closed = true;
+      waiter?.();
+      return Promise.resolve();
+    },
+  };
+  const dialer: Dialer = () => {
+    if (closed) return Promise.reject(new Error("Cannot connect: the listener is closed"));
+    const [client, server] = createPipe();
+    pending.push(server);
+    const w = waiter;
+    waiter = undefined;
+    w?.();
+    return Promise.resolve(client);
+  };
+  return { dialer, listener };
+}
+
+/** A tunnel pair: the RTMPT client dialer over `dialer`, the RTMPT listener over `below`. */
+async function tunnelPair(
+  below: Listener,
+  dialer: Dialer,
+  port: number,
+): Promise<TransportPair> {
+  const listener = rtmptListener(below, { idleTimeoutMs: 30_000 });
+  const accepted = (async () => {
+    for await (const transport of listener.accept()) return transport;
+    throw new Error("listener closed before a session opened");
+  })();
+  const client = await rtmptDialer(dialer)({ host: "127.0.0.1", port });
+  const server = await accepted;
+  return {
+    client,
+    server,
+    dispose: async () => {
+      await client.close();
+      await server.close();
+      await listener.close();
+    },
+  };
+}
+
+transportConformance("rtmpt tunnel (over in-memory pipes)", () => {
+  const { dialer, listener } = pipeNetwork();
+  return tunnelPair(listener, dialer, 80);
+}, { maxBufferedBytes: 16 * 1024 * 1024 });
+
+transportConformance("rtmpt tunnel (over TCP)", async () => {
+  const below = await listenTcp({ hostname: "127.0.0.1", port: 0 });
+  return tunnelPair(below, tcpDialer, below.addr.port);
+}, { maxBufferedBytes: 16 * 1024 * 1024 });
