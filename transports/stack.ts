@@ -10,6 +10,8 @@
 
 import { PROTOCOL_FEATURE } from "../src/url/protocol.ts";
 import { type Dialer, tcpDialer } from "./dialer.ts";
+import { httpConnectDialer } from "./http_connect.ts";
+import { parseProxyUrl, type ProxyKind, type ProxyUrl } from "./proxy_url.ts";
 import { rtmptDialer } from "./rtmpt.ts";
 import type { Transport } from "./transport.ts";
 import { UnsupportedTransportError } from "./transport_error.ts";
@@ -87,8 +89,13 @@ export const PROXY_SCHEMES: ReadonlyMap<string, boolean> = new Map([
   ["socks4", false],
   ["socks4a", false],
   ["socks5", false],
-  ["http", false],
+  ["http", true],
 ]);
+
+/** Dialers of the proxy kinds this version has, each wrapping the dialer that reaches the proxy. */
+const PROXY_DIALERS: Partial<Record<ProxyKind, (proxy: ProxyUrl, below: Dialer) => Dialer>> = {
+  http: httpConnectDialer,
+};
 
 /**
  * The first thing `request` asks for that this version cannot provide, as a phrase for "… is
@@ -133,12 +140,20 @@ function proxyName(request: TransportRequest): string | undefined {
 /**
  * The dialer for `request`: TCP (or the proxy over TCP), wrapped by each dialer layer its
  * protocol's feature bits ask for. Throws {@linkcode UnsupportedTransportError} for a layer or
- * proxy this version lacks.
+ * proxy this version lacks, and `TypeError` for a proxy URL that does not parse.
  */
 export function buildDialer(request: TransportRequest): Dialer {
   const missing = unsupportedLayer(request);
   if (missing !== undefined) throw new UnsupportedTransportError(`${missing} is not supported yet`);
   let dialer: Dialer = tcpDialer;
+  if (request.proxy !== undefined) {
+    const proxy = parseProxyUrl(request.proxy);
+    const wrap = PROXY_DIALERS[proxy.kind];
+    if (wrap === undefined) {
+      throw new UnsupportedTransportError(`${proxy.kind} proxy (--proxy) is not supported yet`);
+    }
+    dialer = wrap(proxy, dialer);
+  }
   for (const layer of CLIENT_LAYERS) {
     if ((request.protocol & layer.feature) !== 0 && layer.wrap) {
       dialer = layer.wrap(dialer, request);
