@@ -156,6 +156,9 @@ class RtmptTransport implements Transport {
   #ended = false;
   #failure: unknown;
   #torndown = false;
+  /** /close was posted (by the loop, or on the way out). */
+  #closePosted = false;
+  #goodbye: Promise<void> | undefined;
   /** Opening: failures are ConnectErrors. */
   #opening = true;
   #loop: Promise<void> | undefined;
@@ -282,6 +285,7 @@ class RtmptTransport implements Transport {
       }
       this.#teardown(new RtmptError("Cannot write: the tunnel is closed"));
       await this.#loop;
+      await this.#goodbye;
     })();
     return this.#closed;
   }
@@ -297,7 +301,10 @@ class RtmptTransport implements Transport {
         if (this.#outBytes > 0) {
           await this.#send();
         } else if (this.#closing) {
-          if (!this.#ended) await this.#exchange(this.#path("close"), ZERO_BODY);
+          if (!this.#ended) {
+            this.#closePosted = true;
+            await this.#exchange(this.#path("close"), ZERO_BODY);
+          }
           return;
         } else if (this.#wantsData()) {
           if (await this.#pollDelayPassed()) await this.#poll();
@@ -590,6 +597,27 @@ class RtmptTransport implements Transport {
     waiter?.();
   }
 
+  /**
+   * Posts /close on the current connection without waiting for its answer (librtmp's way) when
+   * the loop could not, then closes the connection; the write is bounded by the close timeout.
+   */
+  async #sayGoodbye(): Promise<void> {
+    const conn = this.#conn;
+    this.#conn = undefined;
+    if (conn === undefined) return;
+    const refused = this.#failure instanceof RtmptError && this.#failure.status !== undefined;
+    if (!this.#opening && !this.#closePosted && !this.#ended && !refused) {
+      this.#closePosted = true;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        conn.write(this.#request(this.#path("close"), ZERO_BODY)).catch(() => {}),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#closeTimeoutMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    await conn.close();
+  }
+
   /** Stops everything: records `failure` (the first one wins), closes the connection. */
   #teardown(failure: unknown): void {
     if (failure !== undefined && this.#failure === undefined && !this.#closing) {
@@ -597,7 +625,7 @@ class RtmptTransport implements Transport {
     }
     if (this.#torndown) return;
     this.#torndown = true;
-    this.#dropConnection();
+    this.#goodbye = this.#sayGoodbye();
     this.#abortRead?.();
     const reason = this.#failure ?? new RtmptError("Cannot write: the tunnel is closed");
     for (const waiter of this.#drainWaiters.splice(0)) waiter.reject(reason);

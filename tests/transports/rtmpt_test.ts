@@ -409,3 +409,22 @@ Deno.test("rtmpt client: an abort during the open is a ConnectError", async () =
   assert(error instanceof ConnectError, String(error));
   assert(/interrupted$/.test(error.message), error.message);
 });
+
+Deno.test("rtmpt client: closing while an answer is out still posts /close, as librtmp does", async () => {
+  await using server = scriptedServer(async (conn) => {
+    await answerOpen(conn);
+    await conn.readRequest(); // the send, never answered
+    await conn.readRequest(); // the close, pipelined behind it
+    await conn.readRequest(); // until the client closes
+  });
+  const client = await dial(server.port, { closeTimeoutMs: 300 });
+  await client.write(new Uint8Array(1537));
+  while (server.requests.length < 2) await new Promise((r) => setTimeout(r, 10));
+  await noHang(client.close(), "close");
+  await noHang(server.done(), "server script");
+  assertEquals(server.requests.map((r) => `${r.head.target} ${r.body.length}`), [
+    "/open/1 1",
+    "/send/abc/0 1537",
+    "/close/abc/1 1",
+  ]);
+});
