@@ -156,8 +156,14 @@ class RtmptTransport implements Transport {
   #ended = false;
   #failure: unknown;
   #torndown = false;
-  /** /close was posted (by the loop, or on the way out). */
+  /** /close was posted (by the loop, by close() behind an outstanding answer, or on the way out). */
   #closePosted = false;
+  /** The path of a /close that close() pipelined behind an outstanding answer. */
+  #closeAfter: string | undefined;
+  /** A request was written whole and its answer is awaited. */
+  #awaitingAnswer = false;
+  /** Parsed events not yet handled (what followed an answer in the same read). */
+  #events: HttpEvent[] = [];
   #goodbye: Promise<void> | undefined;
   /** Opening: failures are ConnectErrors. */
   #opening = true;
@@ -274,6 +280,17 @@ class RtmptTransport implements Transport {
     this.#wakeReader();
     this.#wakeLoop();
     this.#wakeSpace();
+    const conn = this.#conn;
+    if (
+      this.#awaitingAnswer && this.#outBytes === 0 && conn !== undefined && !this.#ended &&
+      !this.#closePosted && !this.#torndown
+    ) {
+      // librtmp posts /close at once, without waiting: do the same behind the answer we await,
+      // so the server hears it even when the caller does not wait for this close.
+      this.#closePosted = true;
+      this.#closeAfter = this.#path("close");
+      conn.write(this.#request(this.#closeAfter, ZERO_BODY)).catch(() => {});
+    }
     this.#closed = (async () => {
       if (this.#loop !== undefined && !this.#torndown) {
         let timer: ReturnType<typeof setTimeout> | undefined;
@@ -301,7 +318,10 @@ class RtmptTransport implements Transport {
         if (this.#outBytes > 0) {
           await this.#send();
         } else if (this.#closing) {
-          if (!this.#ended) {
+          if (this.#closeAfter !== undefined) {
+            // The answer to the /close pipelined by close(), on the connection it went on.
+            if (this.#conn !== undefined) await this.#readAnswer(this.#conn, this.#closeAfter);
+          } else if (!this.#ended) {
             this.#closePosted = true;
             await this.#exchange(this.#path("close"), ZERO_BODY);
           }
@@ -419,7 +439,9 @@ class RtmptTransport implements Transport {
       const conn = this.#conn ?? await this.#connect();
       let answer: Answer | "closed";
       try {
+        this.#awaitingAnswer = false;
         await conn.write(request);
+        this.#awaitingAnswer = true;
         answer = await this.#readAnswer(conn, path);
       } catch (err) {
         if (this.#torndown) throw this.#failure ?? err;
@@ -429,6 +451,7 @@ class RtmptTransport implements Transport {
         }
         answer = "closed"; // a write to a connection the server had closed
       }
+      this.#awaitingAnswer = false;
       if (answer !== "closed") return answer;
       this.#dropConnection();
       if (!reused || attempt > 0) {
@@ -471,6 +494,7 @@ class RtmptTransport implements Transport {
     this.#conn = conn;
     this.#answersOnConn = 0;
     this.#decoder = new HttpDecoder("response");
+    this.#events = [];
     return conn;
   }
 
@@ -480,64 +504,70 @@ class RtmptTransport implements Transport {
     void conn?.close();
   }
 
-  /** Reads one answer; "closed" when the connection ended before its first byte. */
+  /**
+   * Reads one answer; "closed" when the connection ended before its first byte. Events that
+   * follow the answer in the same read are kept for the next one when a request was pipelined
+   * behind it (the /close of {@linkcode close}); otherwise they are an error.
+   */
   async #readAnswer(conn: Transport, path: string): Promise<Answer | "closed"> {
     let answer: Answer | undefined;
-    let sawBytes = false;
-    let complete = false;
+    let sawBytes = this.#events.length > 0;
     let intervalSeen = false;
     let keepAlive = true;
-    while (!complete) {
-      const data = await this.#readBelow(conn, path);
-      let events: HttpEvent[];
-      try {
-        if (data === null) {
-          if (!sawBytes) return "closed";
-          events = this.#decoder.end();
-          if (events.length === 0) throw new HttpParseError("the connection closed", "truncated");
-        } else {
-          sawBytes = true;
-          events = this.#decoder.push(data);
-        }
-      } catch (err) {
-        const detail = oneLine(err).replace(/^Cannot parse HTTP response: /, "");
-        throw this.#error(`the answer to ${path} is not valid HTTP (${detail})`, { cause: err });
-      }
-      for (const event of events) {
-        if (complete) throw this.#unexpectedBytes(path);
-        if (event.type === "head") {
-          const head = event.head;
-          if (head.kind !== "response") throw this.#unexpectedBytes(path);
-          answer = { status: head.status, reason: head.reason, dataBytes: 0 };
-          keepAlive = head.keepAlive;
-        } else if (event.type === "body") {
-          if (answer?.status !== 200) continue; // an error page: not ours to keep
-          let bytes = event.data;
-          if (this.#openBody !== undefined) {
-            if (this.#openBody.length + bytes.length > MAX_OPEN_ANSWER_BYTES) {
-              throw this.#error(`the answer to ${path} is too long for a session id`);
+    for (;;) {
+      const event = this.#events.shift();
+      if (event === undefined) {
+        if (answer !== undefined) await this.#waitForSpace();
+        const data = await this.#readBelow(conn, path);
+        try {
+          if (data === null) {
+            if (!sawBytes) return "closed";
+            this.#events = this.#decoder.end();
+            if (this.#events.length === 0) {
+              throw new HttpParseError("the connection closed", "truncated");
             }
-            this.#openBody = concat(this.#openBody, bytes);
-            continue;
+          } else {
+            sawBytes = true;
+            this.#events = this.#decoder.push(data);
           }
-          if (!intervalSeen && bytes.length > 0) {
-            intervalSeen = true;
-            this.#interval = bytes[0];
-            bytes = bytes.subarray(1);
-          }
-          if (bytes.length > 0 && !this.#closing) {
-            this.#in.push(bytes.slice());
-            this.#inBytes += bytes.length;
-            answer.dataBytes += bytes.length;
-            this.#wakeReader();
-          }
-        } else {
-          complete = true;
+        } catch (err) {
+          const detail = oneLine(err).replace(/^Cannot parse HTTP response: /, "");
+          throw this.#error(`the answer to ${path} is not valid HTTP (${detail})`, { cause: err });
         }
+        continue;
       }
-      if (complete && !this.#decoder.idle) throw this.#unexpectedBytes(path);
-      if (!complete) await this.#waitForSpace();
+      if (event.type === "head") {
+        const head = event.head;
+        if (head.kind !== "response") throw this.#unexpectedBytes(path);
+        answer = { status: head.status, reason: head.reason, dataBytes: 0 };
+        keepAlive = head.keepAlive;
+      } else if (event.type === "body") {
+        if (answer?.status !== 200) continue; // an error page: not ours to keep
+        let bytes = event.data;
+        if (this.#openBody !== undefined) {
+          if (this.#openBody.length + bytes.length > MAX_OPEN_ANSWER_BYTES) {
+            throw this.#error(`the answer to ${path} is too long for a session id`);
+          }
+          this.#openBody = concat(this.#openBody, bytes);
+          continue;
+        }
+        if (!intervalSeen && bytes.length > 0) {
+          intervalSeen = true;
+          this.#interval = bytes[0];
+          bytes = bytes.subarray(1);
+        }
+        if (bytes.length > 0 && !this.#closing) {
+          this.#in.push(bytes.slice());
+          this.#inBytes += bytes.length;
+          answer.dataBytes += bytes.length;
+          this.#wakeReader();
+        }
+      } else {
+        break;
+      }
     }
+    const more = this.#events.length > 0 || !this.#decoder.idle;
+    if (more && this.#closeAfter === undefined) throw this.#unexpectedBytes(path);
     this.#answersOnConn++;
     if (!keepAlive) this.#dropConnection();
     return answer!;

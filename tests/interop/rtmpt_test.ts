@@ -1,0 +1,316 @@
+/**
+ * The RTMPT tunnel against peers we did not write: rtmpdump and ffmpeg as clients of rtmpkit's
+ * rtmpt:// listener (rtmpdump's output equal to what it gets from nginx-rtmp over rtmp), rtmpkit
+ * over rtmpt against its own server (equal to plain rtmp, on Deno and Bun), and the tunnel and
+ * plain streams through tinyproxy's HTTP CONNECT (the conformance suite, a download equal to the
+ * direct one, and tinyproxy's refusal of a port it does not allow).
+ */
+
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { ClientSession } from "../../src/session/client_session.ts";
+import { FlvRecorder } from "../../src/session/flv_recorder.ts";
+import { RtmpClient } from "../../src/session/rtmp_client.ts";
+import { RtmpServer } from "../../src/server/mod.ts";
+import { buildTcUrl } from "../../src/url/build_tc_url.ts";
+import { tcpDialer } from "../../transports/dialer.ts";
+import { httpConnectDialer } from "../../transports/http_connect.ts";
+import { parseProxyUrl } from "../../transports/proxy_url.ts";
+import { rtmptDialer } from "../../transports/rtmpt.ts";
+import { rtmptListener } from "../../transports/rtmpt_listener.ts";
+import { openTransport, type TransportRequest } from "../../transports/stack.ts";
+import { listenTcp } from "../../transports/tcp_listener.ts";
+import { ConnectError } from "../../transports/transport_error.ts";
+import { transportConformance, type TransportPair } from "../transports/_conformance.ts";
+import {
+  assertSameBytes,
+  findExecutable,
+  genMedia,
+  interopTest,
+  IS_CI,
+  MEDIA_DIR,
+  type MediaKind,
+  peersAvailable,
+  RTMPKIT_RUNTIMES,
+  runProcess,
+  runRtmpdump,
+  runRtmpkit,
+  runtimePeers,
+  startNginxRtmp,
+  tempDir,
+} from "./_harness.ts";
+import { startTinyproxy, type Tinyproxy } from "./_tunnel_peers.ts";
+
+/** Media served over the tunnel (ext_ts crosses 0xFFFFFF ms; bframes has composition offsets). */
+const KINDS: MediaKind[] = ["h264_aac", "bframes", "audio_only_mp3", "ext_ts"];
+
+/** Starts rtmpkit's server in this process on rtmp:// and rtmpt:// (free ports). */
+async function startRtmpkit(root: string) {
+  const server = new RtmpServer({
+    root,
+    listen: ["rtmp://127.0.0.1:0", "rtmpt://127.0.0.1:0"],
+    log: () => {},
+  });
+  await server.start();
+  const [rtmp, rtmpt] = server.addresses;
+  return {
+    server,
+    rtmpPort: rtmp.port,
+    rtmptPort: rtmpt.port,
+    rtmp: (app: string, name: string) => `rtmp://127.0.0.1:${rtmp.port}/${app}/${name}`,
+    rtmpt: (app: string, name: string) => `rtmpt://127.0.0.1:${rtmpt.port}/${app}/${name}`,
+    [Symbol.asyncDispose]: () => server.close(),
+  };
+}
+
+interopTest(
+  "rtmpdump over rtmpt from rtmpkit's listener gets the bytes and exit code nginx-rtmp gives it",
+  { peers: ["nginx-rtmp", "rtmpdump", "ffmpeg"] },
+  async () => {
+    for (const kind of KINDS) await genMedia(kind);
+    await using nginx = await startNginxRtmp({ mediaDir: MEDIA_DIR });
+    await using rtmpkit = await startRtmpkit(MEDIA_DIR);
+    await using dir = await tempDir();
+    for (const kind of KINDS) {
+      const args = (url: string, out: string) => ["-r", url, "-o", out, "-m", "3"];
+      const fromNginx = await runRtmpdump(
+        args(nginx.url("vod", `${kind}.flv`), `${dir.path}/n.flv`),
+      );
+      const overTunnel = await runRtmpdump(
+        args(rtmpkit.rtmpt("vod", `${kind}.flv`), `${dir.path}/t.flv`),
+      );
+      assertEquals(overTunnel.code, fromNginx.code, `${kind}: exit code\n${overTunnel.stderr}`);
+      assertSameBytes(
+        await Deno.readFile(`${dir.path}/t.flv`),
+        await Deno.readFile(`${dir.path}/n.flv`),
+        `${kind}: rtmpdump's output over rtmpt from rtmpkit vs over rtmp from nginx-rtmp`,
+      );
+    }
+  },
+);
+
+interopTest(
+  "ffmpeg reads rtmpt:// from rtmpkit's listener: the same FLV as over rtmp://",
+  { peers: ["ffmpeg"] },
+  async () => {
+    await genMedia("h264_aac");
+    await using rtmpkit = await startRtmpkit(MEDIA_DIR);
+    await using dir = await tempDir();
+    const ffmpeg = findExecutable("ffmpeg")!;
+    const run = (url: string, out: string) =>
+      runProcess(ffmpeg, [
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-rw_timeout",
+        "20000000",
+        "-i",
+        url,
+        "-c",
+        "copy",
+        "-f",
+        "flv",
+        out,
+      ], { timeoutMs: 120_000 });
+    const plain = await run(rtmpkit.rtmp("vod", "h264_aac.flv"), `${dir.path}/p.flv`);
+    assertEquals(plain.code, 0, plain.stderr);
+    const tunnel = await run(rtmpkit.rtmpt("vod", "h264_aac.flv"), `${dir.path}/t.flv`);
+    assertEquals(tunnel.code, 0, tunnel.stderr);
+    const bytes = await Deno.readFile(`${dir.path}/t.flv`);
+    assert(bytes.length > 100_000, `only ${bytes.length} bytes over rtmpt`);
+    assertSameBytes(bytes, await Deno.readFile(`${dir.path}/p.flv`), "ffmpeg over rtmpt vs rtmp");
+  },
+);
+
+for (const runtime of RTMPKIT_RUNTIMES.filter((r) => r !== "binary")) {
+  interopTest(
+    `rtmpkit (${runtime}) over rtmpt from its own server: the same bytes and exit code as rtmp`,
+    { peers: ["ffmpeg", ...runtimePeers(runtime)] },
+    async () => {
+      for (const kind of KINDS) await genMedia(kind);
+      await using rtmpkit = await startRtmpkit(MEDIA_DIR);
+      await using dir = await tempDir();
+      for (const kind of KINDS) {
+        const args = (url: string, out: string) => ["-r", url, "-o", out, "-m", "10"];
+        const plain = await runRtmpkit(args(rtmpkit.rtmp("vod", kind), `${dir.path}/p.flv`), {
+          runtime,
+        });
+        const tunnel = await runRtmpkit(args(rtmpkit.rtmpt("vod", kind), `${dir.path}/t.flv`), {
+          runtime,
+        });
+        assertEquals(tunnel.code, plain.code, `${kind}: exit code\n${tunnel.stderr}`);
+        assertSameBytes(
+          await Deno.readFile(`${dir.path}/t.flv`),
+          await Deno.readFile(`${dir.path}/p.flv`),
+          `${kind}: rtmpkit over rtmpt vs rtmp`,
+        );
+      }
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Through tinyproxy (HTTP CONNECT)
+
+const tinyproxyPeers = peersAvailable(["tinyproxy"]);
+/** Registered as ignored without tinyproxy, except in CI where a missing peer fails. */
+const noTinyproxy = !tinyproxyPeers.ok && !IS_CI;
+if (noTinyproxy) console.log(`tinyproxy tests: skipped: ${tinyproxyPeers.reasons.join(", ")}`);
+
+/** One tinyproxy (every port allowed) shared by the conformance steps, stopped at unload. */
+let sharedProxy: Promise<Tinyproxy> | undefined;
+function proxy(): Promise<Tinyproxy> {
+  if (sharedProxy === undefined) {
+    sharedProxy = startTinyproxy();
+    sharedProxy.then((started) => {
+      globalThis.addEventListener("unload", () => started.kill());
+    }, () => {});
+  }
+  return sharedProxy;
+}
+
+transportConformance(
+  "http CONNECT through tinyproxy",
+  async (): Promise<TransportPair> => {
+    const { url } = await proxy();
+    const listener = await listenTcp({ hostname: "127.0.0.1", port: 0 });
+    const accepted = (async () => {
+      for await (const transport of listener.accept()) return transport;
+      throw new Error("listener closed before a connection arrived");
+    })();
+    const client = await httpConnectDialer(parseProxyUrl(url), tcpDialer)({
+      host: "127.0.0.1",
+      port: listener.addr.port,
+    });
+    const server = await accepted;
+    return {
+      client,
+      server,
+      dispose: async () => {
+        await client.close();
+        await server.close();
+        await listener.close();
+      },
+    };
+  },
+  { maxBufferedBytes: 32 * 1024 * 1024 },
+  { ignore: noTinyproxy },
+);
+
+transportConformance(
+  "rtmpt tunnel through tinyproxy",
+  async (): Promise<TransportPair> => {
+    const { url } = await proxy();
+    const listener = rtmptListener(await listenTcp({ hostname: "127.0.0.1", port: 0 }));
+    const accepted = (async () => {
+      for await (const transport of listener.accept()) return transport;
+      throw new Error("listener closed before a session opened");
+    })();
+    const client = await rtmptDialer(httpConnectDialer(parseProxyUrl(url), tcpDialer))({
+      host: "127.0.0.1",
+      port: listener.addr.port,
+    });
+    const server = await accepted;
+    return {
+      client,
+      server,
+      dispose: async () => {
+        await client.close();
+        await server.close();
+        await listener.close();
+      },
+    };
+  },
+  { maxBufferedBytes: 32 * 1024 * 1024 },
+  { ignore: noTinyproxy },
+);
+
+/** Downloads app/name over the stack `request` describes, as the downloader does; the FLV. */
+async function download(request: TransportRequest, app: string, name: string) {
+  const pieces: Uint8Array[] = [];
+  const recorder = new FlvRecorder({ resumeTimestamp: 0, initialTimestamp: 0 });
+  const session = new ClientSession({
+    app,
+    tcUrl: buildTcUrl(request.protocol, request.host, request.port, app),
+    flashVer: "LNX 10,0,32,18",
+    playpath: name,
+    bufferMs: 36_000_000,
+    bufx: true,
+  }, { onMedia: (m) => recorder.push(m, (p) => pieces.push(p.slice())) });
+  const client = new RtmpClient(await openTransport(request), session);
+  try {
+    await client.connect();
+    const result = await client.pump(() => false);
+    recorder.finish((p) => pieces.push(p.slice()));
+    const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+    let off = 0;
+    for (const p of pieces) {
+      out.set(p, off);
+      off += p.length;
+    }
+    return { result, flv: out, status: session.lastStatus };
+  } finally {
+    await client.close();
+  }
+}
+
+interopTest(
+  "rtmpkit over rtmpt and over rtmp through tinyproxy: the same FLV as the direct download",
+  { peers: ["tinyproxy", "ffmpeg"] },
+  async () => {
+    await genMedia("bframes");
+    await using rtmpkit = await startRtmpkit(MEDIA_DIR);
+    await using tinyproxy = await startTinyproxy({
+      connectPorts: [rtmpkit.rtmpPort, rtmpkit.rtmptPort],
+    });
+    const base = { host: "127.0.0.1", connectTimeoutMs: 20_000 };
+    const direct = await download(
+      { ...base, protocol: 0, port: rtmpkit.rtmpPort },
+      "vod",
+      "bframes",
+    );
+    assert(direct.flv.length > 1_000_000, `direct download: ${direct.flv.length} bytes`);
+    const cases: [string, TransportRequest][] = [
+      ["rtmp via CONNECT", { ...base, protocol: 0, port: rtmpkit.rtmpPort, proxy: tinyproxy.url }],
+      ["rtmpt direct", { ...base, protocol: 1, port: rtmpkit.rtmptPort }],
+      ["rtmpt via CONNECT", {
+        ...base,
+        protocol: 1,
+        port: rtmpkit.rtmptPort,
+        proxy: tinyproxy.url,
+      }],
+    ];
+    for (const [name, request] of cases) {
+      const got = await download(request, "vod", "bframes");
+      assertEquals(got.status, direct.status, `${name}: last status`);
+      assertSameBytes(got.flv, direct.flv, `${name} vs direct rtmp`);
+    }
+    const log = await tinyproxy.log();
+    assert(
+      log.includes(`CONNECT 127.0.0.1:${rtmpkit.rtmptPort}`),
+      "the tunnel went through tinyproxy",
+    );
+  },
+);
+
+interopTest(
+  "tinyproxy's refusal of a port it does not allow (Debian's stock ConnectPort) is a clear error",
+  { peers: ["tinyproxy"] },
+  async () => {
+    const target = await listenTcp({ hostname: "127.0.0.1", port: 0 });
+    await using tinyproxy = await startTinyproxy({ connectPorts: [443, 563] });
+    try {
+      const error = await rtmptDialer(httpConnectDialer(parseProxyUrl(tinyproxy.url), tcpDialer))(
+        { host: "127.0.0.1", port: target.addr.port },
+        { connectTimeoutMs: 20_000 },
+      ).then(() => undefined, (err) => err);
+      assert(error instanceof ConnectError, String(error));
+      assertEquals(
+        error.message,
+        `Cannot connect through HTTP proxy http://127.0.0.1:${tinyproxy.port}: CONNECT ` +
+          `127.0.0.1:${target.addr.port} refused with 403 Access violation`,
+      );
+    } finally {
+      await target.close();
+    }
+  },
+);
