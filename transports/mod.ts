@@ -1,7 +1,8 @@
 /**
  * Transports: the byte-stream contract the engine depends on, client stacks built from a
- * protocol's feature bits (dialers that compose: TCP, proxies, TLS, the RTMPT tunnel), server
- * listeners by scheme, and an in-memory pipe for tests.
+ * protocol's feature bits (dialers that compose: TCP, proxies such as HTTP CONNECT, TLS, the
+ * RTMPT tunnel), server listeners by scheme (the RTMPT tunnel wraps any stream listener), and an
+ * in-memory pipe for tests.
  *
  * @example
  * ```ts ignore
@@ -41,3 +42,12 @@ export type { Listener, ListenRequest, ListenScheme, ListenTlsOptions } from "./
 export { listenTcp, SERVER_READ_BUFFER_SIZE } from "./tcp_listener.ts";
 export type { TcpListener, TcpListenOptions } from "./tcp_listener.ts";
 export { createPipe } from "./pipe.ts";
+export { rtmptDialer, RtmptError } from "./rtmpt.ts";
+export type { RtmptOptions } from "./rtmpt.ts";
+export { rtmptListener } from "./rtmpt_listener.ts";
+export type { RtmptListenerOptions } from "./rtmpt_listener.ts";
+export { httpConnectDialer } from "./http_connect.ts";
+export { parseProxyUrl } from "./proxy_url.ts";
+export type { ProxyKind, ProxyUrl } from "./proxy_url.ts";
+export { HttpParseError } from "./http1.ts";
+export type { HttpParseErrorCode } from "./http1.ts";
