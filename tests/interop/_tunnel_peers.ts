@@ -173,3 +173,17 @@ export async function runMeasured(
     await Deno.remove(report).catch(() => {});
   }
 }
+
+let clockTicks: number | undefined;
+
+/** CPU time (user + system) a running process has used so far, from /proc, in milliseconds. */
+export function processCpuMs(pid: number): number {
+  if (clockTicks === undefined) {
+    const out = new Deno.Command("getconf", { args: ["CLK_TCK"] }).outputSync();
+    clockTicks = Number(new TextDecoder().decode(out.stdout).trim()) || 100;
+  }
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  // Fields after the command name: state is the first, utime the 12th, stime the 13th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 1000 / clockTicks;
+}

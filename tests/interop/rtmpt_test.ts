@@ -18,6 +18,7 @@ import { parseProxyUrl } from "../../transports/proxy_url.ts";
 import { rtmptDialer } from "../../transports/rtmpt.ts";
 import { rtmptListener } from "../../transports/rtmpt_listener.ts";
 import { openTransport, type TransportRequest } from "../../transports/stack.ts";
+import type { Listener } from "../../transports/listen.ts";
 import { listenTcp } from "../../transports/tcp_listener.ts";
 import { ConnectError } from "../../transports/transport_error.ts";
 import { transportConformance, type TransportPair } from "../transports/_conformance.ts";
@@ -38,7 +39,7 @@ import {
   startNginxRtmp,
   tempDir,
 } from "./_harness.ts";
-import { startTinyproxy, type Tinyproxy } from "./_tunnel_peers.ts";
+import { processCpuMs, startTinyproxy, type Tinyproxy } from "./_tunnel_peers.ts";
 
 /** Media served over the tunnel (ext_ts crosses 0xFFFFFF ms; bframes has composition offsets). */
 const KINDS: MediaKind[] = ["h264_aac", "bframes", "audio_only_mp3", "ext_ts"];
@@ -120,6 +121,80 @@ interopTest(
     assertSameBytes(bytes, await Deno.readFile(`${dir.path}/p.flv`), "ffmpeg over rtmpt vs rtmp");
   },
 );
+
+interopTest(
+  "rtmpdump polling a silent rtmpt session of rtmpkit's listener: held answers, no busy loop",
+  { peers: ["rtmpdump"] },
+  async () => {
+    // The application never answers: librtmp posts /idle again as soon as an answer comes, for
+    // as long as it waits. The listener holds each idle up to the interval (16 ms, doubling
+    // every ten empty answers up to 528 ms): about 50 polls in 4 s instead of thousands.
+    const polls = { count: 0 };
+    const listener = rtmptListener(countIdlePolls(
+      await listenTcp({ hostname: "127.0.0.1", port: 0 }),
+      polls,
+    ));
+    const sessions = (async () => {
+      for await (const session of listener.accept()) void session.read();
+    })();
+    const child = new Deno.Command(findExecutable("rtmpdump")!, {
+      args: ["-q", "-r", `rtmpt://127.0.0.1:${listener.addr.port}/vod/x`, "-o", "/dev/null"],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const started = performance.now();
+    const ownCpuBefore = ownCpuMs();
+    try {
+      await new Promise((r) => setTimeout(r, 4000));
+      const wall = performance.now() - started;
+      const theirs = processCpuMs(child.pid);
+      const ours = ownCpuMs() - ownCpuBefore;
+      assert(polls.count >= 10, `only ${polls.count} idle polls: rtmpdump is not polling`);
+      assert(polls.count <= 200, `${polls.count} idle polls in ${Math.round(wall)} ms`);
+      assert(theirs < wall * 0.25, `rtmpdump used ${theirs} ms of CPU in ${Math.round(wall)} ms`);
+      assert(ours < wall * 0.25, `the listener used ${ours} ms of CPU in ${Math.round(wall)} ms`);
+    } finally {
+      child.kill("SIGKILL");
+      await child.status;
+      await listener.close();
+      await sessions;
+    }
+  },
+);
+
+/** Passes a listener's connections through, counting the reads that carry an idle request. */
+function countIdlePolls(below: Listener, polls: { count: number }): Listener {
+  const marker = new TextEncoder().encode("POST /idle/");
+  const holds = (data: Uint8Array) => {
+    for (let i = data.indexOf(marker[0]); i >= 0; i = data.indexOf(marker[0], i + 1)) {
+      if (marker.every((b, k) => data[i + k] === b)) polls.count++;
+    }
+  };
+  return {
+    addr: below.addr,
+    close: () => below.close(),
+    async *accept() {
+      for await (const conn of below.accept()) {
+        yield {
+          remoteAddr: conn.remoteAddr,
+          write: (data: Uint8Array) => conn.write(data),
+          close: () => conn.close(),
+          read: async () => {
+            const data = await conn.read();
+            if (data !== null) holds(data);
+            return data;
+          },
+        };
+      }
+    },
+  };
+}
+
+/** CPU time this process used so far, in milliseconds. */
+function ownCpuMs(): number {
+  return processCpuMs(Deno.pid);
+}
 
 for (const runtime of RTMPKIT_RUNTIMES.filter((r) => r !== "binary")) {
   interopTest(
