@@ -14,7 +14,8 @@ import { RtmpClient } from "./session/rtmp_client.ts";
 import { buildTcUrl } from "./url/build_tc_url.ts";
 import { defaultPort } from "./url/protocol.ts";
 import { parseRtmpUrl } from "./url/parse_rtmp_url.ts";
-import { openTransport } from "../transports/stack.ts";
+import { isEncrypted, openTransport } from "../transports/stack.ts";
+import type { RtmpeType } from "./handshake/mod.ts";
 import { ReadTimeoutTransport } from "../transports/read_timeout.ts";
 
 /** rtmpdump's default client buffer: 10 hours, so servers send as fast as they can. */
@@ -36,6 +37,15 @@ export interface DownloadFlvOptions {
   flashVer?: string;
   swfUrl?: string;
   pageUrl?: string;
+  /** Overrides the tcUrl built from the URL (rtmpdump's `-t`). */
+  tcUrl?: string;
+  /**
+   * The handshake: "rtmpe" (encrypted; RC4 after it) by default for rtmpe:// and rtmpte://,
+   * "plain" otherwise. "rtmpe" over an rtmp:// URL encrypts a plain TCP connection.
+   */
+  handshake?: "plain" | "fp9" | "rtmpe";
+  /** With the "rtmpe" handshake: the C0 to send, 6 (default, as rtmpdump), 8 or 9. */
+  rtmpeType?: RtmpeType;
   /** Overrides the app and playpath parsed from the URL. */
   app?: string;
   playpath?: string;
@@ -98,7 +108,7 @@ export async function downloadFlv(
   });
   const session = new ClientSession({
     app,
-    tcUrl: buildTcUrl(parsed.protocol, parsed.host, port, app),
+    tcUrl: options.tcUrl ?? buildTcUrl(parsed.protocol, parsed.host, port, app),
     flashVer: options.flashVer ?? "LNX 10,0,32,18",
     swfUrl: options.swfUrl,
     pageUrl: options.pageUrl,
@@ -121,7 +131,11 @@ export async function downloadFlv(
     connectTimeoutMs: options.timeoutMs ?? 30000,
   });
   const transport = new ReadTimeoutTransport(raw, options.timeoutMs ?? 30000);
-  const client = new RtmpClient(transport, session, { log: options.log });
+  const client = new RtmpClient(transport, session, {
+    handshake: options.handshake ?? (isEncrypted(parsed.protocol) ? "rtmpe" : "plain"),
+    rtmpeType: options.rtmpeType,
+    log: options.log,
+  });
   const onAbort = () => transport.close();
   options.signal?.addEventListener("abort", onAbort);
   let bytes = 0;

@@ -1,8 +1,8 @@
 /**
  * Transports: the byte-stream contract the engine depends on, client stacks built from a
  * protocol's feature bits (dialers that compose: TCP, proxies such as HTTP CONNECT, TLS, the
- * RTMPT tunnel), server listeners by scheme (the RTMPT tunnel wraps any stream listener), and an
- * in-memory pipe for tests.
+ * RTMPT tunnel), the RC4 layer the RTMPE handshake puts over any of them, server listeners by
+ * scheme (the RTMPT tunnel wraps any stream listener), and an in-memory pipe for tests.
  *
  * @example
  * ```ts ignore
@@ -51,3 +51,5 @@ export { parseProxyUrl } from "./proxy_url.ts";
 export type { ProxyKind, ProxyUrl } from "./proxy_url.ts";
 export { HttpParseError } from "./http1.ts";
 export type { HttpParseErrorCode } from "./http1.ts";
+export { RC4_SCRATCH_LIMIT, Rc4Transport } from "./rc4_transport.ts";
+export type { Rc4TransportCiphers, StreamCipher } from "./rc4_transport.ts";

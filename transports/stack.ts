@@ -80,7 +80,7 @@ export const CLIENT_LAYERS: readonly ClientLayer[] = [
     feature: PROTOCOL_FEATURE.ENC,
     name: "rtmpe",
     title: "RTMPE encryption (rtmpe://, rtmpte://)",
-    available: false,
+    available: true,
   },
 ];
 

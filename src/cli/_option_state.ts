@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { RtmpeType } from "../handshake/mod.ts";
 import { ConnBuilder } from "../url/conn_builder.ts";
 import { atof, atoi } from "../url/c_number.ts";
 import { parseRtmpUrl } from "../url/parse_rtmp_url.ts";
@@ -71,6 +72,8 @@ export interface OptionState {
   playlist: boolean;
   token: string | undefined;
   conn: ConnBuilder;
+  /** `--rtmpeType`: the C0 an RTMPE handshake sends (6, 8 or 9). */
+  rtmpeType: RtmpeType | undefined;
 }
 
 /** The state before any option, with rtmpdump's defaults. */
@@ -110,6 +113,7 @@ export function initialOptionState(): OptionState {
     playlist: false,
     token: undefined,
     conn: new ConnBuilder(),
+    rtmpeType: undefined,
   };
 }
 
@@ -297,6 +301,13 @@ export function applyOption(
       return;
     case "j":
       state.jtv = value;
+      return;
+    case "rtmpeType":
+      if (value !== "6" && value !== "8" && value !== "9") {
+        log.error(`--rtmpeType must be 6, 8 or 9, not "${value}"`);
+        return 1;
+      }
+      state.rtmpeType = Number(value) as RtmpeType;
       return;
   }
   throw new RangeError(`Cannot apply option -${short}: rtmpdump has no such option`);

@@ -64,6 +64,15 @@ export const LONG_OPTIONS: readonly LongOption[] = [
   { name: "jtv", hasArg: true, short: "j" },
 ];
 
+/**
+ * rtmpkit's own long options, beyond rtmpdump's. They match by their exact name only, never by
+ * prefix, so every abbreviation rtmpdump accepts (`--pro` for `--protocol`) means what it meant
+ * there. Their `short` is the name itself: they have no letter.
+ */
+export const EXTENSION_OPTIONS: readonly LongOption[] = [
+  { name: "rtmpeType", hasArg: true, short: "rtmpeType" },
+];
+
 /** A recognised option, named by its short letter, with its value when it takes one. */
 export interface ParsedOption {
   /** Discriminant. */
@@ -184,7 +193,8 @@ function parseLong(argv: readonly string[], index: number, program: string, item
   const name = equals < 0 ? text : text.slice(0, equals);
   index++;
 
-  let found = LONG_OPTIONS.find((option) => option.name === name);
+  let found = LONG_OPTIONS.find((option) => option.name === name) ??
+    EXTENSION_OPTIONS.find((option) => option.name === name);
   if (found === undefined) {
     const matches = LONG_OPTIONS.filter((option) => option.name.startsWith(name));
     const first = matches[0];

@@ -21,7 +21,7 @@ import { FlvError } from "../flv/flv_error.ts";
 import { FlvRecorder } from "../session/flv_recorder.ts";
 import { LogLevel } from "../session/log.ts";
 import { RtmpClient } from "../session/rtmp_client.ts";
-import { openTransport } from "../../transports/stack.ts";
+import { isEncrypted, openTransport } from "../../transports/stack.ts";
 import { ReadTimeoutTransport } from "../../transports/read_timeout.ts";
 import {
   ConnectError,
@@ -273,7 +273,8 @@ async function download(
     const transport = new ReadTimeoutTransport(raw, options.timeoutSec * 1000);
     interrupt.transport = transport;
     client = new RtmpClient(transport, session, {
-      handshake: options.swfSize ? "fp9" : "plain",
+      handshake: isEncrypted(options.protocol) ? "rtmpe" : options.swfSize ? "fp9" : "plain",
+      rtmpeType: options.rtmpeType,
       log: engineLog,
     });
     if (interrupt.requested) throw new ConnectError("Interrupted");

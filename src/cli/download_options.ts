@@ -15,6 +15,7 @@
  * @module
  */
 
+import type { RtmpeType } from "../handshake/mod.ts";
 import type { AmfValue } from "../amf/types.ts";
 import type { ConnItem } from "../url/conn_item.ts";
 import { buildTcUrl } from "../url/build_tc_url.ts";
@@ -77,6 +78,8 @@ export interface DownloadOptions {
   realtime: boolean;
   /** `--hashes`: `#` progress. */
   hashes: boolean;
+  /** `--rtmpeType`: the C0 of an RTMPE handshake, 6 (default, as rtmpdump), 8 or 9. */
+  rtmpeType: RtmpeType | undefined;
   /** Buffer time in ms that rtmpdump sets before connecting (overrides `buffer=` of `-i`). */
   bufferMs: number;
   /** `--buffer` was given: never raise the buffer to the stream's duration. */
@@ -317,6 +320,7 @@ function validate(state: OptionState, log: Logger): BuildDownloadOptionsResult {
     startMs: state.startMs,
     stopMs: state.stopMs,
     bufx,
+    rtmpeType: state.rtmpeType,
   };
   return { options: { ...local, ...link } };
 }
@@ -339,6 +343,7 @@ type LocalPart = Pick<
   | "startMs"
   | "stopMs"
   | "bufx"
+  | "rtmpeType"
 >;
 
 /** §1.3 step 5: a hash without a size, or a size without a hash, is dropped with a warning. */

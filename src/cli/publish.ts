@@ -7,19 +7,18 @@
 
 import { open } from "node:fs/promises";
 import process from "node:process";
-import { openTransport } from "../../transports/stack.ts";
+import { isEncrypted, openTransport } from "../../transports/stack.ts";
 import { ConnectError, UnsupportedTransportError } from "../../transports/transport_error.ts";
 import type { Transport } from "../../transports/transport.ts";
 import { Publisher } from "../session/publisher.ts";
 import { buildTcUrl } from "../url/build_tc_url.ts";
 import { parseRtmpUrl } from "../url/parse_rtmp_url.ts";
+import { defaultPort } from "../url/protocol.ts";
 import { ExitCode } from "./exit_code.ts";
 import { type Logger, LogLevel } from "./logger.ts";
 
 /** Bytes read from the input at a time. */
 const READ_BLOCK = 256 * 1024;
-/** librtmp's default ports per protocol bit (only RTMP is published here). */
-const DEFAULT_PORT = 1935;
 /** Connect timeout. */
 const CONNECT_TIMEOUT_MS = 30_000;
 
@@ -72,7 +71,7 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
     log.log(LogLevel.ERROR, `Cannot publish to ${urlText}: expected rtmp://HOST[:PORT]/APP/NAME`);
     return ExitCode.FAILED;
   }
-  const port = url.port || DEFAULT_PORT;
+  const port = url.port || defaultPort(url.protocol);
   let source: AsyncIterable<Uint8Array>;
   try {
     source = input === "-" ? stdinChunks() : await fileChunks(input);
@@ -107,6 +106,7 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
         app: url.app,
         playpath: url.playpath,
         tcUrl: buildTcUrl(url.protocol, url.host, port, url.app),
+        handshake: isEncrypted(url.protocol) ? "rtmpe" : "plain",
         log: engineLog,
       });
     } catch (err) {

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { EXTENSION_OPTIONS } from "./args.ts";
 import { DEFAULT_BUFFER_MS, DEFAULT_FLASH_VERSION, DEFAULT_TIMEOUT_SEC } from "./defaults.ts";
 import { RTMPDUMP_VERSION, VERSION } from "./version.ts";
 
@@ -100,5 +101,17 @@ function usageText(program: string): string {
     row("--quiet|-q", "Prints nothing but fatal errors.") +
     row("--verbose|-V", "Prints debugging messages.") +
     row("--debug|-z", "Prints everything, packet dumps included.") +
-    "swfUrl, pageUrl and auth are sent with connect only when they are given.\n\n";
+    "swfUrl, pageUrl and auth are sent with connect only when they are given.\n\n" +
+    "Options rtmpkit adds (only by their full names):\n" +
+    EXTENSION_OPTIONS.map((o) => row(EXTENSION_HELP[o.name][0], EXTENSION_HELP[o.name][1]))
+      .join("") +
+    "\nOther commands (each has --help):\n" +
+    row(`${program} serve`, "Runs the embedded RTMP server: --root DIR --listen URL ...") +
+    row(`${program} publish`, "Publishes an FLV file or stdin live: FILE.flv|- URL") +
+    "\n";
 }
+
+/** Syntax and description of each of rtmpkit's own options, by name. */
+const EXTENSION_HELP: Readonly<Record<string, readonly [string, string]>> = {
+  rtmpeType: ["--rtmpeType 6|8|9", "RTMPE handshake type to ask for (default: 6, as rtmpdump)"],
+};

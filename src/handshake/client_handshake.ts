@@ -28,7 +28,12 @@ import {
 } from "./digest.ts";
 import { HandshakeError } from "./handshake_error.ts";
 import type { HandshakeStep } from "./handshake_step.ts";
-import { FP9_HANDSHAKE_VARIANT, type HandshakeVariant } from "./handshake_variant.ts";
+import {
+  FP9_HANDSHAKE_VARIANT,
+  type HandshakeCiphers,
+  type HandshakeVariant,
+} from "./handshake_variant.ts";
+import { type RtmpeType, RtmpeVariant } from "./rtmpe_variant.ts";
 import { defaultNow, defaultRandom, readTime, writeTime } from "./_defaults.ts";
 
 /** Options of a {@linkcode ClientHandshake}. */
@@ -36,9 +41,16 @@ export interface ClientHandshakeOptions {
   /**
    * `"plain"`: C0 3, C1 = time + 4 zero bytes + random, C2 = S1 echoed. `"fp9"`: the Flash
    * Player 9 digest handshake (C1 version 10.0.45.2, digest at scheme 0), which librtmp uses
-   * when SWF verification data exist.
+   * when SWF verification data exist. `"rtmpe"`: the encrypted handshake (C1 version
+   * 128.0.3.2, digest and Diffie-Hellman key at scheme 1); {@linkcode ClientHandshake.ciphers}
+   * then holds the RC4 streams for everything after it.
    */
-  mode: "plain" | "fp9";
+  mode: "plain" | "fp9" | "rtmpe";
+  /**
+   * With mode `"rtmpe"`: the C0 to send. 6 (the default) as rtmpdump, which lets the server
+   * choose; 8 or 9 ask for the XTEA or Blowfish signature transform.
+   */
+  rtmpeType?: RtmpeType;
   /** Milliseconds for the C1 time field (written modulo 2^32). Default: ms since process start. */
   now?: () => number;
   /** Fills a buffer with random bytes. Default: `crypto.getRandomValues`. */
@@ -111,10 +123,14 @@ export class ClientHandshake {
 
   /** Creates a client handshake; nothing happens until {@linkcode start}. */
   constructor(options: ClientHandshakeOptions) {
-    this.#variant = options.variant ??
-      (options.mode === "fp9" ? FP9_HANDSHAKE_VARIANT : undefined);
     this.#now = options.now ?? defaultNow;
     this.#random = options.random ?? defaultRandom;
+    this.#variant = options.variant ??
+      (options.mode === "fp9"
+        ? FP9_HANDSHAKE_VARIANT
+        : options.mode === "rtmpe"
+        ? new RtmpeVariant({ role: "client", type: options.rtmpeType, random: this.#random })
+        : undefined);
   }
 
   /** S0: the server's handshake type, once S0 has arrived. */
@@ -148,6 +164,15 @@ export class ClientHandshake {
   /** Whether the handshake has completed. */
   get done(): boolean {
     return this.#stage === Stage.Done;
+  }
+
+  /**
+   * After an RTMPE handshake has completed: the RC4 streams for every byte after it (encrypt
+   * what is sent, decrypt what is received). Undefined otherwise, also when an RTMPE client
+   * fell back to the plain handshake because the server answered it plainly, as librtmp does.
+   */
+  get ciphers(): HandshakeCiphers | undefined {
+    return this.done ? this.#variant?.ciphers : undefined;
   }
 
   /** Makes C0+C1 (1537 bytes), to send first. Call once. */

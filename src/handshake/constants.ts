@@ -12,16 +12,16 @@ export const RTMP_SIG_SIZE = 1536;
 export const HANDSHAKE_TYPE_SIZE = 1;
 
 /** Size of C0+C1 or S0+S1. */
-export const HANDSHAKE_FIRST_PACKET_SIZE = HANDSHAKE_TYPE_SIZE + RTMP_SIG_SIZE;
+export const HANDSHAKE_FIRST_PACKET_SIZE: number = HANDSHAKE_TYPE_SIZE + RTMP_SIG_SIZE;
 
 /** Length of an HMAC-SHA256 output: a C1/S1 digest or a C2/S2 signature. */
 export const SHA256_DIGEST_LENGTH = 32;
 
 /** Bytes of a C1/S1/C2/S2 block that its digest or signature is computed over (1504). */
-export const DIGEST_MESSAGE_LENGTH = RTMP_SIG_SIZE - SHA256_DIGEST_LENGTH;
+export const DIGEST_MESSAGE_LENGTH: number = RTMP_SIG_SIZE - SHA256_DIGEST_LENGTH;
 
 /** Offset of the C2/S2 signature: the block's last 32 bytes. */
-export const SIGNATURE_OFFSET = DIGEST_MESSAGE_LENGTH;
+export const SIGNATURE_OFFSET: number = DIGEST_MESSAGE_LENGTH;
 
 /** Offset of the 4-byte time field in C1/S1/C2/S2 (big-endian milliseconds). */
 export const TIME_OFFSET = 0;

@@ -8,8 +8,20 @@
  * @module
  */
 
+import type { Rc4 } from "../crypto/rc4.ts";
 import { FP9_CLIENT_VERSION, HANDSHAKE_TYPE_PLAIN } from "./constants.ts";
 import type { OffsetScheme } from "./digest.ts";
+
+/**
+ * The two RC4 streams an encrypted handshake leaves behind, ready for the first byte after it:
+ * `encrypt` for every byte this side sends, `decrypt` for every byte it receives.
+ */
+export interface HandshakeCiphers {
+  /** Encrypts outgoing bytes. */
+  readonly encrypt: Rc4;
+  /** Decrypts incoming bytes. */
+  readonly decrypt: Rc4;
+}
 
 /**
  * One kind of digest handshake, seen from either side. One object serves one connection, so a
@@ -48,6 +60,8 @@ export interface HandshakeVariant {
   transformSignature?(signature: Uint8Array, signatureKey: Uint8Array, type: number): void;
   /** Called once the handshake has completed and verified. */
   complete?(): void;
+  /** The streams to encrypt and decrypt with after {@linkcode complete}, for RTMPE. */
+  readonly ciphers?: HandshakeCiphers;
 }
 
 /**

@@ -30,7 +30,12 @@ import {
 } from "./digest.ts";
 import { HandshakeError } from "./handshake_error.ts";
 import type { HandshakeStep } from "./handshake_step.ts";
-import { FP9_HANDSHAKE_VARIANT, type HandshakeVariant } from "./handshake_variant.ts";
+import {
+  FP9_HANDSHAKE_VARIANT,
+  type HandshakeCiphers,
+  type HandshakeVariant,
+} from "./handshake_variant.ts";
+import { isRtmpeType, type RtmpeType, RtmpeVariant } from "./rtmpe_variant.ts";
 import { defaultNow, defaultRandom, readTime, writeTime } from "./_defaults.ts";
 
 /** Options of a {@linkcode ServerHandshake}. */
@@ -46,10 +51,18 @@ export interface ServerHandshakeOptions {
   fp9?: boolean;
   /**
    * The variant for a C0 other than 3, called once per connection as soon as C0 arrives
-   * (RTMPE plugs in here for types 6 and 8). `undefined` refuses the type. Such clients must
+   * (`rtmpe` plugs in here). `undefined` refuses the type. Such clients must
    * carry a valid digest and a valid C2 signature.
    */
   variantFor?: (clientType: number) => HandshakeVariant | undefined;
+  /**
+   * Accept RTMPE clients (C0 6, 8 and 9) with a fresh {@linkcode RtmpeVariant} each, for C0
+   * values `variantFor` leaves alone. Off by default: a caller that turns it on must run every
+   * byte after the handshake through {@linkcode ServerHandshake.ciphers}. `answerType` fixes
+   * the S0 (default as librtmp's server: 8 for a Flash Player 10 client that sent 6 or 8,
+   * otherwise the client's type).
+   */
+  rtmpe?: boolean | { answerType?: RtmpeType };
 }
 
 /** C0+C1 then C2: the bytes the server waits for. */
@@ -75,7 +88,10 @@ type Stage = typeof Stage[keyof typeof Stage];
  * get S1 version 3.5.1.1 with a digest under the FMS key at the client's scheme and an S2 signed
  * so that librtmp's check passes; a non-zero version without a valid digest is answered as
  * plain, as FMS does. A C2 that does not match is only a warning. Any other C0 is refused with
- * "Unsupported handshake type N" unless `variantFor` supplies a variant.
+ * "Unsupported handshake type N" unless `variantFor` supplies a variant or `rtmpe` is on and
+ * it is an RTMPE type (6, 8 or 9). An RTMPE client must carry a valid digest ("Couldn't verify
+ * the client digest") and C2 signature ("Client not genuine Adobe!") and a Diffie-Hellman key
+ * in [2, p−2]; its S1 carries the server's key at the DH offset of the client's scheme.
  *
  * At most 3073 bytes (C0+C1+C2) are buffered; bytes after C2 come back as `rest`.
  *
@@ -122,7 +138,15 @@ export class ServerHandshake {
     this.#now = options.now ?? defaultNow;
     this.#random = options.random ?? defaultRandom;
     this.#fp9 = options.fp9 ?? true;
-    this.#variantFor = options.variantFor;
+    const custom = options.variantFor;
+    const rtmpe = options.rtmpe;
+    const answerType = typeof rtmpe === "object" ? rtmpe.answerType : undefined;
+    const random = this.#random;
+    this.#variantFor = rtmpe
+      ? (type) =>
+        custom?.(type) ??
+          (isRtmpeType(type) ? new RtmpeVariant({ role: "server", answerType, random }) : undefined)
+      : custom;
   }
 
   /** C0: the handshake type the client asked for, once it has arrived. */
@@ -161,6 +185,14 @@ export class ServerHandshake {
   /** Whether the handshake has completed. */
   get done(): boolean {
     return this.#stage === Stage.Done;
+  }
+
+  /**
+   * After an RTMPE handshake has completed: the RC4 streams for every byte after it (encrypt
+   * what is sent, decrypt what is received). Undefined for plain and FP9 clients.
+   */
+  get ciphers(): HandshakeCiphers | undefined {
+    return this.done ? this.#variant?.ciphers : undefined;
   }
 
   /**

@@ -9,6 +9,7 @@ import { listen, type Listener } from "../../transports/listen.ts";
 import type { RemoteAddr, Transport } from "../../transports/transport.ts";
 import type { AmfObject, AmfValue } from "../amf/types.ts";
 import { LogLevel, type LogSink, silentLog } from "../session/log.ts";
+import { rtmpeVariantFor } from "../session/rtmpe_upgrade.ts";
 import type { ServerSessionEvent } from "../session/server_session_event.ts";
 import { type ListenAddress, parseListenUrl } from "./listen_address.ts";
 import { LivePlayer } from "./live_player.ts";
@@ -61,6 +62,7 @@ export class RtmpServer implements ConnectionHost {
   readonly #streams = new Map<string, LiveStream>();
   readonly #listeners: { scheme: string; listener: Listener }[] = [];
   readonly #running = new Set<Promise<void>>();
+  readonly #rtmpeVariantFor: ReturnType<typeof rtmpeVariantFor>;
   #rootRealPath: string | undefined;
   #idleTimer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
@@ -76,6 +78,7 @@ export class RtmpServer implements ConnectionHost {
     this.#options = options;
     this.#limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
     this.#log = options.log ?? silentLog;
+    this.#rtmpeVariantFor = rtmpeVariantFor(options.rtmpe);
   }
 
   /** The addresses listened on (actual ports), after {@linkcode start}. */
@@ -175,6 +178,7 @@ export class RtmpServer implements ConnectionHost {
         maxBytesInFlight: 2 * this.#limits.maxMessageSize,
       },
       maxStreams: this.#limits.maxStreamsPerConnection,
+      handshakeVariantFor: this.#rtmpeVariantFor,
     });
     this.#connections.set(connection, {
       vod: new Map(),

@@ -8,6 +8,7 @@
 import type { AmfObject, AmfValue } from "../amf/types.ts";
 import type { RemoteAddr } from "../../transports/transport.ts";
 import type { LogSink } from "../session/log.ts";
+import type { RtmpeServerOptions } from "../session/rtmpe_upgrade.ts";
 import type { ListenAddress } from "./listen_address.ts";
 import type { ListenTlsOptions } from "../../transports/listen.ts";
 
@@ -124,6 +125,11 @@ export interface RtmpServerOptions {
   hooks?: RtmpServerHooks;
   /** Limits; unset ones keep {@linkcode DEFAULT_SERVER_LIMITS}. */
   limits?: Partial<RtmpServerLimits>;
+  /**
+   * How RTMPE clients are answered: every listener accepts the encrypted handshake (C0 6, 8 or
+   * 9). Default: the S0 librtmp's server answers (8 to rtmpdump), a fresh key pair each.
+   */
+  rtmpe?: RtmpeServerOptions;
   /** Receives one line per connection, play, publish, drop and close (librtmp log levels). */
   log?: LogSink;
 }

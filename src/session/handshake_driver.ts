@@ -17,9 +17,11 @@ import {
   ClientHandshake,
   HandshakeError,
   type HandshakeVariant,
+  type RtmpeType,
   ServerHandshake,
 } from "../handshake/mod.ts";
 import { LogLevel, type LogSink, silentLog } from "./log.ts";
+import { RtmpeTransportVariant } from "./rtmpe_upgrade.ts";
 
 /**
  * A handshake variant whose connection continues over another transport once the handshake is
@@ -62,10 +64,13 @@ export interface HandshakeDeadline {
 /** Options of {@linkcode clientHandshake}. */
 export interface ClientHandshakeRequest extends HandshakeDeadline {
   /**
-   * "plain" or "fp9" (the Flash Player 9 digest handshake, which librtmp uses when SWF
-   * verification data exist). Ignored when `variant` is given.
+   * "plain", "fp9" (the Flash Player 9 digest handshake, which librtmp uses when SWF
+   * verification data exist) or "rtmpe" (the encrypted handshake; the transport handed back
+   * is wrapped in RC4). Ignored when `variant` is given.
    */
-  mode: "plain" | "fp9";
+  mode: "plain" | "fp9" | "rtmpe";
+  /** With mode "rtmpe": the C0 to send, 6 (default, as rtmpdump), 8 or 9. */
+  rtmpeType?: RtmpeType;
   /** A digest-handshake variant to run instead (RTMPE); a fresh object per connection. */
   variant?: HandshakeVariant & Partial<TransportUpgrade>;
   /** Receives the handshake's warnings as librtmp logs them (`HandShake: …`). */
@@ -106,7 +111,14 @@ export async function clientHandshake(
   request: ClientHandshakeRequest,
 ): Promise<HandshakeResult> {
   const log = request.log ?? silentLog;
-  const variant = request.variant;
+  const variant = request.variant ??
+    (request.mode === "rtmpe"
+      ? new RtmpeTransportVariant({
+        role: "client",
+        type: request.rtmpeType,
+        random: request.random,
+      })
+      : undefined);
   const handshake = new ClientHandshake({
     mode: request.mode,
     variant,

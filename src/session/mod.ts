@@ -35,3 +35,8 @@ export {
   type PublishState,
 } from "./publish_session.ts";
 export { ServerSession, type ServerSessionOptions, type StatusInfo } from "./server_session.ts";
+export {
+  type RtmpeServerOptions,
+  RtmpeTransportVariant,
+  rtmpeVariantFor,
+} from "./rtmpe_upgrade.ts";

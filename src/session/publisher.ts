@@ -8,6 +8,7 @@
 
 import type { Transport } from "../../transports/transport.ts";
 import { FlvReader, type FlvTag } from "../flv/mod.ts";
+import type { RtmpeType } from "../handshake/mod.ts";
 import { clientHandshake } from "./handshake_driver.ts";
 import { type LogSink, silentLog } from "./log.ts";
 import { PublishSession, type PublishSessionOptions } from "./publish_session.ts";
@@ -20,8 +21,13 @@ const MAX_PACING_SLEEP_MS = 1000;
 
 /** Options of {@linkcode Publisher.connect}. */
 export interface PublisherOptions extends PublishSessionOptions {
-  /** "fp9" for the Flash Player 9 digest handshake; default "plain". */
-  handshake?: "plain" | "fp9";
+  /**
+   * "fp9" for the Flash Player 9 digest handshake, "rtmpe" for the encrypted one (everything
+   * after it then runs through RC4); default "plain".
+   */
+  handshake?: "plain" | "fp9" | "rtmpe";
+  /** With "rtmpe": the C0 to send, 6 (default, as rtmpdump), 8 or 9. */
+  rtmpeType?: RtmpeType;
   /** Receives log lines (librtmp levels). */
   log?: LogSink;
 }
@@ -88,7 +94,7 @@ export class Publisher {
     const session = new PublishSession({ ...options, log });
     const publisher = new Publisher(transport, session, log);
     try {
-      await publisher.#handshake(options.handshake ?? "plain");
+      await publisher.#handshake(options.handshake ?? "plain", options.rtmpeType);
       session.connect();
       publisher.#flush();
       publisher.#reading = publisher.#readLoop();
@@ -187,8 +193,8 @@ export class Publisher {
     await this.#reading?.catch(() => {});
   }
 
-  async #handshake(mode: "plain" | "fp9"): Promise<void> {
-    const result = await clientHandshake(this.#transport, { mode, log: this.#log });
+  async #handshake(mode: "plain" | "fp9" | "rtmpe", rtmpeType?: RtmpeType): Promise<void> {
+    const result = await clientHandshake(this.#transport, { mode, rtmpeType, log: this.#log });
     this.#transport = result.transport;
     this.bytesOut += result.bytesOut;
     this.#session.countBytes(result.bytesIn);

@@ -6,6 +6,7 @@
  */
 
 import type { Transport } from "../../transports/transport.ts";
+import type { RtmpeType } from "../handshake/mod.ts";
 import type { ClientSession } from "./client_session.ts";
 import { clientHandshake } from "./handshake_driver.ts";
 import { LogLevel, type LogSink, silentLog } from "./log.ts";
@@ -18,8 +19,13 @@ export type PumpResult =
 
 /** Options for the driver. */
 export interface RtmpClientOptions {
-  /** "fp9" when SWF verification data exist (librtmp's rule), else "plain". */
-  handshake?: "plain" | "fp9";
+  /**
+   * "rtmpe" for an encrypted protocol (everything after the handshake then runs through RC4),
+   * else "fp9" when SWF verification data exist (librtmp's rule), else "plain".
+   */
+  handshake?: "plain" | "fp9" | "rtmpe";
+  /** With "rtmpe": the C0 to send, 6 (default, as rtmpdump), 8 or 9. */
+  rtmpeType?: RtmpeType;
   log?: LogSink;
 }
 
@@ -28,7 +34,8 @@ export class RtmpClient {
   #transport: Transport;
   readonly #session: ClientSession;
   readonly #log: LogSink;
-  readonly #handshakeMode: "plain" | "fp9";
+  readonly #handshakeMode: "plain" | "fp9" | "rtmpe";
+  readonly #rtmpeType: RtmpeType | undefined;
   /** Chunk stream bytes that arrived with S2, not yet given to the session. */
   #leftover: Uint8Array | undefined;
   /** Bytes sent so far. */
@@ -40,6 +47,7 @@ export class RtmpClient {
     this.#session = session;
     this.#log = options.log ?? silentLog;
     this.#handshakeMode = options.handshake ?? "plain";
+    this.#rtmpeType = options.rtmpeType;
   }
 
   /** The session this client drives. */
@@ -62,6 +70,7 @@ export class RtmpClient {
   async connect(): Promise<void> {
     const result = await clientHandshake(this.#transport, {
       mode: this.#handshakeMode,
+      rtmpeType: this.#rtmpeType,
       log: this.#log,
     });
     this.#transport = result.transport;

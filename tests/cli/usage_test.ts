@@ -1,3 +1,4 @@
+import { EXTENSION_OPTIONS } from "../../src/cli/args.ts";
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { BANNER, formatUsage, usageLines } from "../../src/cli/usage.ts";
 import { RTMPDUMP_VERSION, VERSION } from "../../src/cli/version.ts";
@@ -51,8 +52,14 @@ Deno.test("the banner's first line is rtmpdump's version line, the second our ow
   assertEquals(rest, "");
 });
 
+/** The help's lines up to rtmpdump's closing note: what rtmpdump itself prints. */
+function rtmpdumpPart(program: string): string[] {
+  const lines = usageLines(program);
+  return lines.slice(0, lines.findIndex((line) => line.startsWith("swfUrl, pageUrl")) + 1);
+}
+
 Deno.test("the help lists rtmpdump's options in its order, with its syntax, aligned at 24", () => {
-  const options = usageLines("rtmpdump")
+  const options = rtmpdumpPart("rtmpdump")
     .filter((line) => line.startsWith("--"))
     .map((line) => {
       assertEquals(line[23], " ");
@@ -62,8 +69,18 @@ Deno.test("the help lists rtmpdump's options in its order, with its syntax, alig
   assertEquals(options, RTMPDUMP_OPTION_COLUMN);
 });
 
+Deno.test("the help lists rtmpkit's own options and commands after rtmpdump's", () => {
+  const text = formatUsage("rtmpkit");
+  const own = text.slice(text.indexOf("Options rtmpkit adds"));
+  for (const option of EXTENSION_OPTIONS) {
+    assertEquals(own.includes(`--${option.name}`), true, option.name);
+  }
+  assertEquals(own.includes("rtmpkit serve"), true);
+  assertEquals(own.includes("rtmpkit publish"), true);
+});
+
 Deno.test("the help keeps rtmpdump's defaults and layout", () => {
-  const text = formatUsage("/usr/bin/rtmpdump");
+  const text = rtmpdumpPart("/usr/bin/rtmpdump").join("") + "\n";
   assertEquals(text.startsWith("\n/usr/bin/rtmpdump: "), true);
   assertEquals(text.endsWith("\n\n"), true);
   for (

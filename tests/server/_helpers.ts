@@ -21,7 +21,7 @@ import {
 } from "../../src/flv/mod.ts";
 import { ClientHandshake } from "../../src/handshake/mod.ts";
 import { ClientSession, type ClientSessionOptions } from "../../src/session/client_session.ts";
-import { RtmpClient } from "../../src/session/rtmp_client.ts";
+import { RtmpClient, type RtmpClientOptions } from "../../src/session/rtmp_client.ts";
 import { RtmpServer } from "../../src/server/rtmp_server.ts";
 import type { RtmpServerOptions } from "../../src/server/server_options.ts";
 
@@ -224,7 +224,12 @@ export async function playMessages(
   port: number,
   app: string,
   playpath: string,
-  options: Partial<ClientSessionOptions> & { stopAfter?: (record: PlayRecord) => boolean } = {},
+  options: Partial<ClientSessionOptions> & {
+    stopAfter?: (record: PlayRecord) => boolean;
+    /** The client's handshake (default plain) and, for RTMPE, its C0. */
+    handshake?: RtmpClientOptions["handshake"];
+    rtmpeType?: RtmpClientOptions["rtmpeType"];
+  } = {},
 ): Promise<PlayRecord> {
   const record: PlayRecord = { media: [], statuses: [], reason: "" };
   const session = new ClientSession({
@@ -238,7 +243,11 @@ export async function playMessages(
     onStatus: (code) => record.statuses.push(code),
   });
   const transport = new ReadTimeoutTransport(await connectTcp("127.0.0.1", port), 10_000);
-  const client = new RtmpClient(transport, session);
+  const client = new RtmpClient(transport, session, {
+    handshake: options.handshake,
+    rtmpeType: options.rtmpeType,
+    log: options.log,
+  });
   try {
     await client.connect();
     const result = await client.pump(() => options.stopAfter?.(record) ?? false);
