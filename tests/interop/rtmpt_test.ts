@@ -1,7 +1,8 @@
 /**
- * The RTMPT tunnel against peers we did not write: rtmpdump and ffmpeg as clients of rtmpkit's
- * rtmpt:// listener (rtmpdump's output equal to what it gets from nginx-rtmp over rtmp), rtmpkit
- * over rtmpt against its own server (equal to plain rtmp, on Deno and Bun), and the tunnel and
+ * The RTMPT tunnel against peers we did not write: rtmpdump (rtmpt and rtmpte) and ffmpeg as
+ * clients of rtmpkit's rtmpt:// listener (rtmpdump's output equal to what it gets from nginx-rtmp
+ * over rtmp), rtmpdump's polling of a silent session held cheap, rtmpkit over rtmpt and rtmpte
+ * (types 6, 8, 9) against its own server (equal to plain rtmp, on Deno and Bun), and the tunnel and
  * plain streams through tinyproxy's HTTP CONNECT (the conformance suite, a download equal to the
  * direct one, and tinyproxy's refusal of a port it does not allow).
  */
@@ -64,7 +65,7 @@ async function startRtmpkit(root: string) {
 }
 
 interopTest(
-  "rtmpdump over rtmpt from rtmpkit's listener gets the bytes and exit code nginx-rtmp gives it",
+  "rtmpdump over rtmpt and rtmpte from rtmpkit's listener gets the bytes and exit code nginx-rtmp gives it",
   { peers: ["nginx-rtmp", "rtmpdump", "ffmpeg"] },
   async () => {
     for (const kind of KINDS) await genMedia(kind);
@@ -76,15 +77,21 @@ interopTest(
       const fromNginx = await runRtmpdump(
         args(nginx.url("vod", `${kind}.flv`), `${dir.path}/n.flv`),
       );
-      const overTunnel = await runRtmpdump(
-        args(rtmpkit.rtmpt("vod", `${kind}.flv`), `${dir.path}/t.flv`),
-      );
-      assertEquals(overTunnel.code, fromNginx.code, `${kind}: exit code\n${overTunnel.stderr}`);
-      assertSameBytes(
-        await Deno.readFile(`${dir.path}/t.flv`),
-        await Deno.readFile(`${dir.path}/n.flv`),
-        `${kind}: rtmpdump's output over rtmpt from rtmpkit vs over rtmp from nginx-rtmp`,
-      );
+      // rtmpte: the RTMPE handshake (type 6, as rtmpdump sends) and RC4 inside the tunnel.
+      for (const scheme of ["rtmpt", "rtmpte"]) {
+        const url = rtmpkit.rtmpt("vod", `${kind}.flv`).replace(/^rtmpt:/, `${scheme}:`);
+        const overTunnel = await runRtmpdump(args(url, `${dir.path}/t.flv`));
+        assertEquals(
+          overTunnel.code,
+          fromNginx.code,
+          `${kind} over ${scheme}: exit code\n${overTunnel.stderr}`,
+        );
+        assertSameBytes(
+          await Deno.readFile(`${dir.path}/t.flv`),
+          await Deno.readFile(`${dir.path}/n.flv`),
+          `${kind}: rtmpdump's output over ${scheme} from rtmpkit vs over rtmp from nginx-rtmp`,
+        );
+      }
     }
   },
 );
@@ -198,7 +205,7 @@ function ownCpuMs(): number {
 
 for (const runtime of RTMPKIT_RUNTIMES.filter((r) => r !== "binary")) {
   interopTest(
-    `rtmpkit (${runtime}) over rtmpt from its own server: the same bytes and exit code as rtmp`,
+    `rtmpkit (${runtime}) over rtmpt and rtmpte from its own server: the same bytes as rtmp`,
     { peers: ["ffmpeg", ...runtimePeers(runtime)] },
     async () => {
       for (const kind of KINDS) await genMedia(kind);
@@ -217,6 +224,25 @@ for (const runtime of RTMPKIT_RUNTIMES.filter((r) => r !== "binary")) {
           await Deno.readFile(`${dir.path}/t.flv`),
           await Deno.readFile(`${dir.path}/p.flv`),
           `${kind}: rtmpkit over rtmpt vs rtmp`,
+        );
+      }
+      // rtmpte with each RTMPE handshake type: RC4 over the tunnel.
+      const plainBytes = await Deno.readFile(`${dir.path}/p.flv`); // the last kind's
+      const last = KINDS[KINDS.length - 1];
+      for (const type of ["6", "8", "9"]) {
+        const url = rtmpkit.rtmpt("vod", last).replace(/^rtmpt:/, "rtmpte:");
+        const run = await runRtmpkit(
+          ["-r", url, "-o", `${dir.path}/e.flv`, "-m", "10", "--rtmpeType", type],
+          { runtime },
+        );
+        assert(
+          run.code === 0 || run.code === 2,
+          `rtmpte type ${type}: exit ${run.code}\n${run.stderr}`,
+        );
+        assertSameBytes(
+          await Deno.readFile(`${dir.path}/e.flv`),
+          plainBytes,
+          `${last}: rtmpkit over rtmpte (type ${type}) vs rtmp`,
         );
       }
     },

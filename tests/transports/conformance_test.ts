@@ -2,13 +2,15 @@
  * The transport conformance suite (./_conformance.ts) over each stack and listener that needs
  * no outside peer: the in-memory pipe, TCP on Deno's sockets, TCP on `node:net` (the Bun path,
  * exercised here through Deno's Node compatibility), and the RTMPT tunnel (client dialer and
- * listener) over pipes and over TCP.
+ * listener) over pipes and over TCP, with RTMPE's RC4 layer over it (rtmpte).
  */
 
 import net from "node:net";
+import { Rc4 } from "../../src/crypto/rc4.ts";
 import { type Dialer, tcpDialer } from "../../transports/dialer.ts";
 import type { Listener } from "../../transports/listen.ts";
 import { createPipe } from "../../transports/pipe.ts";
+import { Rc4Transport } from "../../transports/rc4_transport.ts";
 import { rtmptDialer } from "../../transports/rtmpt.ts";
 import { rtmptListener } from "../../transports/rtmpt_listener.ts";
 import { connectTcp, NodeSocketTransport } from "../../transports/tcp.ts";
@@ -131,4 +133,14 @@ transportConformance("rtmpt tunnel (over in-memory pipes)", () => {
 transportConformance("rtmpt tunnel (over TCP)", async () => {
   const below = await listenTcp({ hostname: "127.0.0.1", port: 0 });
   return tunnelPair(below, tcpDialer, below.addr.port);
+}, { maxBufferedBytes: 16 * 1024 * 1024 });
+
+transportConformance("rc4 over the rtmpt tunnel (rtmpte)", async () => {
+  const below = await listenTcp({ hostname: "127.0.0.1", port: 0 });
+  const pair = await tunnelPair(below, tcpDialer, below.addr.port);
+  const keyA = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
+  const keyB = Uint8Array.from({ length: 16 }, (_, i) => 0xf0 - i);
+  const client = new Rc4Transport(pair.client, { encrypt: new Rc4(keyA), decrypt: new Rc4(keyB) });
+  const server = new Rc4Transport(pair.server, { encrypt: new Rc4(keyB), decrypt: new Rc4(keyA) });
+  return { client, server, dispose: pair.dispose };
 }, { maxBufferedBytes: 16 * 1024 * 1024 });
