@@ -13,7 +13,9 @@
  *   it. Polls run while data streams or a reader waits, and stop when unread bytes reach the
  *   read limit (back-pressure).
  * - Writes are batched: all bytes written while a request is out go in the next POST (librtmp
- *   posts every write). One request is outstanding at a time.
+ *   posts every write, without waiting for answers). One request is outstanding at a time; the
+ *   one exception is `close`, which posts `/close` at once behind an answer still awaited, as
+ *   librtmp does, so the server hears it even from a caller that does not wait for the close.
  * - Answers are read with a real HTTP/1.1 parser: HTTP/1.0 and chunked answers are accepted
  *   (librtmp wants exactly "HTTP/1.1 200 "); a keep-alive connection the server closed between
  *   requests is reopened and the request sent again once.

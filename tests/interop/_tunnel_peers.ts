@@ -187,3 +187,55 @@ export function processCpuMs(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 1000 / clockTicks;
 }
+
+/** A running `rtmpkit serve` child process. */
+export interface RtmpkitServe extends AsyncDisposable {
+  /** Ports of the listen URLs, in the order given. */
+  readonly ports: number[];
+  /** What it printed on stderr so far is available once stopped. */
+  stop(): Promise<string>;
+}
+
+/**
+ * Starts `rtmpkit serve --root ROOT` with one listener per scheme on free 127.0.0.1 ports,
+ * through the command line on `command` (from `rtmpkitCommand`), and waits for every port.
+ */
+export async function startRtmpkitServe(
+  command: string[],
+  root: string,
+  schemes: string[],
+): Promise<RtmpkitServe> {
+  const ports = schemes.map(() => freePort());
+  const [program, ...prefix] = command;
+  const child = new Deno.Command(program, {
+    args: [
+      ...prefix,
+      "serve",
+      "--root",
+      root,
+      ...schemes.flatMap((s, i) => ["--listen", `${s}://127.0.0.1:${ports[i]}`]),
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  let stopping: Promise<string> | undefined;
+  const stop = () =>
+    stopping ??= (async () => {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Exited already.
+      }
+      await child.status;
+      return await stderr;
+    })();
+  try {
+    for (const port of ports) await waitForPort(port, 20_000);
+  } catch (err) {
+    const log = await stop();
+    throw new Error(`Cannot start rtmpkit serve: ${log.trim()}`, { cause: err });
+  }
+  return { ports, stop, [Symbol.asyncDispose]: async () => void await stop() };
+}

@@ -33,6 +33,7 @@ import {
   type MediaKind,
   peersAvailable,
   RTMPKIT_RUNTIMES,
+  rtmpkitCommand,
   runProcess,
   runRtmpdump,
   runRtmpkit,
@@ -40,7 +41,12 @@ import {
   startNginxRtmp,
   tempDir,
 } from "./_harness.ts";
-import { processCpuMs, startTinyproxy, type Tinyproxy } from "./_tunnel_peers.ts";
+import {
+  processCpuMs,
+  startRtmpkitServe,
+  startTinyproxy,
+  type Tinyproxy,
+} from "./_tunnel_peers.ts";
 
 /** Media served over the tunnel (ext_ts crosses 0xFFFFFF ms; bframes has composition offsets). */
 const KINDS: MediaKind[] = ["h264_aac", "bframes", "audio_only_mp3", "ext_ts"];
@@ -95,6 +101,29 @@ interopTest(
     }
   },
 );
+
+for (const runtime of RTMPKIT_RUNTIMES.filter((r) => r !== "binary")) {
+  interopTest(
+    `rtmpdump over rtmpt from \`rtmpkit serve --listen rtmpt://\` (${runtime}): the bytes of rtmp`,
+    { peers: ["rtmpdump", "ffmpeg", ...runtimePeers(runtime)] },
+    async () => {
+      await genMedia("bframes");
+      await using serve = await startRtmpkitServe(rtmpkitCommand(runtime), MEDIA_DIR, [
+        "rtmp",
+        "rtmpt",
+      ]);
+      await using dir = await tempDir();
+      const [rtmpPort, rtmptPort] = serve.ports;
+      const run = (url: string, out: string) => runRtmpdump(["-r", url, "-o", out, "-m", "5"]);
+      const plain = await run(`rtmp://127.0.0.1:${rtmpPort}/vod/bframes`, `${dir.path}/p.flv`);
+      const tunnel = await run(`rtmpt://127.0.0.1:${rtmptPort}/vod/bframes`, `${dir.path}/t.flv`);
+      assertEquals(tunnel.code, plain.code, tunnel.stderr);
+      const bytes = await Deno.readFile(`${dir.path}/t.flv`);
+      assert(bytes.length > 1_000_000, `only ${bytes.length} bytes`);
+      assertSameBytes(bytes, await Deno.readFile(`${dir.path}/p.flv`), "rtmpt vs rtmp");
+    },
+  );
+}
 
 interopTest(
   "ffmpeg reads rtmpt:// from rtmpkit's listener: the same FLV as over rtmp://",
