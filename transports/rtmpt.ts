@@ -256,7 +256,10 @@ class RtmptTransport implements Transport {
     if (this.#closing) return null;
     const chunk = this.#in.shift()!;
     this.#inBytes -= chunk.length;
-    if (this.#inBytes < READ_HIGH_WATER_MARK) this.#wakeSpace();
+    if (this.#inBytes < READ_HIGH_WATER_MARK) {
+      this.#wakeSpace();
+      if (this.#streaming) this.#wakeLoop(); // read ahead again while data flows
+    }
     return chunk;
   }
 

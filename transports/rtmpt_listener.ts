@@ -57,6 +57,11 @@ export interface RtmptListenerOptions {
 export const DEFAULT_TUNNEL_IDLE_TIMEOUT_MS = 60_000;
 /** Default limit on sessions. */
 export const DEFAULT_MAX_TUNNEL_SESSIONS = 1000;
+/**
+ * After the listener is closed, how long a session the application ended waits for the
+ * client's next request (to answer it 410) before it is dropped.
+ */
+const CLOSED_GRACE_MS = 2000;
 /** Largest head of a request. */
 const MAX_REQUEST_HEAD_BYTES = 8 * 1024;
 /** Largest body of one request. */
@@ -312,7 +317,7 @@ class RtmptListener implements Listener {
         bodyBytes += event.data.length;
         if (carriesData) {
           session.pushInput(event.data);
-          await session.waitForSpace();
+          if (!await this.#waitForSpace(session)) return false;
         } else if (target.command !== "send" && bodyBytes > MAX_EMPTY_BODY_BYTES) {
           await conn.write(answer(400, EMPTY, false));
           return false;
@@ -389,6 +394,23 @@ class RtmptListener implements Listener {
     waiter?.();
   }
 
+  /**
+   * Waits until the application has read below the session's limit. An application that reads
+   * nothing for the idle timeout loses the session: false, and the connection is closed.
+   */
+  async #waitForSpace(session: RtmptSession): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const result = await Promise.race([
+      session.waitForSpace().then(() => true),
+      new Promise<false>((
+        resolve,
+      ) => (timer = setTimeout(() => resolve(false), this.#idleTimeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (!result) this.#remove(session, true);
+    return result;
+  }
+
   /** Holds an idle request until output, the session's end, another request, or the interval. */
   async #hold(session: RtmptSession, reader: ConnectionReader): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -419,7 +441,11 @@ class RtmptListener implements Listener {
     this.#reaper = setInterval(() => {
       const now = performance.now();
       for (const session of [...this.#sessions.values()]) {
-        if (session.activeRequests === 0 && now - session.lastActivity > this.#idleTimeoutMs) {
+        // Once the listener is closed, an ended session waits a short while for its 410.
+        const limit = this.#closed && session.ended
+          ? Math.min(CLOSED_GRACE_MS, this.#idleTimeoutMs)
+          : this.#idleTimeoutMs;
+        if (session.activeRequests === 0 && now - session.lastActivity > limit) {
           this.#remove(session, true);
         }
       }

@@ -367,3 +367,45 @@ Deno.test("rtmpt listener: listen() opens it for the rtmpt scheme on port 80 by 
     await listener.close();
   }
 });
+
+Deno.test("rtmpt listener: a send the application never reads ends the session at the idle timeout", async () => {
+  await using server = await start({ idleTimeoutMs: 300, sessionBufferBytes: 64 * 1024 });
+  const client = await RawClient.connect(server.port);
+  try {
+    const id = await open(client);
+    await server.session(); // taken, never read
+    await client.post(`/send/${id}/0`, new Uint8Array(1024 * 1024));
+    assertEquals(await client.answer(), null, "the connection is closed, not held forever");
+    const again = await RawClient.connect(server.port);
+    try {
+      assertEquals((await again.call(`/idle/${id}/1`)).head.status, 404);
+    } finally {
+      again.close();
+    }
+  } finally {
+    client.close();
+  }
+});
+
+Deno.test("rtmpt listener: once closed, it lets go of ended sessions and their connections soon", async () => {
+  // The idle timeout is a minute: only the short grace after close can end this in time.
+  const listener = rtmptListener(await listenTcp({ hostname: "127.0.0.1", port: 0 }));
+  const client = await RawClient.connect(listener.addr.port);
+  try {
+    await open(client);
+    for await (const session of listener.accept()) {
+      await session.close();
+      break;
+    }
+    await listener.close();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ended = await Promise.race([
+      client.answer().then(() => "closed"),
+      new Promise((resolve) => (timer = setTimeout(() => resolve("still open"), 20_000))),
+    ]);
+    clearTimeout(timer);
+    assertEquals(ended, "closed", "the keep-alive connection was still open 20 s after close");
+  } finally {
+    client.close();
+  }
+});
