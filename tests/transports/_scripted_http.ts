@@ -97,13 +97,14 @@ export interface ScriptedServer extends AsyncDisposable {
 }
 
 /**
- * Starts a server on 127.0.0.1 that runs `script` for each connection it accepts. The
+ * Starts a server on `hostname` (127.0.0.1) that runs `script` for each connection it accepts. The
  * connection is closed when the script returns. Every request a script reads is recorded.
  */
 export function scriptedServer(
   script: (conn: ScriptedConnection, server: ScriptedServer) => Promise<void>,
+  hostname = "127.0.0.1",
 ): ScriptedServer {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const listener = Deno.listen({ hostname, port: 0 });
   const scripts: Promise<void>[] = [];
   const open = new Set<ScriptedConnection>();
   const server: ScriptedServer = {

@@ -428,3 +428,25 @@ Deno.test("rtmpt client: closing while an answer is out still posts /close, as l
     "/close/abc/1 1",
   ]);
 });
+
+Deno.test("rtmpt client: an IPv6 literal goes into Host in brackets", async (t) => {
+  let server;
+  try {
+    server = scriptedServer(async (conn) => {
+      await answerOpen(conn);
+      await conn.readRequest(); // close
+      await conn.write(ok("\x01"));
+    }, "::1");
+  } catch {
+    console.log(`${t.name}: skipped: no IPv6 loopback here`);
+    return;
+  }
+  await using _ = server;
+  const client = await rtmptDialer(tcpDialer)({ host: "::1", port: server.port });
+  await client.close();
+  await noHang(server.done(), "server script");
+  assertEquals(
+    server.requests.map((r) => r.head.headers.get("host")),
+    [`[::1]:${server.port}`, `[::1]:${server.port}`],
+  );
+});
