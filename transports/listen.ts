@@ -7,6 +7,7 @@
  * @module
  */
 
+import { rtmptListener } from "./rtmpt_listener.ts";
 import { listenTcp } from "./tcp_listener.ts";
 import { listenTls } from "./tls_listener.ts";
 import type { RemoteAddr, Transport } from "./transport.ts";
@@ -87,13 +88,33 @@ export const LISTEN_SCHEMES: readonly ListenScheme[] = [
         keyFile: r.tls?.keyFile ?? "",
       }),
   },
-  { scheme: "rtmpt", defaultPort: 80, layers: "HTTP tunnel", needsTls: false, available: false },
+  {
+    scheme: "rtmpt",
+    defaultPort: 80,
+    layers: "HTTP tunnel",
+    needsTls: false,
+    available: true,
+    open: async (r) =>
+      rtmptListener(await listenTcp({ hostname: r.hostname, port: r.port }), {
+        idleTimeoutMs: r.tunnelIdleTimeoutMs,
+      }),
+  },
   {
     scheme: "rtmpts",
     defaultPort: 443,
     layers: "HTTP tunnel over TLS",
     needsTls: true,
-    available: false,
+    available: true,
+    open: async (r) =>
+      rtmptListener(
+        await listenTls({
+          hostname: r.hostname,
+          port: r.port,
+          certFile: r.tls?.certFile ?? "",
+          keyFile: r.tls?.keyFile ?? "",
+        }),
+        { idleTimeoutMs: r.tunnelIdleTimeoutMs },
+      ),
   },
 ];
 

@@ -11,7 +11,9 @@
 
 import { PROTOCOL_FEATURE } from "../src/url/protocol.ts";
 import { type Dialer, tcpDialer } from "./dialer.ts";
+import { httpConnectDialer } from "./http_connect.ts";
 import { parseProxyUrl, type ProxyUrl, socksOptionToProxy } from "./proxy_url.ts";
+import { rtmptDialer } from "./rtmpt.ts";
 import { socksDialer } from "./socks.ts";
 import { tlsDialer } from "./tls.ts";
 import type { Transport } from "./transport.ts";
@@ -78,7 +80,8 @@ export const CLIENT_LAYERS: readonly ClientLayer[] = [
     feature: PROTOCOL_FEATURE.HTTP,
     name: "rtmpt",
     title: "HTTP tunnelling (rtmpt://, rtmpte://, rtmpts://)",
-    available: false,
+    wrap: (below) => rtmptDialer(below),
+    available: true,
   },
   {
     feature: PROTOCOL_FEATURE.ENC,
@@ -93,7 +96,7 @@ export const PROXY_SCHEMES: ReadonlyMap<string, boolean> = new Map([
   ["socks4", true],
   ["socks4a", true],
   ["socks5", true],
-  ["http", false],
+  ["http", true],
 ]);
 
 /**
@@ -177,7 +180,7 @@ function proxyDialer(proxy: ProxyUrl, below: Dialer): Dialer {
     case "socks5":
       return socksDialer(proxy, below);
     case "http":
-      throw new UnsupportedTransportError("HTTP proxies (--proxy http://) are not supported yet");
+      return httpConnectDialer(proxy, below);
   }
 }
 

@@ -27,13 +27,13 @@ const CONNECT_TIMEOUT_MS = 30_000;
 const USAGE = `Usage: rtmpkit publish FILE.flv|- URL [--fast] [options]
 
 Publishes an FLV file (or FLV read from stdin with "-") as a live stream to
-rtmp://HOST[:PORT]/APP/NAME (or rtmps://), at the pace of its timestamps. With
-rtmp://USER:PASS@HOST/APP/NAME it answers the server's publisher authentication
-(Adobe or Limelight, whichever it asks for).
+rtmp://HOST[:PORT]/APP/NAME (also rtmps://, rtmpt://, rtmpts://, rtmpe://), at the
+pace of its timestamps. With rtmp://USER:PASS@HOST/APP/NAME it answers the
+server's publisher authentication (Adobe or Limelight, whichever it asks for).
 
   --fast             send as fast as the server takes it instead of in real time
-  --proxy URL        connect through a proxy: socks4://, socks4a://,
-                     socks5://[USER:PASS@]HOST:PORT
+  --proxy URL        connect through a proxy: socks4://, socks4a://, socks5:// or
+                     http://[USER:PASS@]HOST:PORT (CONNECT)
   --tlsCa FILE       trust the certificate authorities in this PEM file (rtmps://)
   --tlsInsecure      do not verify the server's certificate (rtmps://)
   --verbose, -V      log more
