@@ -1,7 +1,8 @@
 /**
- * rtmpkit's rtmps:// listener with clients we did not write and with our own: ffmpeg's rtmps
- * client gets from it what it gets over rtmp:// from the same server; rtmpkit (Deno and Bun)
- * downloads the same bytes over rtmps:// as over rtmp://; the server on Bun (node:tls) serves
+ * rtmpkit's rtmps:// and rtmpts:// listeners with clients we did not write and with our own:
+ * ffmpeg's rtmps and rtmpts clients get from them what ffmpeg gets over rtmp:// from the same
+ * server; rtmpkit (Deno and Bun) downloads the same bytes over rtmps:// and rtmpts:// as over
+ * rtmp://, also through an HTTP CONNECT proxy (tinyproxy); the server on Bun (node:tls) serves
  * rtmps:// too; rtmpkit publish goes over rtmps://.
  */
 
@@ -19,6 +20,7 @@ import {
   tempDir,
 } from "./_harness.ts";
 import { testCertificates } from "./_tls_proxy_peers.ts";
+import { startTinyproxy } from "./_tunnel_peers.ts";
 
 const TIMEOUT_MS = 90_000;
 
@@ -28,7 +30,7 @@ async function startServer(root: string) {
   const log: string[] = [];
   const server = new RtmpServer({
     root,
-    listen: ["rtmp://127.0.0.1:0", "rtmps://127.0.0.1:0"],
+    listen: ["rtmp://127.0.0.1:0", "rtmps://127.0.0.1:0", "rtmpts://127.0.0.1:0"],
     tls: { certFile: certs.cert, keyFile: certs.key },
     log: (_level, message) => log.push(message),
   });
@@ -38,6 +40,7 @@ async function startServer(root: string) {
     log,
     rtmp: port("rtmp"),
     rtmps: port("rtmps"),
+    rtmpts: port("rtmpts"),
     [Symbol.asyncDispose]: () => server.close(),
   };
 }
@@ -49,7 +52,7 @@ function countTags(flv: Uint8Array): number {
 }
 
 interopTest(
-  "interop rtmps server: ffmpeg's rtmps client gets what it gets over rtmp",
+  "interop rtmps server: ffmpeg's rtmps and rtmpts clients get what they get over rtmp",
   { peers: ["ffmpeg", "openssl"] },
   async () => {
     const source = await genMedia("h264_aac");
@@ -57,7 +60,12 @@ interopTest(
     await using dir = await tempDir();
     const ffmpeg = findExecutable("ffmpeg")!;
     const outputs: Uint8Array[] = [];
-    for (const [scheme, port] of [["rtmp", server.rtmp], ["rtmps", server.rtmps]] as const) {
+    const schemes = [
+      ["rtmp", server.rtmp],
+      ["rtmps", server.rtmps],
+      ["rtmpts", server.rtmpts],
+    ] as const;
+    for (const [scheme, port] of schemes) {
       const out = `${dir.path}/${scheme}.flv`;
       const run = await runProcess(ffmpeg, [
         "-nostdin",
@@ -76,12 +84,13 @@ interopTest(
     }
     assert(countTags(outputs[0]) > 500, "ffmpeg received the stream");
     assertSameBytes(outputs[1], outputs[0], "ffmpeg over rtmps against rtmp");
+    assertSameBytes(outputs[2], outputs[0], "ffmpeg over rtmpts against rtmp");
   },
 );
 
 for (const runtime of ["deno", "bun"] as const) {
   interopTest(
-    `interop rtmps server (${runtime} client): rtmpkit over rtmps equals rtmp`,
+    `interop rtmps server (${runtime} client): rtmpkit over rtmps and rtmpts equals rtmp`,
     { peers: ["openssl", ...(runtime === "bun" ? ["bun"] : [])] },
     async () => {
       const source = await genMedia("bframes");
@@ -95,19 +104,25 @@ for (const runtime of ["deno", "bun"] as const) {
         `${dir.path}/rtmp.flv`,
       ], { runtime, timeoutMs: TIMEOUT_MS });
       assert(plain.code === 0 || plain.code === 2, plain.stderr);
-      for (const args of [["--tlsCa", certs.ca], ["--tlsInsecure"]]) {
+      const cases: [string, number, string[]][] = [
+        ["rtmps", server.rtmps, ["--tlsCa", certs.ca]],
+        ["rtmps", server.rtmps, ["--tlsInsecure"]],
+        ["rtmpts", server.rtmpts, ["--tlsCa", certs.ca]],
+        ["rtmpts", server.rtmpts, ["--tlsInsecure"]],
+      ];
+      for (const [scheme, port, args] of cases) {
         const run = await runRtmpkit([
           "-r",
-          `rtmps://localhost:${server.rtmps}/vod/bframes.flv`,
+          `${scheme}://localhost:${port}/vod/bframes.flv`,
           ...args,
           "-o",
-          `${dir.path}/rtmps.flv`,
+          `${dir.path}/tls.flv`,
         ], { runtime, timeoutMs: TIMEOUT_MS });
-        assertEquals(run.code, plain.code, `${args[0]}: ${run.stderr}`);
+        assertEquals(run.code, plain.code, `${scheme} ${args[0]}: ${run.stderr}`);
         assertSameBytes(
-          await Deno.readFile(`${dir.path}/rtmps.flv`),
+          await Deno.readFile(`${dir.path}/tls.flv`),
           await Deno.readFile(`${dir.path}/rtmp.flv`),
-          `rtmps (${args[0]}) against rtmp`,
+          `${scheme} (${args[0]}) against rtmp`,
         );
       }
     },
@@ -200,6 +215,43 @@ interopTest(
       } catch { /* gone */ }
       await child.status;
       await reading;
+    }
+  },
+);
+
+interopTest(
+  "interop rtmps server: rtmps and rtmpts through an HTTP CONNECT proxy (tinyproxy) equal rtmp",
+  { peers: ["openssl", "tinyproxy"] },
+  async () => {
+    const source = await genMedia("h264_aac");
+    const certs = await testCertificates();
+    await using server = await startServer(source.slice(0, source.lastIndexOf("/")));
+    await using proxy = await startTinyproxy({ connectPorts: [server.rtmps, server.rtmpts] });
+    await using dir = await tempDir();
+    const plain = await runRtmpkit([
+      "-r",
+      `rtmp://127.0.0.1:${server.rtmp}/vod/h264_aac.flv`,
+      "-o",
+      `${dir.path}/rtmp.flv`,
+    ], { timeoutMs: TIMEOUT_MS });
+    assert(plain.code === 0 || plain.code === 2, plain.stderr);
+    for (const [scheme, port] of [["rtmps", server.rtmps], ["rtmpts", server.rtmpts]] as const) {
+      const run = await runRtmpkit([
+        "-r",
+        `${scheme}://localhost:${port}/vod/h264_aac.flv`,
+        "--tlsCa",
+        certs.ca,
+        "--proxy",
+        proxy.url,
+        "-o",
+        `${dir.path}/${scheme}.flv`,
+      ], { timeoutMs: TIMEOUT_MS });
+      assertEquals(run.code, plain.code, `${scheme}: ${run.stderr}`);
+      assertSameBytes(
+        await Deno.readFile(`${dir.path}/${scheme}.flv`),
+        await Deno.readFile(`${dir.path}/rtmp.flv`),
+        `${scheme} through HTTP CONNECT against rtmp`,
+      );
     }
   },
 );
