@@ -2,20 +2,12 @@
  * Peers for the TLS and proxy interop tests: stunnel (TLS in front of a plain RTMP server) and
  * dante (a SOCKS4/SOCKS5 proxy), each a child process in the foreground on a free 127.0.0.1
  * port, logging to a file in its own temporary folder, stopped by its handle (or `await using`).
- * Certificates come from tests/transports/_certs.ts. Also the CPU time a child process used,
- * through /usr/bin/time, to tell a quiet wait from a busy loop.
+ * Certificates come from tests/transports/_certs.ts.
  *
  * @module
  */
 
-import {
-  findExecutable,
-  freePort,
-  type ProcessResult,
-  runProcess,
-  waitForPort,
-} from "./_harness.ts";
-import type { RunOptions } from "./_harness.ts";
+import { findExecutable, freePort, waitForPort } from "./_harness.ts";
 
 export { haveOpenssl, type TestCertificates, testCertificates } from "../transports/_certs.ts";
 
@@ -164,33 +156,4 @@ export async function startDante(): Promise<Peer> {
     [port],
     logFile,
   );
-}
-
-/** A process result with the CPU time (user + system) it used. */
-export interface TimedResult extends ProcessResult {
-  /** Seconds of CPU the command used. */
-  readonly cpuSeconds: number;
-}
-
-const CPU_MARK = "rtmpkit-cpu:";
-
-/** Runs a command under /usr/bin/time and reports its CPU time with its result. */
-export async function runTimed(
-  command: string,
-  args: readonly string[],
-  options: RunOptions = {},
-): Promise<TimedResult> {
-  const result = await runProcess("/usr/bin/time", [
-    "-f",
-    `${CPU_MARK}%U %S`,
-    command,
-    ...args,
-  ], options);
-  const lines = result.stderr.split("\n");
-  const index = lines.findIndex((line) => line.startsWith(CPU_MARK));
-  if (index < 0) throw new Error(`/usr/bin/time gave no figures:\n${result.stderr}`);
-  const [user, system] = lines[index].slice(CPU_MARK.length).split(" ").map(Number);
-  lines.splice(index, 1);
-  const own = lines.filter((line) => !line.startsWith("Command exited with non-zero status"));
-  return { ...result, stderr: own.join("\n"), cpuSeconds: user + system };
 }
