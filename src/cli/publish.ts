@@ -1,6 +1,7 @@
 /**
  * `rtmpkit publish FILE.flv|- URL [--fast]`: pushes an FLV file (or FLV on stdin, for example
- * piped from ffmpeg) to an RTMP server at real-time pace, as a live stream.
+ * piped from ffmpeg) to an RTMP server at real-time pace, as a live stream; over rtmps:// and
+ * through a proxy (`--proxy`, `--tlsCa`, `--tlsInsecure` as for downloads).
  *
  * Every wait ends: connecting and each answer of the server are bounded by `-m` (as rtmpdump's
  * receive timeout), a write the server does not take within it fails, and SIGINT, SIGTERM,
@@ -20,6 +21,7 @@ import { Publisher } from "../session/publisher.ts";
 import { buildTcUrl } from "../url/build_tc_url.ts";
 import { parseRtmpUrl } from "../url/parse_rtmp_url.ts";
 import { defaultPort } from "../url/protocol.ts";
+import { parseProxyUrl } from "../../transports/proxy_url.ts";
 import { describeFileError } from "./describe_file_error.ts";
 import { ExitCode } from "./exit_code.ts";
 import { type Logger, LogLevel } from "./logger.ts";
@@ -32,16 +34,20 @@ const DEFAULT_TIMEOUT_SEC = 30;
 /** Signals that stop publishing. */
 const STOP_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 
-const USAGE = `Usage: rtmpkit publish FILE.flv|- URL [--fast] [-m SECONDS]
+const USAGE = `Usage: rtmpkit publish FILE.flv|- URL [--fast] [options]
 
 Publishes an FLV file (or FLV read from stdin with "-") as a live stream to
-rtmp://HOST[:PORT]/APP/NAME, at the pace of its timestamps. With
-rtmp://USER:PASS@HOST/APP/NAME it answers the server's publisher authentication
-(Adobe or Limelight, whichever it asks for).
+rtmp://HOST[:PORT]/APP/NAME (also rtmps://, rtmpt://, rtmpts://, rtmpe://), at the
+pace of its timestamps. With rtmp://USER:PASS@HOST/APP/NAME it answers the
+server's publisher authentication (Adobe or Limelight, whichever it asks for).
 
   --fast                 send as fast as the server takes it instead of in real time
   --timeout, -m SECONDS  wait at most this long for the server to connect, answer or take
                          data (default ${DEFAULT_TIMEOUT_SEC}, 0 = no limit)
+  --proxy URL            connect through a proxy: socks4://, socks4a://, socks5:// or
+                         http://[USER:PASS@]HOST:PORT (CONNECT)
+  --tlsCa FILE           trust the certificate authorities in this PEM file (rtmps://)
+  --tlsInsecure          do not verify the server's certificate (rtmps://)
   --verbose, -V          log more
   --quiet, -q            log errors only
   --help, -h             show this help
@@ -53,6 +59,12 @@ interface PublishArgs {
   url: string;
   fast: boolean;
   timeoutSec: number;
+  /** `--proxy URL`. */
+  proxy?: string;
+  /** `--tlsCa FILE`. */
+  tlsCaFile?: string;
+  /** `--tlsInsecure`. */
+  tlsInsecure?: boolean;
 }
 
 /**
@@ -86,6 +98,14 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
     log.log(LogLevel.ERROR, `Cannot publish to ${urlText}: expected rtmp://HOST[:PORT]/APP/NAME`);
     return ExitCode.FAILED;
   }
+  if (parsed.proxy !== undefined) {
+    try {
+      parseProxyUrl(parsed.proxy);
+    } catch (err) {
+      log.log(LogLevel.ERROR, (err as Error).message);
+      return ExitCode.FAILED;
+    }
+  }
   const port = url.port || defaultPort(url.protocol);
   let source: AsyncIterable<Uint8Array>;
   try {
@@ -108,6 +128,8 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
         port,
         connectTimeoutMs: Math.max(timeoutSec, 1) * 1000,
         signal: stop.signal,
+        proxy: parsed.proxy,
+        tls: { caFile: parsed.tlsCaFile, insecure: parsed.tlsInsecure },
       });
     } catch (err) {
       dialFailed = true;
@@ -133,7 +155,10 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
         return ExitCode.INCOMPLETE;
       }
       log.log(LogLevel.ERROR, oneLine(err));
-      if (err instanceof UnsupportedTransportError) return ExitCode.FAILED;
+      // A stack this version lacks, or settings it cannot use (an unreadable --tlsCa file).
+      if (err instanceof UnsupportedTransportError || err instanceof TypeError) {
+        return ExitCode.FAILED;
+      }
       const noConnect = dialFailed || err instanceof ConnectError ||
         err instanceof HandshakeError;
       return noConnect ? ExitCode.NO_CONNECT : ExitCode.FAILED;
@@ -197,8 +222,10 @@ function installSignals(stop: AbortController, log: Logger): () => void {
 /** Parses the arguments after `publish`. Throws TypeError for bad ones. */
 function parsePublishArgs(args: string[], log: Logger): PublishArgs | "help" {
   const positional: string[] = [];
-  let fast = false;
-  let timeoutSec = DEFAULT_TIMEOUT_SEC;
+  const parsed: Omit<PublishArgs, "input" | "url"> = {
+    fast: false,
+    timeoutSec: DEFAULT_TIMEOUT_SEC,
+  };
   for (let i = 0; i < args.length; i++) {
     let arg = args[i];
     let inline: string | undefined;
@@ -213,7 +240,10 @@ function parsePublishArgs(args: string[], log: Logger): PublishArgs | "help" {
       return args[++i];
     };
     if (arg === "--help" || arg === "-h") return "help";
-    else if (arg === "--fast") fast = true;
+    else if (arg === "--fast") parsed.fast = true;
+    else if (arg === "--proxy") parsed.proxy = value();
+    else if (arg === "--tlsCa") parsed.tlsCaFile = value();
+    else if (arg === "--tlsInsecure") parsed.tlsInsecure = true;
     else if (arg === "--verbose" || arg === "-V") log.level = LogLevel.DEBUG;
     else if (arg === "--quiet" || arg === "-q") log.level = LogLevel.ERROR;
     else if (arg === "--timeout" || arg === "-m") {
@@ -222,7 +252,7 @@ function parsePublishArgs(args: string[], log: Logger): PublishArgs | "help" {
       if (text.trim() === "" || !Number.isFinite(n) || n < 0) {
         throw new TypeError(`Option ${arg} needs a number of seconds, got "${text}"`);
       }
-      timeoutSec = n;
+      parsed.timeoutSec = n;
     } else if (arg.startsWith("-") && arg !== "-") {
       throw new TypeError(`Unknown option for publish: ${args[i]}`);
     } else positional.push(args[i]);
@@ -230,7 +260,7 @@ function parsePublishArgs(args: string[], log: Logger): PublishArgs | "help" {
   if (positional.length !== 2) {
     throw new TypeError("publish needs an input (FILE.flv or -) and a URL");
   }
-  return { input: positional[0], url: positional[1], fast, timeoutSec };
+  return { input: positional[0], url: positional[1], ...parsed };
 }
 
 function oneLine(err: unknown): string {
