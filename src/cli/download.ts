@@ -370,7 +370,8 @@ function reportSocketError(err: unknown, options: DownloadOptions, log: Logger):
   if (known) {
     log.log(LogLevel.Error, `RTMP_Connect0, failed to connect socket. ${known[0]} (${known[1]})`);
   } else {
-    log.log(LogLevel.Error, `RTMP_Connect0, failed to connect socket. ${(err as Error).message}`);
+    // No errno rtmpdump would print (an RTMPT session refused, …): the layer's own sentence.
+    log.log(LogLevel.Error, oneLine(err));
   }
 }
 
