@@ -23,6 +23,12 @@ export const DEFAULT_MAX_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 /** Default cap on the number of chunk streams the decoder keeps state for. */
 export const DEFAULT_MAX_CHUNK_STREAMS = 1024;
 
+/**
+ * Most bytes a message buffer starts with, whatever length its header declares: buffers grow
+ * (doubling, up to the declared length) as the message's bytes arrive.
+ */
+export const INITIAL_MESSAGE_BUFFER = 16 * 1024;
+
 /** Limits that keep a hostile peer from making the decoder allocate without bound. */
 export interface ChunkDecoderOptions {
   /** Largest declared message length accepted; default 0xFFFFFF (the 24-bit maximum). */
@@ -36,13 +42,10 @@ export interface ChunkDecoderOptions {
    * stream's messages in one reused buffer instead of allocating per message. For consumers that
    * copy or discard what they need at once (a downloader writing to a file); it saves the
    * allocation, zero-filling and garbage of every payload. Reused buffers count against
-   * `maxBytesInFlight`.
+   * `maxBytesInFlight`: idle ones are released when the buffers held would exceed it.
    */
   transientPayloads?: boolean;
 }
-
-/** Smallest reused reassembly buffer (transient payloads). */
-const MIN_SCRATCH_BYTES = 64 * 1024;
 
 /** What the decoder remembers per chunk stream id: the last header and the message in progress. */
 interface InboundChunkStream {
@@ -56,12 +59,15 @@ interface InboundChunkStream {
   length: number;
   typeId: number;
   messageStreamId: number;
-  /** Payload of the message being reassembled, or null between messages. */
-  payload: Uint8Array | null;
-  /** Bytes of `payload` filled so far. */
+  /** Whether a message of nonzero length is being reassembled. */
+  inProgress: boolean;
+  /** Bytes of the message in progress received so far. */
   received: number;
-  /** Reused reassembly buffer (transient payloads only). */
-  scratch: Uint8Array | null;
+  /**
+   * Storage of the message in progress, at most `length` bytes and grown as bytes arrive, or
+   * null before its first byte. With transient payloads it is kept between messages and reused.
+   */
+  buffer: Uint8Array | null;
 }
 
 const EMPTY_DECODER_OPTIONS: ChunkDecoderOptions = {};
@@ -73,10 +79,15 @@ const SMALL_COPY = 32;
  * Turns chunk stream bytes into complete {@linkcode RtmpMessage}s.
  *
  * The decoder keeps per-chunk-stream header state, at most one partial chunk header (up to 18
- * bytes) and the payloads of partially received messages; each payload is allocated once at its
- * declared length and filled by copying chunk bytes into it, so emitted payloads belong to the
- * receiver. Set Chunk Size (type 1) and Abort (type 2) are applied by the decoder as soon as they
- * complete and are emitted as well.
+ * bytes) and the payloads of partially received messages. A payload's buffer grows with the
+ * bytes that actually arrive (it starts at {@linkcode INITIAL_MESSAGE_BUFFER} bytes at most and
+ * doubles, never beyond the declared length), so a header that declares a large message costs
+ * nothing until its bytes come; emitted payloads are exactly their message's length and belong
+ * to the receiver. Set Chunk Size (type 1) and Abort (type 2) are applied by the decoder as soon
+ * as they complete and are emitted as well.
+ *
+ * Limits: `maxMessageSize` and `maxChunkStreams` are checked when a header arrives and
+ * `maxBytesInFlight` against the sum of the declared lengths of the messages in progress.
  *
  * @example
  * ```ts
@@ -102,16 +113,27 @@ export class ChunkDecoder {
   #chunkRemaining = 0;
   /** Zero-length message whose header was just parsed, emitted by the caller of `#parseHeader`. */
   #pending: InboundChunkStream | null = null;
+  /** Sum of the declared lengths of the messages in progress. */
   #bytesInFlight = 0;
+  /** Bytes of every buffer the decoder holds. */
+  #bytesHeld = 0;
   #chunkSize = DEFAULT_CHUNK_SIZE;
   readonly #transient: boolean;
-  #scratchBytes = 0;
 
   /** Creates a decoder with the incoming chunk size at its default of 128. */
   constructor(options: ChunkDecoderOptions = EMPTY_DECODER_OPTIONS) {
-    this.#maxMessageSize = options.maxMessageSize ?? MAX_MESSAGE_LENGTH;
-    this.#maxBytesInFlight = options.maxBytesInFlight ?? DEFAULT_MAX_BYTES_IN_FLIGHT;
-    this.#maxChunkStreams = options.maxChunkStreams ?? DEFAULT_MAX_CHUNK_STREAMS;
+    this.#maxMessageSize = checkLimit(
+      options.maxMessageSize ?? MAX_MESSAGE_LENGTH,
+      "maxMessageSize",
+    );
+    this.#maxBytesInFlight = checkLimit(
+      options.maxBytesInFlight ?? DEFAULT_MAX_BYTES_IN_FLIGHT,
+      "maxBytesInFlight",
+    );
+    this.#maxChunkStreams = checkLimit(
+      options.maxChunkStreams ?? DEFAULT_MAX_CHUNK_STREAMS,
+      "maxChunkStreams",
+    );
     this.#transient = options.transientPayloads ?? false;
   }
 
@@ -125,6 +147,19 @@ export class ChunkDecoder {
       throw new ChunkError(`Cannot set chunk size to ${size}: out of range`);
     }
     this.#chunkSize = size;
+  }
+
+  /** Sum of the declared lengths of the messages being reassembled. */
+  get bytesInFlight(): number {
+    return this.#bytesInFlight;
+  }
+
+  /**
+   * Bytes of the buffers the decoder holds: partial messages (which grow as their bytes arrive)
+   * and, with transient payloads, the buffers it reuses.
+   */
+  get bytesHeld(): number {
+    return this.#bytesHeld;
   }
 
   /**
@@ -163,20 +198,23 @@ export class ChunkDecoder {
     while (pos < end) {
       const stream = this.#current;
       if (stream !== null) {
-        const payload = stream.payload!;
         const count = Math.min(this.#chunkRemaining, end - pos);
         const offset = stream.received;
+        let buffer = stream.buffer;
+        if (buffer === null || offset + count > buffer.length) {
+          buffer = this.#grow(stream, offset + count);
+        }
         if (count <= SMALL_COPY) {
-          for (let i = 0; i < count; i++) payload[offset + i] = data[pos + i];
+          for (let i = 0; i < count; i++) buffer[offset + i] = data[pos + i];
         } else {
-          payload.set(data.subarray(pos, pos + count), offset);
+          buffer.set(data.subarray(pos, pos + count), offset);
         }
         pos += count;
         stream.received = offset + count;
         this.#chunkRemaining -= count;
         if (this.#chunkRemaining === 0) {
           this.#current = null;
-          if (stream.received === payload.length) this.#completeMessage(onMessage, stream);
+          if (stream.received === stream.length) this.#completeMessage(onMessage, stream);
         }
         continue;
       }
@@ -246,15 +284,15 @@ export class ChunkDecoder {
         length: 0,
         typeId: 0,
         messageStreamId: 0,
-        payload: null,
-        scratch: null,
+        inProgress: false,
         received: 0,
+        buffer: null,
       };
       this.#streams.set(csid, stream);
     }
 
     if (fmt === 3) {
-      if (stream.payload !== null) {
+      if (stream.inProgress) {
         // Continuation chunk of the message in progress.
         this.#startChunk(stream);
         return size;
@@ -289,7 +327,7 @@ export class ChunkDecoder {
       if (fmt !== 2) stream.typeId = buf[p + 6];
     }
 
-    // A new message starts here.
+    // A new message starts here; its buffer grows as its bytes arrive.
     const length = stream.length;
     if (length === 0) {
       this.#pending = stream;
@@ -301,39 +339,62 @@ export class ChunkDecoder {
       );
     }
     this.#bytesInFlight += length;
-    stream.payload = this.#transient ? this.#scratchFor(stream, length) : new Uint8Array(length);
+    stream.inProgress = true;
     stream.received = 0;
     this.#startChunk(stream);
     return size;
   }
 
-  /** A view of `length` bytes of the stream's reused buffer, growing it within the limits. */
-  #scratchFor(stream: InboundChunkStream, length: number): Uint8Array {
-    let scratch = stream.scratch;
-    if (scratch === null || scratch.length < length) {
-      const size = Math.max(length, MIN_SCRATCH_BYTES);
-      const grow = size - (scratch?.length ?? 0);
-      if (this.#scratchBytes + grow > this.#maxBytesInFlight) {
-        return new Uint8Array(length); // over the budget: an ordinary, unshared allocation
-      }
-      this.#scratchBytes += grow;
-      scratch = stream.scratch = new Uint8Array(size);
+  /**
+   * Gives `stream` a buffer with room for at least `needed` bytes of its message, keeping the
+   * bytes received so far: double the old size (or {@linkcode INITIAL_MESSAGE_BUFFER} at first),
+   * but no more than the declared length.
+   */
+  #grow(stream: InboundChunkStream, needed: number): Uint8Array {
+    const old = stream.buffer;
+    const oldSize = old === null ? 0 : old.length;
+    const size = Math.max(
+      needed,
+      Math.min(stream.length, Math.max(oldSize * 2, INITIAL_MESSAGE_BUFFER)),
+    );
+    const extra = size - oldSize;
+    if (this.#transient && this.#bytesHeld + extra > this.#maxBytesInFlight) {
+      this.#releaseIdleBuffers(stream);
     }
-    return scratch.subarray(0, length);
+    const grown = new Uint8Array(size);
+    if (old !== null && stream.received > 0) grown.set(old.subarray(0, stream.received));
+    this.#bytesHeld += extra;
+    stream.buffer = grown;
+    return grown;
+  }
+
+  /** Frees the reused buffers of chunk streams with no message in progress, except `keep`'s. */
+  #releaseIdleBuffers(keep: InboundChunkStream): void {
+    for (const stream of this.#streams.values()) {
+      if (stream !== keep && !stream.inProgress && stream.buffer !== null) {
+        this.#freeBuffer(stream);
+      }
+    }
+  }
+
+  #freeBuffer(stream: InboundChunkStream): void {
+    const size = stream.buffer!.length;
+    stream.buffer = null;
+    this.#bytesHeld -= size;
   }
 
   #startChunk(stream: InboundChunkStream): void {
-    const left = stream.payload!.length - stream.received;
+    const left = stream.length - stream.received;
     this.#chunkRemaining = left < this.#chunkSize ? left : this.#chunkSize;
     this.#current = stream;
   }
 
   #dropPartial(stream: InboundChunkStream): void {
-    if (stream.payload !== null) {
-      this.#bytesInFlight -= stream.payload.length;
-      stream.payload = null;
-      stream.received = 0;
-    }
+    if (!stream.inProgress) return;
+    this.#bytesInFlight -= stream.length;
+    stream.inProgress = false;
+    stream.received = 0;
+    if (!this.#transient && stream.buffer !== null) this.#freeBuffer(stream);
   }
 
   /** Emits the completed message of `stream` (or the pending zero-length message). */
@@ -347,10 +408,19 @@ export class ChunkDecoder {
       this.#pending = null;
       payload = new Uint8Array(0);
     } else {
-      payload = stream.payload!;
-      stream.payload = null;
+      const buffer = stream.buffer!;
+      const length = stream.length;
+      stream.inProgress = false;
       stream.received = 0;
-      this.#bytesInFlight -= payload.length;
+      this.#bytesInFlight -= length;
+      if (this.#transient) {
+        payload = buffer.length === length ? buffer : buffer.subarray(0, length);
+      } else {
+        // The buffer never grows past the declared length: it is the payload, handed over.
+        payload = buffer;
+        stream.buffer = null;
+        this.#bytesHeld -= length;
+      }
     }
     const typeId = stream.typeId;
     if (typeId === TYPE_SET_CHUNK_SIZE) this.#applySetChunkSize(payload);
@@ -384,6 +454,13 @@ export class ChunkDecoder {
     const target = this.#streams.get(readU32(payload, 0));
     if (target !== undefined) this.#dropPartial(target);
   }
+}
+
+function checkLimit(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(`Cannot set the chunk decoder's ${name} to ${value}: not a count`);
+  }
+  return value;
 }
 
 function readU32(bytes: Uint8Array, offset: number): number {

@@ -1,0 +1,135 @@
+import { deepStrictEqual, ok } from "node:assert/strict";
+// deno-lint-ignore no-import-prefix
+import fc from "npm:fast-check@4.10.2";
+import { ChunkDecoder, ChunkEncoder, type RtmpMessage } from "../../src/chunk/mod.ts";
+import { countAllocations, decodeInPieces } from "./_helpers.ts";
+
+/** A fmt-0 header on `csid` declaring `length` bytes of type `typeId` on message stream 0. */
+function fmt0(csid: number, length: number, typeId = 0x14): number[] {
+  return [csid, 0, 0, 0, length >> 16, (length >> 8) & 0xff, length & 0xff, typeId, 0, 0, 0, 0];
+}
+
+function pushAll(decoder: ChunkDecoder, bytes: Uint8Array): RtmpMessage[] {
+  const messages: RtmpMessage[] = [];
+  decoder.push(bytes, (message) => messages.push(message));
+  return messages;
+}
+
+/**
+ * `03 000000 ffffff 14 00000000` and 128 zero bytes, `times` times: each header declares a
+ * 16 MiB command message on chunk stream 3 and drops the one before it.
+ */
+function redeclaredMessages(times: number): Uint8Array {
+  const unit = [...fmt0(3, 0xffffff), ...new Uint8Array(128)];
+  const bytes = new Uint8Array(unit.length * times);
+  for (let i = 0; i < times; i++) bytes.set(unit, i * unit.length);
+  return bytes;
+}
+
+Deno.test("ChunkDecoder allocates with the bytes that arrive when a message is declared again and again", () => {
+  // Reproduces the allocation amplification: 140 KB of input used to allocate and zero-fill
+  // 1000 buffers of 16 MiB.
+  const input = redeclaredMessages(1000);
+  const decoder = new ChunkDecoder();
+  const allocated = countAllocations(() => pushAll(decoder, input));
+  const limit = 32 * 1024 * 1024;
+  ok(
+    allocated.bytes <= limit,
+    `${input.length} bytes of input allocated ${allocated.bytes} bytes (limit ${limit})`,
+  );
+  ok(decoder.bytesHeld <= 16 * 1024, `holds ${decoder.bytesHeld} bytes for 128 received`);
+  deepStrictEqual(decoder.bytesInFlight, 0xffffff);
+});
+
+Deno.test("ChunkDecoder holds about what arrived of a large partial message", () => {
+  const decoder = new ChunkDecoder();
+  decoder.chunkSize = 1000;
+  const header = fmt0(4, 0xffffff, 9);
+  pushAll(decoder, new Uint8Array([...header, ...new Uint8Array(1000)]));
+  ok(decoder.bytesHeld <= 16 * 1024, `holds ${decoder.bytesHeld} bytes for 1000 received`);
+  let received = 1000;
+  for (let i = 0; i < 300; i++) {
+    pushAll(decoder, new Uint8Array([0xc4, ...new Uint8Array(1000)]));
+    received += 1000;
+    ok(
+      decoder.bytesHeld <= Math.max(2 * received, 16 * 1024),
+      `holds ${decoder.bytesHeld} bytes for ${received} received`,
+    );
+  }
+});
+
+Deno.test("ChunkDecoder grows buffers without losing bytes, at any chunk size and split", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 200_000 }), { minLength: 1, maxLength: 4 }),
+      fc.integer({ min: 1, max: 70_000 }),
+      fc.array(fc.nat({ max: 1_000_000 }), { maxLength: 8 }),
+      fc.boolean(),
+      (sizes, chunkSize, cuts, transient) => {
+        const encoder = new ChunkEncoder({ chunkSize });
+        const sent = sizes.map((size, i): RtmpMessage => {
+          const payload = new Uint8Array(size);
+          for (let j = 0; j < size; j++) payload[j] = (j * 31 + i) & 0xff;
+          return { csid: 4 + (i % 2), typeId: 9, timestamp: i, messageStreamId: 1, payload };
+        });
+        for (const message of sent) encoder.write(message);
+        const bytes = encoder.takeOutput();
+        const decoder = new ChunkDecoder({ transientPayloads: transient });
+        decoder.chunkSize = chunkSize;
+        const got: number[][] = [];
+        const sorted = cuts.map((c) => Math.min(c, bytes.length)).sort((a, b) => a - b);
+        let start = 0;
+        for (const cut of [...sorted, bytes.length]) {
+          decoder.push(bytes.subarray(start, cut), (m) => {
+            got.push([m.payload.length, ...m.payload.subarray(0, 4), ...m.payload.subarray(-4)]);
+            if (!transient) deepStrictEqual(m.payload.buffer.byteLength, m.payload.length);
+          });
+          start = cut;
+        }
+        deepStrictEqual(
+          got,
+          sent.map((
+            m,
+          ) => [m.payload.length, ...m.payload.subarray(0, 4), ...m.payload.subarray(-4)]),
+        );
+        deepStrictEqual(decoder.bytesInFlight, 0);
+        if (!transient) deepStrictEqual(decoder.bytesHeld, 0);
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
+Deno.test("ChunkDecoder delivers large payloads byte for byte after growing their buffers", () => {
+  const payload = new Uint8Array(300_000);
+  for (let i = 0; i < payload.length; i++) payload[i] = (i * 7 + (i >> 9)) & 0xff;
+  const encoder = new ChunkEncoder({ chunkSize: 4096 });
+  encoder.write({ csid: 6, typeId: 9, timestamp: 0, messageStreamId: 1, payload });
+  const bytes = encoder.takeOutput();
+  const [message] = decodeInPieces(bytes, [1, 5000, 70_000, 200_000], 4096);
+  deepStrictEqual(message.payload, payload);
+});
+
+Deno.test("ChunkDecoder with transient payloads releases idle buffers to stay within maxBytesInFlight", () => {
+  const maxBytesInFlight = 200_000;
+  const decoder = new ChunkDecoder({ transientPayloads: true, maxBytesInFlight });
+  decoder.chunkSize = 4096;
+  const encoder = new ChunkEncoder({ chunkSize: 4096 });
+  const sizes: number[] = [];
+  for (const round of [0, 1]) {
+    for (let csid = 3; csid < 10; csid++) {
+      const payload = new Uint8Array(100_000).fill(csid + round);
+      encoder.write({ csid, typeId: 9, timestamp: round * 40, messageStreamId: 1, payload });
+      decoder.push(encoder.takeOutput(), (m) => {
+        deepStrictEqual([m.payload.length, m.payload[0], m.payload[99_999]], [
+          100_000,
+          csid + round,
+          csid + round,
+        ]);
+        sizes.push(decoder.bytesHeld);
+      });
+    }
+  }
+  deepStrictEqual(sizes.length, 14);
+  for (const held of sizes) ok(held <= maxBytesInFlight, `holds ${held} bytes`);
+});
