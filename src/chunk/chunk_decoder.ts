@@ -14,6 +14,7 @@ import {
   TYPE_ABORT,
   TYPE_SET_CHUNK_SIZE,
 } from "./chunk_constants.ts";
+import type { ChunkBudget } from "./chunk_budget.ts";
 import { ChunkError } from "./chunk_error.ts";
 import type { RtmpMessage } from "./rtmp_message.ts";
 
@@ -45,6 +46,12 @@ export interface ChunkDecoderOptions {
    * `maxBytesInFlight`: idle ones are released when the buffers held would exceed it.
    */
   transientPayloads?: boolean;
+  /**
+   * A budget shared with other decoders (a server-wide limit on partial messages). The decoder
+   * reserves the bytes its message buffers hold and gives them back as messages complete and on
+   * {@linkcode ChunkDecoder.close}; when a reservation fails it throws {@linkcode ChunkError}.
+   */
+  budget?: ChunkBudget;
 }
 
 /** What the decoder remembers per chunk stream id: the last header and the message in progress. */
@@ -86,23 +93,27 @@ const SMALL_COPY = 32;
  * to the receiver. Set Chunk Size (type 1) and Abort (type 2) are applied by the decoder as soon
  * as they complete and are emitted as well.
  *
- * Limits: `maxMessageSize` and `maxChunkStreams` are checked when a header arrives and
- * `maxBytesInFlight` against the sum of the declared lengths of the messages in progress.
+ * Limits: `maxMessageSize` and `maxChunkStreams` are checked when a header arrives,
+ * `maxBytesInFlight` against the sum of the declared lengths of the messages in progress, and a
+ * shared {@linkcode ChunkBudget} against the bytes actually held. The limits may be changed at
+ * any time (a server may allow small messages until a client has connected); a new value
+ * applies to the headers that arrive afterwards, messages already in progress keep going.
  *
  * @example
  * ```ts
  * import { ChunkDecoder } from "./chunk_decoder.ts";
- * const decoder = new ChunkDecoder();
+ * const decoder = new ChunkDecoder({ maxMessageSize: 4096 });
  * // csid 3, fmt 0: timestamp 0, length 1, type 20, message stream 0, payload 0x05.
  * decoder.push(new Uint8Array([3, 0, 0, 0, 0, 0, 1, 20, 0, 0, 0, 0, 5]), (message) => {
  *   console.log(message.typeId, message.payload);
  * });
+ * decoder.maxMessageSize = 1024 * 1024; // the peer has authenticated
  * ```
  */
 export class ChunkDecoder {
-  readonly #maxMessageSize: number;
-  readonly #maxBytesInFlight: number;
-  readonly #maxChunkStreams: number;
+  #maxMessageSize: number;
+  #maxBytesInFlight: number;
+  #maxChunkStreams: number;
   readonly #streams = new Map<number, InboundChunkStream>();
   /** Bytes of a chunk header split across `push` calls. */
   readonly #header = new Uint8Array(MAX_HEADER_SIZE);
@@ -115,10 +126,12 @@ export class ChunkDecoder {
   #pending: InboundChunkStream | null = null;
   /** Sum of the declared lengths of the messages in progress. */
   #bytesInFlight = 0;
-  /** Bytes of every buffer the decoder holds. */
+  /** Bytes of every buffer the decoder holds (reserved from the budget when there is one). */
   #bytesHeld = 0;
   #chunkSize = DEFAULT_CHUNK_SIZE;
   readonly #transient: boolean;
+  readonly #budget: ChunkBudget | undefined;
+  #closed = false;
 
   /** Creates a decoder with the incoming chunk size at its default of 128. */
   constructor(options: ChunkDecoderOptions = EMPTY_DECODER_OPTIONS) {
@@ -135,6 +148,7 @@ export class ChunkDecoder {
       "maxChunkStreams",
     );
     this.#transient = options.transientPayloads ?? false;
+    this.#budget = options.budget;
   }
 
   /** Incoming chunk size (1..0x7FFFFFFF); a received Set Chunk Size message updates it. */
@@ -147,6 +161,33 @@ export class ChunkDecoder {
       throw new ChunkError(`Cannot set chunk size to ${size}: out of range`);
     }
     this.#chunkSize = size;
+  }
+
+  /** Largest declared message length accepted from now on. */
+  get maxMessageSize(): number {
+    return this.#maxMessageSize;
+  }
+
+  set maxMessageSize(bytes: number) {
+    this.#maxMessageSize = checkLimit(bytes, "maxMessageSize");
+  }
+
+  /** Largest sum of declared lengths of partial messages accepted when a new message starts. */
+  get maxBytesInFlight(): number {
+    return this.#maxBytesInFlight;
+  }
+
+  set maxBytesInFlight(bytes: number) {
+    this.#maxBytesInFlight = checkLimit(bytes, "maxBytesInFlight");
+  }
+
+  /** Largest number of chunk streams with state; streams already known are kept. */
+  get maxChunkStreams(): number {
+    return this.#maxChunkStreams;
+  }
+
+  set maxChunkStreams(count: number) {
+    this.#maxChunkStreams = checkLimit(count, "maxChunkStreams");
   }
 
   /** Sum of the declared lengths of the messages being reassembled. */
@@ -172,12 +213,29 @@ export class ChunkDecoder {
   }
 
   /**
+   * Drops every partial message and buffer and gives their bytes back to the shared budget.
+   * Call it when the connection ends (also after `push` threw); `push` throws afterwards.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#budget?.release(this.#bytesHeld);
+    this.#bytesHeld = 0;
+    this.#bytesInFlight = 0;
+    this.#streams.clear();
+    this.#current = null;
+    this.#pending = null;
+    this.#headerLength = 0;
+  }
+
+  /**
    * Parses every complete chunk in `data`, which may split anywhere (even inside a basic header),
    * calling `onMessage` synchronously for each completed message in order. Throws
    * {@linkcode ChunkError} on a protocol violation or an exceeded limit; if `onMessage` throws,
    * the rest of `data` is not parsed.
    */
   push(data: Uint8Array, onMessage: (message: RtmpMessage) => void): void {
+    if (this.#closed) throw new ChunkError("Cannot decode chunk: the decoder is closed");
     const end = data.length;
     let pos = 0;
     if (this.#headerLength > 0) {
@@ -361,6 +419,15 @@ export class ChunkDecoder {
     if (this.#transient && this.#bytesHeld + extra > this.#maxBytesInFlight) {
       this.#releaseIdleBuffers(stream);
     }
+    const budget = this.#budget;
+    if (budget !== undefined && !budget.tryReserve(extra)) {
+      if (this.#transient) this.#releaseIdleBuffers(stream);
+      if (!budget.tryReserve(extra)) {
+        throw new ChunkError(
+          `Cannot decode chunk: message of ${stream.length} bytes on chunk stream ${stream.csid} would exceed the shared limit of ${budget.limit} bytes for partial messages`,
+        );
+      }
+    }
     const grown = new Uint8Array(size);
     if (old !== null && stream.received > 0) grown.set(old.subarray(0, stream.received));
     this.#bytesHeld += extra;
@@ -381,6 +448,7 @@ export class ChunkDecoder {
     const size = stream.buffer!.length;
     stream.buffer = null;
     this.#bytesHeld -= size;
+    this.#budget?.release(size);
   }
 
   #startChunk(stream: InboundChunkStream): void {
@@ -420,6 +488,7 @@ export class ChunkDecoder {
         payload = buffer;
         stream.buffer = null;
         this.#bytesHeld -= length;
+        this.#budget?.release(length);
       }
     }
     const typeId = stream.typeId;

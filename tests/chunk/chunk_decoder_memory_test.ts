@@ -1,7 +1,13 @@
-import { deepStrictEqual, ok } from "node:assert/strict";
+import { deepStrictEqual, ok, throws } from "node:assert/strict";
 // deno-lint-ignore no-import-prefix
 import fc from "npm:fast-check@4.10.2";
-import { ChunkDecoder, ChunkEncoder, type RtmpMessage } from "../../src/chunk/mod.ts";
+import {
+  ChunkBudget,
+  ChunkDecoder,
+  ChunkEncoder,
+  ChunkError,
+  type RtmpMessage,
+} from "../../src/chunk/mod.ts";
 import { countAllocations, decodeInPieces } from "./_helpers.ts";
 
 /** A fmt-0 header on `csid` declaring `length` bytes of type `typeId` on message stream 0. */
@@ -110,6 +116,100 @@ Deno.test("ChunkDecoder delivers large payloads byte for byte after growing thei
   deepStrictEqual(message.payload, payload);
 });
 
+Deno.test("ChunkDecoder limits can be changed at run time and apply to the next header", () => {
+  const decoder = new ChunkDecoder({ maxMessageSize: 100 });
+  deepStrictEqual(decoder.maxMessageSize, 100);
+  throws(
+    () => pushAll(decoder, new Uint8Array(fmt0(3, 101))),
+    new ChunkError(
+      "Cannot decode chunk: message of 101 bytes on chunk stream 3 exceeds the limit of 100 bytes",
+    ),
+  );
+  const raised = new ChunkDecoder({ maxMessageSize: 100 });
+  // A message of 100 bytes starts under the small limit, which is then lowered: it completes.
+  deepStrictEqual(pushAll(raised, new Uint8Array([...fmt0(3, 100), ...new Uint8Array(50)])), []);
+  raised.maxMessageSize = 10;
+  deepStrictEqual(pushAll(raised, new Uint8Array([0xc3, ...new Uint8Array(50)])).length, 1);
+  throws(() => pushAll(raised, new Uint8Array(fmt0(3, 11))), /exceeds the limit of 10 bytes/);
+
+  const grown = new ChunkDecoder({ maxMessageSize: 100 });
+  grown.maxMessageSize = 5000;
+  const messages = pushAll(grown, new Uint8Array([...fmt0(3, 101), ...new Uint8Array(101)]));
+  deepStrictEqual(messages.map((m) => m.payload.length), [101]);
+});
+
+Deno.test("ChunkDecoder maxBytesInFlight and maxChunkStreams can be changed at run time", () => {
+  const decoder = new ChunkDecoder({ maxBytesInFlight: 1000, maxChunkStreams: 2 });
+  pushAll(decoder, new Uint8Array([...fmt0(3, 600), ...new Uint8Array(128)]));
+  throws(
+    () => pushAll(decoder, new Uint8Array(fmt0(4, 600))),
+    /would exceed the limit of 1000 bytes in flight/,
+  );
+  const second = new ChunkDecoder({ maxBytesInFlight: 1000, maxChunkStreams: 2 });
+  pushAll(second, new Uint8Array([...fmt0(3, 600), ...new Uint8Array(128)]));
+  second.maxBytesInFlight = 2000;
+  pushAll(second, new Uint8Array([...fmt0(4, 600), ...new Uint8Array(128)]));
+  deepStrictEqual(second.bytesInFlight, 1200);
+  throws(() => pushAll(second, new Uint8Array(fmt0(5, 1))), /limit of 2 chunk streams/);
+  const third = new ChunkDecoder({ maxChunkStreams: 2 });
+  pushAll(third, new Uint8Array([...fmt0(3, 1), 0, ...fmt0(4, 1), 0]));
+  third.maxChunkStreams = 3;
+  deepStrictEqual(pushAll(third, new Uint8Array([...fmt0(5, 1), 0])).length, 1);
+  third.maxChunkStreams = 1; // known streams are kept
+  deepStrictEqual(pushAll(third, new Uint8Array([...fmt0(4, 1), 0])).length, 1);
+  throws(() => pushAll(third, new Uint8Array([...fmt0(6, 1), 0])), /limit of 1 chunk streams/);
+});
+
+Deno.test("ChunkDecoder limit setters reject values that are not counts", () => {
+  const decoder = new ChunkDecoder();
+  throws(() => (decoder.maxMessageSize = -1), RangeError);
+  throws(() => (decoder.maxBytesInFlight = 1.5), RangeError);
+  throws(() => (decoder.maxChunkStreams = NaN), RangeError);
+  throws(() => new ChunkDecoder({ maxMessageSize: -5 }), RangeError);
+  throws(() => new ChunkBudget(-1), RangeError);
+});
+
+Deno.test("ChunkDecoders sharing a budget reserve what they hold and release it", () => {
+  const budget = new ChunkBudget(100_000);
+  const first = new ChunkDecoder({ budget });
+  const second = new ChunkDecoder({ budget });
+  first.chunkSize = 4096;
+  second.chunkSize = 4096;
+  pushAll(first, new Uint8Array([...fmt0(3, 60_000, 9), ...new Uint8Array(4096)]));
+  pushAll(second, new Uint8Array([...fmt0(3, 60_000, 9), ...new Uint8Array(4096)]));
+  deepStrictEqual(budget.used, first.bytesHeld + second.bytesHeld);
+  ok(budget.used > 0 && budget.used <= 2 * 16 * 1024, `budget used ${budget.used}`);
+  // The first decoder receives the rest of its message; growing past the budget fails.
+  const rest: number[] = [];
+  for (let sent = 4096; sent < 60_000; sent += 4096) {
+    rest.push(0xc3, ...new Uint8Array(Math.min(4096, 60_000 - sent)));
+  }
+  const messages = pushAll(first, new Uint8Array(rest));
+  deepStrictEqual(messages.map((m) => m.payload.length), [60_000]);
+  deepStrictEqual(budget.used, second.bytesHeld); // a completed message is given back
+  budget.limit = budget.used + 1000;
+  throws(
+    () => pushAll(second, new Uint8Array(rest)),
+    /would exceed the shared limit of \d+ bytes for partial messages/,
+  );
+  second.close();
+  first.close();
+  deepStrictEqual(budget.used, 0);
+  throws(() => pushAll(second, new Uint8Array([0xc3])), /decoder is closed/);
+});
+
+Deno.test("ChunkDecoder gives a partial message's bytes back to the budget when it is dropped", () => {
+  const budget = new ChunkBudget(1 << 20);
+  const decoder = new ChunkDecoder({ budget });
+  pushAll(decoder, redeclaredMessages(50));
+  deepStrictEqual(budget.used, decoder.bytesHeld);
+  ok(budget.used <= 16 * 1024, `budget used ${budget.used}`);
+  // Abort (type 2) on csid 2 naming chunk stream 3 drops its partial message.
+  pushAll(decoder, new Uint8Array([...fmt0(2, 4, 2), 0, 0, 0, 3]));
+  deepStrictEqual(decoder.bytesInFlight, 0);
+  deepStrictEqual(budget.used, 0);
+});
+
 Deno.test("ChunkDecoder with transient payloads releases idle buffers to stay within maxBytesInFlight", () => {
   const maxBytesInFlight = 200_000;
   const decoder = new ChunkDecoder({ transientPayloads: true, maxBytesInFlight });
@@ -132,4 +232,24 @@ Deno.test("ChunkDecoder with transient payloads releases idle buffers to stay wi
   }
   deepStrictEqual(sizes.length, 14);
   for (const held of sizes) ok(held <= maxBytesInFlight, `holds ${held} bytes`);
+});
+
+Deno.test("ChunkDecoder with transient payloads and a budget releases idle buffers before failing", () => {
+  const budget = new ChunkBudget(150_000);
+  const decoder = new ChunkDecoder({ transientPayloads: true, budget });
+  const encoder = new ChunkEncoder({ chunkSize: 4096 });
+  decoder.chunkSize = 4096;
+  for (let csid = 3; csid < 8; csid++) {
+    encoder.write({
+      csid,
+      typeId: 9,
+      timestamp: 0,
+      messageStreamId: 1,
+      payload: new Uint8Array(100_000),
+    });
+    deepStrictEqual(pushAll(decoder, encoder.takeOutput()).length, 1);
+    ok(budget.used <= 150_000);
+  }
+  decoder.close();
+  deepStrictEqual(budget.used, 0);
 });
