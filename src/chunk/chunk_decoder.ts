@@ -25,10 +25,12 @@ export const DEFAULT_MAX_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 export const DEFAULT_MAX_CHUNK_STREAMS = 1024;
 
 /**
- * Most bytes a message buffer starts with, whatever length its header declares: buffers grow
- * (doubling, up to the declared length) as the message's bytes arrive.
+ * Bytes a message buffer starts with beyond those of its first chunk, whatever length its header
+ * declares: buffers grow (doubling, up to the declared length) as the message's bytes arrive.
+ * Small, so that headers which declare large messages and are dropped after a few bytes cost
+ * little more than the bytes they came with.
  */
-export const INITIAL_MESSAGE_BUFFER = 16 * 1024;
+export const INITIAL_MESSAGE_BUFFER = 256;
 
 /** Limits that keep a hostile peer from making the decoder allocate without bound. */
 export interface ChunkDecoderOptions {
@@ -87,9 +89,9 @@ const SMALL_COPY = 32;
  *
  * The decoder keeps per-chunk-stream header state, at most one partial chunk header (up to 18
  * bytes) and the payloads of partially received messages. A payload's buffer grows with the
- * bytes that actually arrive (it starts at {@linkcode INITIAL_MESSAGE_BUFFER} bytes at most and
- * doubles, never beyond the declared length), so a header that declares a large message costs
- * nothing until its bytes come; emitted payloads are exactly their message's length and belong
+ * bytes that actually arrive (it starts with the first chunk's bytes, or
+ * {@linkcode INITIAL_MESSAGE_BUFFER} if that is more, and doubles, never beyond the declared
+ * length), so a header that declares a large message costs nothing until its bytes come; emitted payloads are exactly their message's length and belong
  * to the receiver. Set Chunk Size (type 1) and Abort (type 2) are applied by the decoder as soon
  * as they complete and are emitted as well.
  *
@@ -130,6 +132,11 @@ export class ChunkDecoder {
   #bytesHeld = 0;
   #chunkSize = DEFAULT_CHUNK_SIZE;
   readonly #transient: boolean;
+  /**
+   * Bytes the current `push` may still allocate ahead of arrival: a message whose remaining
+   * bytes could all be in the data being pushed gets its whole buffer at once, within this.
+   */
+  #credit = 0;
   readonly #budget: ChunkBudget | undefined;
   #closed = false;
 
@@ -238,6 +245,7 @@ export class ChunkDecoder {
     if (this.#closed) throw new ChunkError("Cannot decode chunk: the decoder is closed");
     const end = data.length;
     let pos = 0;
+    this.#credit = end;
     if (this.#headerLength > 0) {
       // Complete the split header: take as many bytes as could belong to it, parse, and give
       // back the bytes the header did not use.
@@ -260,7 +268,7 @@ export class ChunkDecoder {
         const offset = stream.received;
         let buffer = stream.buffer;
         if (buffer === null || offset + count > buffer.length) {
-          buffer = this.#grow(stream, offset + count);
+          buffer = this.#grow(stream, offset + count, offset + end - pos);
         }
         if (count <= SMALL_COPY) {
           for (let i = 0; i < count; i++) buffer[offset + i] = data[pos + i];
@@ -405,16 +413,22 @@ export class ChunkDecoder {
 
   /**
    * Gives `stream` a buffer with room for at least `needed` bytes of its message, keeping the
-   * bytes received so far: double the old size (or {@linkcode INITIAL_MESSAGE_BUFFER} at first),
-   * but no more than the declared length.
+   * bytes received so far: the whole declared length when `reachable` (what the message would
+   * have once the rest of the data being pushed arrived) covers it and the push's credit allows,
+   * so that a message within one read is copied once; otherwise double the old size (or
+   * {@linkcode INITIAL_MESSAGE_BUFFER} at first), but no more than the declared length.
    */
-  #grow(stream: InboundChunkStream, needed: number): Uint8Array {
+  #grow(stream: InboundChunkStream, needed: number, reachable: number): Uint8Array {
     const old = stream.buffer;
     const oldSize = old === null ? 0 : old.length;
-    const size = Math.max(
-      needed,
-      Math.min(stream.length, Math.max(oldSize * 2, INITIAL_MESSAGE_BUFFER)),
-    );
+    const length = stream.length;
+    let size: number;
+    if (reachable >= length && length - needed <= this.#credit) {
+      this.#credit -= length - needed;
+      size = length;
+    } else {
+      size = Math.max(needed, Math.min(length, Math.max(oldSize * 2, INITIAL_MESSAGE_BUFFER)));
+    }
     const extra = size - oldSize;
     if (this.#transient && this.#bytesHeld + extra > this.#maxBytesInFlight) {
       this.#releaseIdleBuffers(stream);

@@ -43,8 +43,57 @@ Deno.test("ChunkDecoder allocates with the bytes that arrive when a message is d
     allocated.bytes <= limit,
     `${input.length} bytes of input allocated ${allocated.bytes} bytes (limit ${limit})`,
   );
-  ok(decoder.bytesHeld <= 16 * 1024, `holds ${decoder.bytesHeld} bytes for 128 received`);
+  ok(decoder.bytesHeld <= 256, `holds ${decoder.bytesHeld} bytes for 128 received`);
   deepStrictEqual(decoder.bytesInFlight, 0xffffff);
+});
+
+Deno.test("ChunkDecoder allocates in proportion to the input when each header brings one byte", () => {
+  // Set Chunk Size 1, a fmt-0 header declaring 16 MiB on chunk stream 3, then fmt-2 headers
+  // (4 bytes) that each drop the partial message and start a new one of the same length, with
+  // one byte of body: a new message buffer per 5 bytes of input.
+  const units = 10_000;
+  const input = new Uint8Array(16 + 13 + units * 5);
+  input.set([...fmt0(2, 4, 1), 0, 0, 0, 1], 0);
+  input.set([...fmt0(3, 0xffffff, 9), 0], 16);
+  for (let i = 0; i < units; i++) input.set([0x83, 0, 0, 0, i & 0xff], 29 + i * 5);
+  const decoder = new ChunkDecoder();
+  const allocated = countAllocations(() => pushAll(decoder, input));
+  const limit = 64 * input.length;
+  ok(
+    allocated.bytes <= limit,
+    `${input.length} bytes of input allocated ${allocated.bytes} bytes (limit ${limit})`,
+  );
+  ok(allocated.count >= units, "one buffer per message started");
+});
+
+Deno.test("ChunkDecoder allocates at most about the input when headers declare what is left of it", () => {
+  // Each header declares as many bytes as the input has left after it, and is dropped after one
+  // 128-byte chunk: the whole buffer would fit in what was pushed, but only once.
+  const unit = 12 + 128;
+  const units = 500;
+  const input = new Uint8Array(unit * units);
+  for (let i = 0; i < units; i++) {
+    const left = input.length - (i * unit + 12);
+    input.set(fmt0(3, left), i * unit);
+  }
+  const decoder = new ChunkDecoder();
+  const allocated = countAllocations(() => pushAll(decoder, input));
+  const limit = 4 * input.length;
+  ok(
+    allocated.bytes <= limit,
+    `${input.length} bytes of input allocated ${allocated.bytes} bytes (limit ${limit})`,
+  );
+});
+
+Deno.test("ChunkDecoder allocates a message within one push once, at its length", () => {
+  const payload = new Uint8Array(100_000).fill(7);
+  const encoder = new ChunkEncoder({ chunkSize: 4096 });
+  encoder.write({ csid: 6, typeId: 9, timestamp: 0, messageStreamId: 1, payload });
+  const bytes = encoder.takeOutput();
+  const decoder = new ChunkDecoder();
+  decoder.chunkSize = 4096;
+  const allocated = countAllocations(() => pushAll(decoder, bytes));
+  deepStrictEqual(allocated, { count: 1, bytes: 100_000 });
 });
 
 Deno.test("ChunkDecoder holds about what arrived of a large partial message", () => {
@@ -52,13 +101,13 @@ Deno.test("ChunkDecoder holds about what arrived of a large partial message", ()
   decoder.chunkSize = 1000;
   const header = fmt0(4, 0xffffff, 9);
   pushAll(decoder, new Uint8Array([...header, ...new Uint8Array(1000)]));
-  ok(decoder.bytesHeld <= 16 * 1024, `holds ${decoder.bytesHeld} bytes for 1000 received`);
+  ok(decoder.bytesHeld <= 1000, `holds ${decoder.bytesHeld} bytes for 1000 received`);
   let received = 1000;
   for (let i = 0; i < 300; i++) {
     pushAll(decoder, new Uint8Array([0xc4, ...new Uint8Array(1000)]));
     received += 1000;
     ok(
-      decoder.bytesHeld <= Math.max(2 * received, 16 * 1024),
+      decoder.bytesHeld <= 2 * received,
       `holds ${decoder.bytesHeld} bytes for ${received} received`,
     );
   }
@@ -178,7 +227,7 @@ Deno.test("ChunkDecoders sharing a budget reserve what they hold and release it"
   pushAll(first, new Uint8Array([...fmt0(3, 60_000, 9), ...new Uint8Array(4096)]));
   pushAll(second, new Uint8Array([...fmt0(3, 60_000, 9), ...new Uint8Array(4096)]));
   deepStrictEqual(budget.used, first.bytesHeld + second.bytesHeld);
-  ok(budget.used > 0 && budget.used <= 2 * 16 * 1024, `budget used ${budget.used}`);
+  ok(budget.used > 0 && budget.used <= 2 * 4096, `budget used ${budget.used}`);
   // The first decoder receives the rest of its message; growing past the budget fails.
   const rest: number[] = [];
   for (let sent = 4096; sent < 60_000; sent += 4096) {
@@ -203,7 +252,7 @@ Deno.test("ChunkDecoder gives a partial message's bytes back to the budget when 
   const decoder = new ChunkDecoder({ budget });
   pushAll(decoder, redeclaredMessages(50));
   deepStrictEqual(budget.used, decoder.bytesHeld);
-  ok(budget.used <= 16 * 1024, `budget used ${budget.used}`);
+  ok(budget.used <= 256, `budget used ${budget.used}`);
   // Abort (type 2) on csid 2 naming chunk stream 3 drops its partial message.
   pushAll(decoder, new Uint8Array([...fmt0(2, 4, 2), 0, 0, 0, 3]));
   deepStrictEqual(decoder.bytesInFlight, 0);
