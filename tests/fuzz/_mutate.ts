@@ -14,7 +14,9 @@ import {
   type AmfValue,
   AmfXml,
   decodeAmf0,
+  decodeAmf3,
   encodeAmf0,
+  encodeAmf3,
 } from "../../src/amf/mod.ts";
 import { ChunkDecoder, ChunkEncoder, type RtmpMessage } from "../../src/chunk/mod.ts";
 import type { Random } from "./_random.ts";
@@ -367,26 +369,47 @@ function interestingAmf(rng: Random): AmfValue {
 
 /** Replaces one value of an AMF0 body (top level, or a property of an object) and encodes it. */
 export function mutateAmf0Body(body: Uint8Array, rng: Random): Uint8Array {
+  return mutateAmfBody(body, rng, decodeAmf0, encodeAmf0);
+}
+
+/** {@linkcode mutateAmf0Body} for AMF3, where values may also be byte arrays. */
+export function mutateAmf3Body(body: Uint8Array, rng: Random): Uint8Array {
+  return mutateAmfBody(body, rng, decodeAmf3, encodeAmf3, () => rng.bytes(rng.below(300)));
+}
+
+function mutateAmfBody(
+  body: Uint8Array,
+  rng: Random,
+  decode: (bytes: Uint8Array) => AmfValue[],
+  encode: (...values: AmfValue[]) => Uint8Array,
+  extra?: () => AmfValue,
+): Uint8Array {
   let values: AmfValue[];
   try {
-    values = decodeAmf0(body);
+    values = decode(body);
   } catch {
     return mutateBytes(body, rng, [body]);
   }
+  const replacement = () => extra !== undefined && rng.chance(0.1) ? extra() : interestingAmf(rng);
   const index = rng.below(values.length + 1);
   const target = values[index];
-  if (target instanceof Map && target.size > 0 && rng.chance(0.5)) {
+  const choice = rng.below(10);
+  if (target instanceof Map && target.size > 0 && choice < 5) {
     const keys = [...target.keys()];
     const key = rng.pick(keys);
-    if (rng.chance(0.2)) target.delete(key);
-    else target.set(key, interestingAmf(rng));
-  } else if (rng.chance(0.2)) {
+    if (choice === 0) target.delete(key);
+    else target.set(key, replacement());
+  } else if (Array.isArray(target) && target.length > 0 && choice < 5) {
+    target[rng.below(target.length)] = replacement();
+  } else if (choice === 5) {
     values.splice(index, 1);
+  } else if (choice === 6 && values.length > 0) {
+    values.splice(index, 0, values[rng.below(values.length)]); // the same value twice
   } else {
-    values[index] = interestingAmf(rng);
+    values[index] = replacement();
   }
   try {
-    return encodeAmf0(...values);
+    return encode(...values);
   } catch {
     return body;
   }

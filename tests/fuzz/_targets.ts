@@ -38,10 +38,12 @@ import { parsePlaypath } from "../../src/url/parse_playpath.ts";
 import { parseRtmpUrl } from "../../src/url/parse_rtmp_url.ts";
 import { setupUrl } from "../../src/url/setup_url.ts";
 import { UrlError } from "../../src/url/url_error.ts";
+import { ALL_AMF0_GOLDEN } from "../amf/_amf0_golden.ts";
+import { AMF3_GOLDEN } from "../amf/_amf3_golden.ts";
 import { assertAmfEqual } from "../amf/_amf_assert.ts";
 import { countAllocations } from "../chunk/_helpers.ts";
 import { type Corpus, HANDSHAKE_BYTES } from "./_corpus.ts";
-import { mutateAmf0Body, mutateChunkStream } from "./_mutate.ts";
+import { mutateAmf0Body, mutateAmf3Body, mutateChunkStream } from "./_mutate.ts";
 import type { Random } from "./_random.ts";
 
 /** An input broke one of the target's invariants. */
@@ -236,7 +238,8 @@ const AMF0_TARGET: FuzzTarget = {
   name: "amf0",
   description: "decodeAmf0 (with the AVM+ switch), then encodeAmf0 and decodeAmf0 again",
   testIterations: 10000,
-  seeds: (corpus) => [...corpus.amf0],
+  // The captures' bodies, and the golden tables, which cover every marker and reference kind.
+  seeds: (corpus) => [...corpus.amf0, ...ALL_AMF0_GOLDEN.map((g) => Uint8Array.from(g.bytes))],
   structured: mutateAmf0Body,
   run(input) {
     let values: AmfValue[];
@@ -254,7 +257,8 @@ const AMF3_TARGET: FuzzTarget = {
   name: "amf3",
   description: "decodeAmf3, then encodeAmf3 and decodeAmf3 again",
   testIterations: 10000,
-  seeds: (corpus) => [...corpus.amf3],
+  seeds: (corpus) => [...corpus.amf3, ...AMF3_GOLDEN.map((g) => Uint8Array.from(g.bytes))],
+  structured: mutateAmf3Body,
   run(input) {
     let values: AmfValue[];
     try {
