@@ -367,13 +367,112 @@ function interestingAmf(rng: Random): AmfValue {
   }
 }
 
+/** Levels of nesting around the limit of 256, where readers and writers must agree. */
+function depthNear(rng: Random): number {
+  return rng.chance(0.5) ? rng.between(0, 300) : rng.pick([127, 128, 129, 255, 256, 257]);
+}
+
+function repeatBytes(unit: readonly number[], times: number): Uint8Array {
+  const out = new Uint8Array(unit.length * times);
+  for (let i = 0; i < times; i++) out.set(unit, i * unit.length);
+  return out;
+}
+
+/** AMF0 strict array of one item, AMF0 object with one property "a", AMF3 dense array of one. */
+const AMF0_ARRAY_OF_ONE = [0x0a, 0, 0, 0, 1];
+const AMF0_OBJECT_A = [0x03, 0x00, 0x01, 0x61];
+const AMF3_ARRAY_OF_ONE = [0x09, 0x03, 0x01];
+
+/** Bytes that decode to U+FFFD, `count` of them, as a u16-length name or string body. */
+function invalidUtf8Name(count: number): Uint8Array {
+  const out = new Uint8Array(2 + count).fill(0xff);
+  out[0] = count >> 8;
+  out[1] = count & 0xff;
+  return out;
+}
+
+/**
+ * An AMF0 body built around the limits: a value nested deep in AMF0 and AMF3 levels across the
+ * AVM+ switch, a reference to a deep value from a deep place, or a name of invalid UTF-8 that
+ * grows when decoded.
+ */
+function amf0AtTheLimits(body: Uint8Array, rng: Random): Uint8Array {
+  switch (rng.below(4)) {
+    case 0: { // AMF0 levels, the AVM+ switch, AMF3 levels, then a leaf
+      const leaf = rng.pick([[0x01], [0x04, 0x05], [0x08, 0x01, 0, 0, 0, 0, 0, 0, 0, 0], [
+        0x0d,
+        0x03,
+        0,
+        0,
+        0,
+        0,
+        7,
+      ]]);
+      return concat(
+        repeatBytes(AMF0_ARRAY_OF_ONE, depthNear(rng)),
+        Uint8Array.of(0x11),
+        repeatBytes(AMF3_ARRAY_OF_ONE, depthNear(rng)),
+        Uint8Array.from(leaf),
+      );
+    }
+    case 1: { // a deep value, then a reference to it from deep inside another
+      return concat(
+        repeatBytes(AMF0_ARRAY_OF_ONE, depthNear(rng)),
+        Uint8Array.of(0x05),
+        repeatBytes(AMF0_ARRAY_OF_ONE, depthNear(rng)),
+        Uint8Array.of(0x07, 0x00, rng.below(3)),
+      );
+    }
+    case 2: { // a property or class name of invalid UTF-8
+      const count = rng.pick([21845, 21846, 30000, 65535]);
+      return rng.chance(0.5)
+        ? concat(Uint8Array.of(0x03), invalidUtf8Name(count), Uint8Array.of(0x05, 0, 0, 9))
+        : concat(Uint8Array.of(0x10), invalidUtf8Name(count), Uint8Array.of(0, 0, 9));
+    }
+    default: { // the body wrapped in objects
+      const levels = depthNear(rng);
+      return concat(
+        repeatBytes(AMF0_OBJECT_A, levels),
+        body.length > 0 ? body : Uint8Array.of(5),
+        repeatBytes([0, 0, 9], levels),
+      );
+    }
+  }
+}
+
+/** An AMF3 body around the nesting limit: arrays, then a leaf, a vector or a reference. */
+function amf3AtTheLimits(rng: Random): Uint8Array {
+  const levels = depthNear(rng);
+  const leaf = rng.pick([
+    [0x01],
+    [0x08, 0x01, 0, 0, 0, 0, 0, 0, 0, 0], // a date
+    [0x0b, 0x03, 0x78], // XML
+    [0x0d, 0x03, 0x00, 0, 0, 0, 7], // Vector.<int> [7]
+    [0x09, 0x00], // a reference to the outermost array
+    [0x09, 0x02], // a reference to the next one
+  ]);
+  if (rng.chance(0.3)) {
+    // [deep, [[…ref…]]]: a deep value, then a reference to it from another deep place
+    return concat(
+      Uint8Array.of(0x09, 0x05, 0x01),
+      repeatBytes(AMF3_ARRAY_OF_ONE, depthNear(rng)),
+      Uint8Array.of(0x01),
+      repeatBytes(AMF3_ARRAY_OF_ONE, depthNear(rng)),
+      Uint8Array.of(0x09, 0x02),
+    );
+  }
+  return concat(repeatBytes(AMF3_ARRAY_OF_ONE, levels), Uint8Array.from(leaf));
+}
+
 /** Replaces one value of an AMF0 body (top level, or a property of an object) and encodes it. */
 export function mutateAmf0Body(body: Uint8Array, rng: Random): Uint8Array {
+  if (rng.chance(0.1)) return amf0AtTheLimits(body, rng);
   return mutateAmfBody(body, rng, decodeAmf0, encodeAmf0);
 }
 
 /** {@linkcode mutateAmf0Body} for AMF3, where values may also be byte arrays. */
 export function mutateAmf3Body(body: Uint8Array, rng: Random): Uint8Array {
+  if (rng.chance(0.1)) return amf3AtTheLimits(rng);
   return mutateAmfBody(body, rng, decodeAmf3, encodeAmf3, () => rng.bytes(rng.below(300)));
 }
 

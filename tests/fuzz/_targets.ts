@@ -166,6 +166,16 @@ function roundTrip(
   }
 }
 
+/**
+ * What a session may allocate for an input: replies and decoded messages grow with the input;
+ * encoders and tables cost a fixed amount (at most about 33 KiB over 16 bytes per input byte in
+ * a run of 12,000 cases).
+ */
+function checkAllocated(bytes: number, inputLength: number): void {
+  const limit = 32 * inputLength + 256 * 1024;
+  check(bytes <= limit, () => `${inputLength} bytes allocated ${bytes} (limit ${limit})`);
+}
+
 /** Deterministic clock and random bytes for the handshakes. */
 const NOW = () => 123_456;
 function fill(bytes: Uint8Array): void {
@@ -417,18 +427,22 @@ const CLIENT_SESSION_TARGET: FuzzTarget = {
     session.connect();
     let output = session.takeOutput().length;
     const start = output;
-    try {
-      for (const piece of split(input, rng)) {
-        if (rng.chance(0.1)) session.holdMedia();
-        session.receive(piece);
-        if (rng.chance(0.1)) session.releaseMedia();
-        output += session.takeOutput().length;
+    const pieces = split(input, rng);
+    const allocated = countAllocations(() => {
+      try {
+        for (const piece of pieces) {
+          if (rng.chance(0.1)) session.holdMedia();
+          session.receive(piece);
+          if (rng.chance(0.1)) session.releaseMedia();
+          output += session.takeOutput().length;
+        }
+        session.releaseMedia();
+        session.close();
+      } catch (error) {
+        expect(error, ChunkError, SessionError);
       }
-      session.releaseMedia();
-      session.close();
-    } catch (error) {
-      expect(error, ChunkError, SessionError);
-    }
+    });
+    checkAllocated(allocated.bytes, input.length);
     check(media <= input.length, () => `${media} media bytes from ${input.length}`);
     const limit = start + 8 * input.length + 4096;
     check(output <= limit, () => `${input.length} bytes in, ${output} out (limit ${limit})`);
@@ -473,15 +487,19 @@ const SERVER_SESSION_TARGET: FuzzTarget = {
       },
     });
     let output = 0;
-    try {
-      for (const piece of split(input, rng)) {
-        session.receive(piece);
-        output += session.takeOutput().length;
+    const pieces = split(input, rng);
+    const allocated = countAllocations(() => {
+      try {
+        for (const piece of pieces) {
+          session.receive(piece);
+          output += session.takeOutput().length;
+        }
+        session.close();
+      } catch (error) {
+        expect(error, ChunkError, SessionError);
       }
-      session.close();
-    } catch (error) {
-      expect(error, ChunkError, SessionError);
-    }
+    });
+    checkAllocated(allocated.bytes, input.length);
     check(media <= input.length, () => `${media} media bytes from ${input.length}`);
     // Play is answered with about 400 bytes (status messages and the test's media) for about
     // 40: replies are bounded, not small.
@@ -501,18 +519,22 @@ const PUBLISH_SESSION_TARGET: FuzzTarget = {
     session.connect();
     let output = session.takeOutput().length;
     const start = output;
-    try {
-      for (const piece of split(input, rng)) {
-        session.receive(piece);
-        if (session.state === "publishing" && rng.chance(0.3)) {
-          session.writeTag({ type: 9, timestamp: 0, streamId: 0, data: new Uint8Array(8) });
+    const pieces = split(input, rng);
+    const allocated = countAllocations(() => {
+      try {
+        for (const piece of pieces) {
+          session.receive(piece);
+          if (session.state === "publishing" && rng.chance(0.3)) {
+            session.writeTag({ type: 9, timestamp: 0, streamId: 0, data: new Uint8Array(8) });
+          }
+          output += session.takeOutput().length;
         }
-        output += session.takeOutput().length;
+        session.close();
+      } catch (error) {
+        expect(error, ChunkError);
       }
-      session.close();
-    } catch (error) {
-      expect(error, ChunkError);
-    }
+    });
+    checkAllocated(allocated.bytes, input.length);
     const limit = start + 8 * input.length + 4096;
     check(output <= limit, () => `${input.length} bytes in, ${output} out (limit ${limit})`);
   },
