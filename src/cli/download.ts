@@ -69,14 +69,17 @@ export async function runDownload(options: DownloadOptions, log: Logger): Promis
     log.log(LogLevel.Error, `${unsupported} is not supported yet`);
     return ExitCode.FAILED;
   }
-  // rtmpdump hashes the SWF before it opens the output and connects.
-  const swf = await downloadSwfInfo(options, log, io.env("HOME"));
-
   const stop = new AbortController();
   let sink: OutputSink | undefined;
+  // Installed first: a signal during the SWF fetch is caught and ends it, as in rtmpdump.
   const removeSignals = installSignals(log, stop, () => sink);
   let file: ByteWriter | undefined;
   try {
+    // rtmpdump hashes the SWF before it opens the output and connects.
+    const swf = await downloadSwfInfo(options, log, io.env("HOME"), {
+      fetch: { signal: stop.signal },
+    });
+    if (stop.signal.aborted) return ExitCode.INCOMPLETE;
     let resumable: ResumableFile | undefined;
     if (options.outputIsStdout) {
       file = io.stdout;
@@ -120,7 +123,7 @@ export async function runDownload(options: DownloadOptions, log: Logger): Promis
     }
     let code: number = ExitCode.FAILED;
     await download(options, swf, log, output, resume, stop.signal, (outcome) => {
-      code = report(outcome, options, log);
+      code = report(outcome, options, log, stop.signal.aborted);
       log.debug("Closing connection.\n");
     });
     return code;
@@ -288,8 +291,16 @@ function printStart(
   if (options.stopMs > 0) log.printf(formatForDuration(options.stopMs, start.seekMs));
 }
 
-/** Prints the outcome as rtmpdump does and returns its exit code. */
-function report(outcome: DownloadOutcome, options: DownloadOptions, log: Logger): number {
+/**
+ * Prints the outcome as rtmpdump does and returns its exit code. `interrupted`: a signal stopped
+ * the download.
+ */
+function report(
+  outcome: DownloadOutcome,
+  options: DownloadOptions,
+  log: Logger,
+  interrupted: boolean,
+): number {
   switch (outcome.status) {
     case "complete":
       log.printf(DOWNLOAD_COMPLETE);
@@ -298,7 +309,7 @@ function report(outcome: DownloadOutcome, options: DownloadOptions, log: Logger)
       log.printf(formatDownloadIncomplete(outcome.percent));
       return ExitCode.INCOMPLETE;
     case "no-connect":
-      return reportConnectFailure(outcome.error, options, log);
+      return reportConnectFailure(outcome.error, options, log, interrupted);
     case "failed":
       if (outcome.reason === "write") {
         log.log(LogLevel.Error, `Download: Failed writing, exiting! ${oneLine(outcome.error)}`);
@@ -312,7 +323,12 @@ function report(outcome: DownloadOutcome, options: DownloadOptions, log: Logger)
 }
 
 /** The lines librtmp's RTMP_Connect logs for a failed connection, and the exit code. */
-function reportConnectFailure(err: unknown, options: DownloadOptions, log: Logger): number {
+function reportConnectFailure(
+  err: unknown,
+  options: DownloadOptions,
+  log: Logger,
+  interrupted: boolean,
+): number {
   const failure = err instanceof ConnectionFailure ? err : undefined;
   const cause = failure ? failure.cause : err;
   if (cause instanceof UnsupportedTransportError || cause instanceof TypeError) {
@@ -328,7 +344,8 @@ function reportConnectFailure(err: unknown, options: DownloadOptions, log: Logge
     log.log(LogLevel.Error, cause.message);
     return ExitCode.NO_CONNECT;
   }
-  if (cause instanceof TimeoutError) {
+  if (cause instanceof TimeoutError || (interrupted && failure?.stage === "handshake")) {
+    // A signal during the handshake is no fault of the peer's: rtmpdump's line only.
     log.log(LogLevel.Error, "RTMP_Connect1, handshake failed.");
   } else if (failure?.stage === "handshake" && !(cause instanceof ConnectError)) {
     log.log(LogLevel.Error, oneLine(cause));
