@@ -57,7 +57,10 @@ ${listenHelp()}
   --idle-timeout S       close connections silent for S seconds (default 60, 0 = never)
   --connect-timeout S    close clients that have not connected S seconds after they were
                          accepted (handshake and connect; default 10, 0 = never)
-  --max-message-size N   largest message a client may send, in bytes (default 8388608)
+  --max-message-size N   largest message a client may send once connected, in bytes
+                         (default 8388608; 65536 before connect succeeds)
+  --max-partial-bytes N  bytes of unfinished messages all clients together may hold; near
+                         it the client holding the most is closed (default 67108864)
   --player-queue N       bytes queued per live player before it loses frames (default 8388608)
   --auth adobe|llnw      publishers must authenticate (Adobe or Limelight) as a --user
   --user NAME:PASS       a publisher's credentials (repeatable; needs --auth)
@@ -226,6 +229,9 @@ export function parseServeArgs(args: string[]): ServeOptions | "help" {
         break;
       case "--max-message-size":
         limits.maxMessageSize = positiveInteger(arg, value());
+        break;
+      case "--max-partial-bytes":
+        limits.maxPartialMessageBytes = positiveInteger(arg, value());
         break;
       case "--player-queue":
         limits.playerQueueBytes = positiveInteger(arg, value());

@@ -38,7 +38,9 @@
  *   has not connected (after half a second, the one that sent the fewest bytes), so slow or
  *   silent handshakes cannot lock clients out. A connection whose
  *   queued output passes `maxQueuedBytes` (plus a player's queue when it plays) is closed: a
- *   client that never reads its replies gets no more of the server's memory.
+ *   client that never reads its replies gets no more of the server's memory. Until connect
+ *   succeeds a client may only send small messages (64 KiB); the partial messages of all
+ *   connections share one budget, and near it the connection holding the most is closed.
  *
  * @example
  * ```ts ignore

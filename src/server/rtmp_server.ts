@@ -10,6 +10,7 @@ import type { RemoteAddr, Transport } from "../../transports/transport.ts";
 import { describeNetworkError, systemErrorCode } from "../../transports/transport_error.ts";
 import type { AmfObject, AmfValue } from "../amf/types.ts";
 import { PublisherAuthServer } from "../auth/publisher_auth_server.ts";
+import { ChunkBudget } from "../chunk/mod.ts";
 import { LogLevel, type LogSink, silentLog } from "../session/log.ts";
 import { rtmpeVariantFor } from "../session/rtmpe_upgrade.ts";
 import type { ServerSessionEvent } from "../session/server_session_event.ts";
@@ -33,6 +34,8 @@ import { VodPlayer } from "./vod_player.ts";
 export const DEFAULT_CLIENT_BUFFER_MS = 1000;
 /** play's start values that ask for a live stream only (ms as rtmpdump sends, and seconds). */
 const LIVE_ONLY_STARTS: ReadonlySet<number> = new Set([-1000, -1]);
+/** Partial messages one connection may have in flight, in units of its message size limit. */
+const MESSAGES_IN_FLIGHT = 2;
 /** Longest period of the timer that closes idle and unconnected connections. */
 const HOUSEKEEPING_MS = 1000;
 /**
@@ -89,6 +92,8 @@ export class RtmpServer implements ConnectionHost {
   #housekeeping: ReturnType<typeof setInterval> | undefined;
   #trimTimer: ReturnType<typeof setTimeout> | undefined;
   #roomWaiters: (() => void)[] = [];
+  readonly #partialBudget: ChunkBudget;
+  #partialHogs = 0;
   /** Connections closed to make room that have not ended yet. */
   readonly #evicted = new Set<ServerConnection>();
   #closed = false;
@@ -108,6 +113,7 @@ export class RtmpServer implements ConnectionHost {
   constructor(options: RtmpServerOptions = {}) {
     this.#options = options;
     this.#limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
+    this.#partialBudget = new ChunkBudget(this.#limits.maxPartialMessageBytes);
     this.#log = options.log ?? silentLog;
     this.#publisherAuth = options.publisherAuth && new PublisherAuthServer(options.publisherAuth);
     this.#rtmpeVariantFor = rtmpeVariantFor(options.rtmpe);
@@ -144,6 +150,8 @@ export class RtmpServer implements ConnectionHost {
       playsRefused: this.#playsRefused,
       publishes: this.#publishes,
       publishesRefused: this.#publishesRefused,
+      partialMessageBytes: this.#partialBudget.used,
+      partialMessageHogsClosed: this.#partialHogs,
       players,
       publishers,
       bytesIn,
@@ -216,9 +224,11 @@ export class RtmpServer implements ConnectionHost {
     }
     this.#accepted++;
     const connection = new ServerConnection(transport, this, {
+      // Small messages only until connect succeeds (see #connect), from the shared budget.
       decoder: {
-        maxMessageSize: this.#limits.maxMessageSize,
-        maxBytesInFlight: 2 * this.#limits.maxMessageSize,
+        maxMessageSize: this.#limits.maxMessageSizeBeforeConnect,
+        maxBytesInFlight: MESSAGES_IN_FLIGHT * this.#limits.maxMessageSizeBeforeConnect,
+        budget: this.#partialBudget,
       },
       maxStreams: this.#limits.maxStreamsPerConnection,
       maxQueuedBytes: this.#limits.maxQueuedBytes,
@@ -313,6 +323,37 @@ export class RtmpServer implements ConnectionHost {
     }
   }
 
+  /**
+   * Keeps the partial messages of all connections under their budget with room to spare: near
+   * it, the connection that holds the most is closed (its decoder gives its bytes back at once),
+   * so a client sending big messages slowly, or many of them, cannot make the honest clients'
+   * next messages fail.
+   */
+  onReceived(_connection: ServerConnection): void {
+    const budget = this.#partialBudget;
+    const spare = Math.min(budget.limit / 2, this.#limits.maxMessageSize);
+    while (budget.used > budget.limit - spare) {
+      let hog: ServerConnection | undefined;
+      let most = 0;
+      for (const connection of this.#connections.keys()) {
+        if (!connection.established || connection.session.closed) continue;
+        const held = connection.session.decoder.bytesHeld;
+        if (held > most) {
+          most = held;
+          hog = connection;
+        }
+      }
+      if (hog === undefined) return;
+      this.#partialHogs++;
+      this.#log(
+        LogLevel.Warning,
+        `#${hog.id} holds ${most} bytes of partial messages; the server's budget is nearly spent`,
+      );
+      hog.session.decoder.close();
+      hog.close(`too many bytes of partial messages (${most})`);
+    }
+  }
+
   /** Forgets a connection that ended. */
   onClose(connection: ServerConnection, reason: string): void {
     const state = this.#connections.get(connection);
@@ -361,6 +402,8 @@ export class RtmpServer implements ConnectionHost {
     }
     this.#log(LogLevel.Info, `#${connection.id} connect app "${event.app}"`);
     session.acceptConnect(event.transactionId, enhancedCapabilities(event.commandObject));
+    session.decoder.maxMessageSize = this.#limits.maxMessageSize;
+    session.decoder.maxBytesInFlight = MESSAGES_IN_FLIGHT * this.#limits.maxMessageSize;
     connection.flush();
   }
 

@@ -36,6 +36,8 @@ export interface ConnectionHost {
   onEvent(connection: ServerConnection, event: ServerSessionEvent): void;
   /** The connection ended (after its streams were closed); `reason` is for the log. */
   onClose(connection: ServerConnection, reason: string): void;
+  /** The session took a read's bytes (its decoder may hold more of the server's memory now). */
+  onReceived?(connection: ServerConnection): void;
 }
 
 /** Options of a {@linkcode ServerConnection}. */
@@ -171,6 +173,7 @@ export class ServerConnection implements ConnectionOutput {
           if (data === null || this.#closed) break;
           this.lastActivity = this.#now();
           this.#session!.receive(data);
+          this.#host.onReceived?.(this);
           this.flush();
         }
       }
@@ -246,6 +249,7 @@ export class ServerConnection implements ConnectionOutput {
     this.#session = session;
     if (result.rest.length > 0) {
       session.receive(result.rest);
+      this.#host.onReceived?.(this);
       this.flush();
     }
     return true;

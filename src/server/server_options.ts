@@ -25,8 +25,22 @@ export interface RtmpServerLimits {
    * as soon as it is accepted. Default 1000.
    */
   maxConnections: number;
-  /** Largest message a client may send, in bytes (chunk decoder limit). Default 8 MiB. */
+  /**
+   * Largest message a client may send once its connect was accepted, in bytes (chunk decoder
+   * limit). Default 8 MiB.
+   */
   maxMessageSize: number;
+  /**
+   * Largest message a client may send before its connect was accepted (a connect command is a
+   * few hundred bytes). Default 64 KiB.
+   */
+  maxMessageSizeBeforeConnect: number;
+  /**
+   * Bytes of partially received messages all connections together may hold (a server-wide
+   * budget). Near it, the connection holding the most is closed; a message that does not fit
+   * closes its connection. Default 64 MiB.
+   */
+  maxPartialMessageBytes: number;
   /**
    * A connection that neither sent nor received a byte for this long is closed, handshake
    * included. Default 60 s (nginx-rtmp's `timeout`). 0 disables it.
@@ -64,6 +78,8 @@ export interface RtmpServerLimits {
 export const DEFAULT_SERVER_LIMITS: Readonly<RtmpServerLimits> = {
   maxConnections: 1000,
   maxMessageSize: 8 * 1024 * 1024,
+  maxMessageSizeBeforeConnect: 64 * 1024,
+  maxPartialMessageBytes: 64 * 1024 * 1024,
   idleTimeoutMs: 60_000,
   playerQueueBytes: 8 * 1024 * 1024,
   playerMaxLagMs: 10_000,
@@ -195,6 +211,10 @@ export interface RtmpServerStats {
   publishes: number;
   /** Publishes refused (name busy, rejected by the hook). */
   publishesRefused: number;
+  /** Bytes of partial messages held now (see `maxPartialMessageBytes`). */
+  partialMessageBytes: number;
+  /** Connections closed because they held the most partial messages when the budget ran low. */
+  partialMessageHogsClosed: number;
   /** Players now (VOD and live). */
   players: number;
   /** Publishers now. */

@@ -168,6 +168,15 @@ export class ServerSession {
     this.#maxStreams = options.maxStreams ?? DEFAULT_MAX_STREAMS;
   }
 
+  /**
+   * The decoder of what the client sends. Its limits may be changed at any time (a server
+   * allows only small messages until connect succeeds); {@linkcode ServerSession.close} closes
+   * it, which gives its bytes back to a shared budget.
+   */
+  get decoder(): ChunkDecoder {
+    return this.#decoder;
+  }
+
   /** True once connect was accepted. */
   get connected(): boolean {
     return this.#state === "connected";
@@ -219,11 +228,12 @@ export class ServerSession {
 
   /**
    * Ends the session: every playing or publishing stream gets a `closeStream` event with reason
-   * "session". Output queued before stays available.
+   * "session", and the decoder drops its partial messages. Output queued before stays available.
    */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#decoder.close();
     for (const [streamId, state] of this.#streams) {
       if (state !== "idle") this.#onEvent({ type: "closeStream", streamId, reason: "session" });
     }

@@ -59,11 +59,12 @@ Deno.test("RtmpServer closes a client that breaks the chunk stream or claims a h
       new Uint8Array([0x02, 0, 0, 0, 0, 0, 4, 1, 0, 0, 0, 0, 0, 0, 0, 0]),
       /chunk size to 0/,
     ],
-    // A 16 MB message claim (0xFFFFFF bytes of AMF0 command) with a few bytes behind it.
+    // A 16 MB message claim (0xFFFFFF bytes of AMF0 command) with a few bytes behind it, before
+    // connect: the limit is 64 KiB until connect succeeds.
     [
       "16 MB claim",
       new Uint8Array([0x03, 0, 0, 0, 0xff, 0xff, 0xff, 20, 0, 0, 0, 0, 2, 0, 7]),
-      /16777215 bytes .* exceeds the limit of 1048576/,
+      /16777215 bytes .* exceeds the limit of 65536/,
     ],
     // fmt 3 on a chunk stream that never had a header.
     ["fmt 3 first", new Uint8Array([0xc5, 1, 2, 3]), /no previous header/],
@@ -345,4 +346,104 @@ Deno.test("RtmpServer.close ends connections stuck in a write and hooks that nev
   await closing;
   await stalled.close();
   await publisher.close();
+});
+
+/** Chunk bytes of one message of `length` declared bytes on `csid`, `sent` of them sent. */
+function partialMessage(csid: number, length: number, sent: number): Uint8Array {
+  const out = new Uint8Array(12 + sent);
+  out.set([
+    csid,
+    0,
+    0,
+    0,
+    (length >> 16) & 0xff,
+    (length >> 8) & 0xff,
+    length & 0xff,
+    9,
+    1,
+    0,
+    0,
+    0,
+  ]);
+  return out;
+}
+
+/** Set Chunk Size 4 MiB - 1: a 4 MiB message takes two chunks, the first one all but a byte. */
+const BIG_CHUNKS = new Uint8Array([0x02, 0, 0, 0, 0, 0, 4, 1, 0, 0, 0, 0, 0, 0x3f, 0xff, 0xff]);
+
+Deno.test("RtmpServer takes only small messages before connect succeeds, the configured size after", async () => {
+  await using s = await startServer({ limits: { maxMessageSize: 2 * 1024 * 1024 } });
+  // Before connect: a 1 MiB message is refused at its header.
+  const early = await handshaken(s.port);
+  await early.write(partialMessage(4, 1024 * 1024, 100));
+  assert((await readUntilClosed(early, 5000)).closedByPeer, "closed before connect");
+  await waitUntil(
+    () => s.lines.some((l) => /1048576 bytes .* exceeds the limit of 65536/.test(l)),
+    5000,
+    "the log line",
+  );
+  // After connect: a publisher's 1 MiB keyframe reaches its player.
+  const player = await RawClient.open(s.port);
+  await player.connect("live");
+  await player.play(await player.createStream(), "big");
+  const publisher = await Publisher.connect(await connectTcp("127.0.0.1", s.port), {
+    app: "live",
+    playpath: "big",
+  });
+  await publisher.writeTag({ type: FlvTagType.Video, timestamp: 0, data: avcHeader() });
+  const keyframe = avcFrame(true, 1024 * 1024);
+  await publisher.writeTag({ type: FlvTagType.Video, timestamp: 0, data: keyframe });
+  await publisher.flush();
+  await player.waitFor(() => player.media().some((m) => m.payload.length === keyframe.length));
+  await publisher.close();
+  await player.close();
+});
+
+Deno.test("RtmpServer keeps all partial messages under one budget by closing the connection that holds the most", async () => {
+  const budget = 16 * 1024 * 1024;
+  await using s = await startServer({
+    limits: { maxMessageSize: 4 * 1024 * 1024, maxPartialMessageBytes: budget },
+  });
+  // An honest live stream, played, while hostile clients each hold two messages they never
+  // finish (all but the last byte sent).
+  const publisher = await Publisher.connect(await connectTcp("127.0.0.1", s.port), {
+    app: "live",
+    playpath: "key",
+  });
+  const player = await RawClient.open(s.port);
+  await player.connect("live");
+  await player.play(await player.createStream(), "key");
+  await publisher.writeTag({ type: FlvTagType.Video, timestamp: 0, data: avcHeader() });
+  let peak = 0;
+  const hostile: RawClient[] = [];
+  for (let i = 0; i < 8; i++) {
+    const client = await RawClient.open(s.port);
+    await client.connect("live");
+    hostile.push(client);
+    await client.transport.write(BIG_CHUNKS).catch(() => {});
+    for (const csid of [4, 5]) {
+      await client.transport.write(partialMessage(csid, 4 * 1024 * 1024, 4 * 1024 * 1024 - 1))
+        .catch(() => {});
+    }
+    // The honest stream goes on meanwhile.
+    await publisher.writeTag({
+      type: FlvTagType.Video,
+      timestamp: 40 * (i + 1),
+      data: avcFrame(i === 0, 2000),
+    });
+    await publisher.flush();
+    peak = Math.max(peak, s.server.stats.partialMessageBytes);
+  }
+  await player.waitFor(
+    () => player.media().filter((m) => m.typeId === 9 && m.payload[1] === 1).length === 8,
+    "every frame the publisher sent",
+  );
+  await waitUntil(() => s.server.stats.partialMessageHogsClosed >= 4, 5000, "hogs closed");
+  assert(peak <= budget, `${peak} bytes of partial messages held, budget ${budget}`);
+  assert(s.server.stats.partialMessageBytes <= budget);
+  assert(!player.closed, "the player stays");
+  await publisher.close();
+  await player.close();
+  for (const client of hostile) await client.close();
+  await waitUntil(() => s.server.stats.partialMessageBytes === 0, 5000, "the budget given back");
 });
