@@ -136,14 +136,17 @@ async function connectDeno(
 /**
  * A Transport over a `Deno.Conn` (TCP, or TLS on Deno).
  *
- * Once data streams (a read returned at least 16 KiB) reads are double-buffered: as soon as one
- * read returns, the next one is started into the other buffer, so the runtime's I/O thread
- * fills it while the caller parses the first (the view returned by `read` stays valid until
- * the next call, as the contract says).
+ * Reads start in one 16 KiB buffer, so an idle or slow connection costs little (a server may
+ * hold thousands). Once data streams (a read filled it) reads are double-buffered in two buffers
+ * of the full size: as soon as one read returns, the next one is started into the other buffer,
+ * so the runtime's I/O thread fills it while the caller parses the first (the view returned by
+ * `read` stays valid until the next call, as the contract says).
  */
 export class DenoTcpTransport implements Transport {
   #conn: Deno.Conn;
-  #buffers: [Uint8Array, Uint8Array];
+  #buffers: [Uint8Array, Uint8Array | undefined];
+  readonly #bufferSize: number;
+  #streaming = false;
   /** Index of the buffer the read in flight fills. */
   #target = 0;
   #inFlight: Promise<number | null> | undefined;
@@ -156,13 +159,14 @@ export class DenoTcpTransport implements Transport {
   constructor(conn: Deno.Conn, remoteAddr: RemoteAddr, readBufferSize = TCP_READ_BUFFER_SIZE) {
     this.#conn = conn;
     this.remoteAddr = remoteAddr;
-    this.#buffers = [new Uint8Array(readBufferSize), new Uint8Array(readBufferSize)];
+    this.#bufferSize = readBufferSize;
+    this.#buffers = [new Uint8Array(Math.min(readBufferSize, READ_AHEAD_THRESHOLD)), undefined];
   }
 
   /** Reads the next bytes; `null` at end of stream or after close. */
   async read(): Promise<Uint8Array | null> {
     if (this.#closed) return null;
-    const pending = this.#inFlight ?? this.#conn.read(this.#buffers[this.#target]);
+    const pending = this.#inFlight ?? this.#conn.read(this.#buffer(this.#target));
     this.#inFlight = undefined;
     let n: number | null;
     try {
@@ -172,14 +176,27 @@ export class DenoTcpTransport implements Transport {
       throw err;
     }
     if (n === null || this.#closed) return null;
-    const filled = this.#buffers[this.#target];
+    const filled = this.#buffers[this.#target]!;
     this.#target ^= 1;
     if (n >= READ_AHEAD_THRESHOLD) {
-      const next = this.#conn.read(this.#buffers[this.#target]);
+      this.#streaming = true;
+      const next = this.#conn.read(this.#buffer(this.#target));
       next.catch(() => {}); // surfaced by the next read() call
       this.#inFlight = next;
     }
     return filled.subarray(0, n);
+  }
+
+  /** The buffer at `index`, made (full size once streaming) when it is missing or small. */
+  #buffer(index: number): Uint8Array {
+    let buffer = this.#buffers[index];
+    if (buffer === undefined || (this.#streaming && buffer.length < this.#bufferSize)) {
+      buffer = new Uint8Array(
+        this.#streaming ? this.#bufferSize : Math.min(this.#bufferSize, READ_AHEAD_THRESHOLD),
+      );
+      this.#buffers[index] = buffer;
+    }
+    return buffer;
   }
 
   /** Writes all bytes. */

@@ -30,6 +30,7 @@ import {
   TimeoutError,
   UnsupportedTransportError,
 } from "../../transports/transport_error.ts";
+import { describeFileError } from "./describe_file_error.ts";
 import { type DownloadOptions, unsupportedFeature } from "./download_options.ts";
 import type { Logger } from "./logger.ts";
 import { downloadSwfInfo } from "./download_swf_info.ts";
@@ -89,8 +90,12 @@ export async function runDownload(options: DownloadOptions, log: Logger): Promis
         file = options.resume
           ? resumable = io.openResumable(options.output)
           : io.openOutput(options.output);
-      } catch {
+      } catch (err) {
         log.printf(formatFailedToOpen(options.output));
+        log.log(
+          LogLevel.Error,
+          `Cannot open ${options.output}: ${describeFileError(err, options.output)}`,
+        );
         return ExitCode.FAILED;
       }
     }

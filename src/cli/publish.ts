@@ -3,6 +3,11 @@
  * piped from ffmpeg) to an RTMP server at real-time pace, as a live stream; over rtmps:// and
  * through a proxy (`--proxy`, `--tlsCa`, `--tlsInsecure` as for downloads).
  *
+ * Every wait ends: connecting and each answer of the server are bounded by `-m` (as rtmpdump's
+ * receive timeout), a write the server does not take within it fails, and SIGINT, SIGTERM,
+ * SIGHUP or SIGQUIT stop publishing (FCUnpublish is sent when the server still takes data); a
+ * second signal exits at once.
+ *
  * @module
  */
 
@@ -10,19 +15,24 @@ import { open } from "node:fs/promises";
 import process from "node:process";
 import { isEncrypted, openTransport } from "../../transports/stack.ts";
 import { ConnectError, UnsupportedTransportError } from "../../transports/transport_error.ts";
+import { HandshakeError } from "../handshake/mod.ts";
 import { splitUrlCredentials } from "../auth/url_credentials.ts";
 import { Publisher } from "../session/publisher.ts";
 import { buildTcUrl } from "../url/build_tc_url.ts";
 import { parseRtmpUrl } from "../url/parse_rtmp_url.ts";
 import { defaultPort } from "../url/protocol.ts";
 import { parseProxyUrl } from "../../transports/proxy_url.ts";
+import { describeFileError } from "./describe_file_error.ts";
 import { ExitCode } from "./exit_code.ts";
 import { type Logger, LogLevel } from "./logger.ts";
+import { io, type StopSignal } from "./runtime_io.ts";
 
 /** Bytes read from the input at a time. */
 const READ_BLOCK = 256 * 1024;
-/** Connect timeout. */
-const CONNECT_TIMEOUT_MS = 30_000;
+/** Default of `-m`: seconds to wait for the server (rtmpdump's receive timeout). */
+const DEFAULT_TIMEOUT_SEC = 30;
+/** Signals that stop publishing. */
+const STOP_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 
 const USAGE = `Usage: rtmpkit publish FILE.flv|- URL [--fast] [options]
 
@@ -31,72 +41,52 @@ rtmp://HOST[:PORT]/APP/NAME (also rtmps://, rtmpt://, rtmpts://, rtmpe://), at t
 pace of its timestamps. With rtmp://USER:PASS@HOST/APP/NAME it answers the
 server's publisher authentication (Adobe or Limelight, whichever it asks for).
 
-  --fast             send as fast as the server takes it instead of in real time
-  --proxy URL        connect through a proxy: socks4://, socks4a://, socks5:// or
-                     http://[USER:PASS@]HOST:PORT (CONNECT)
-  --tlsCa FILE       trust the certificate authorities in this PEM file (rtmps://)
-  --tlsInsecure      do not verify the server's certificate (rtmps://)
-  --verbose, -V      log more
-  --quiet, -q        log errors only
-  --help, -h         show this help
+  --fast                 send as fast as the server takes it instead of in real time
+  --timeout, -m SECONDS  wait at most this long for the server to connect, answer or take
+                         data (default ${DEFAULT_TIMEOUT_SEC}, 0 = no limit)
+  --proxy URL            connect through a proxy: socks4://, socks4a://, socks5:// or
+                         http://[USER:PASS@]HOST:PORT (CONNECT)
+  --tlsCa FILE           trust the certificate authorities in this PEM file (rtmps://)
+  --tlsInsecure          do not verify the server's certificate (rtmps://)
+  --verbose, -V          log more
+  --quiet, -q            log errors only
+  --help, -h             show this help
 `;
 
-/** How `publish` connects, from its options. */
-interface ConnectOptions {
+/** Parsed `publish` arguments. */
+interface PublishArgs {
+  input: string;
+  url: string;
+  fast: boolean;
+  timeoutSec: number;
+  /** `--proxy URL`. */
   proxy?: string;
+  /** `--tlsCa FILE`. */
   tlsCaFile?: string;
+  /** `--tlsInsecure`. */
   tlsInsecure?: boolean;
 }
 
 /**
  * Publishes and resolves to an exit code: 0 when everything was sent, 1 for bad arguments, an
- * unreadable input or a refused publish, 2 when interrupted, 3 when the connection failed.
- * `args` are the arguments after `publish`.
+ * unreadable input, a refused publish or a server that stops answering, 2 when interrupted, 3
+ * when the connection or the handshake failed. `args` are the arguments after `publish`.
  */
 export async function runPublish(args: string[], log: Logger): Promise<number> {
-  const positional: string[] = [];
-  let fast = false;
-  const connect: ConnectOptions = {};
-  for (let i = 0; i < args.length; i++) {
-    let arg = args[i];
-    let inline: string | undefined;
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    if (eq > 0) {
-      inline = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    if (arg === "--proxy" || arg === "--tlsCa") {
-      const value = inline ?? args[++i];
-      if (value === undefined) {
-        log.log(LogLevel.ERROR, `Option ${arg} needs a value`);
-        log.raw(USAGE);
-        return ExitCode.FAILED;
-      }
-      if (arg === "--proxy") connect.proxy = value;
-      else connect.tlsCaFile = value;
-      continue;
-    }
-    if (inline !== undefined) arg = args[i];
-    if (arg === "--help" || arg === "-h") {
-      log.raw(USAGE);
-      return ExitCode.SUCCESS;
-    } else if (arg === "--fast") fast = true;
-    else if (arg === "--tlsInsecure") connect.tlsInsecure = true;
-    else if (arg === "--verbose" || arg === "-V") log.level = LogLevel.DEBUG;
-    else if (arg === "--quiet" || arg === "-q") log.level = LogLevel.ERROR;
-    else if (arg.startsWith("-") && arg !== "-") {
-      log.log(LogLevel.ERROR, `Unknown option for publish: ${arg}`);
-      log.raw(USAGE);
-      return ExitCode.FAILED;
-    } else positional.push(arg);
-  }
-  if (positional.length !== 2) {
-    log.log(LogLevel.ERROR, "publish needs an input (FILE.flv or -) and a URL");
+  let parsed: PublishArgs | "help";
+  try {
+    parsed = parsePublishArgs(args, log);
+  } catch (err) {
+    log.log(LogLevel.ERROR, (err as Error).message);
     log.raw(USAGE);
     return ExitCode.FAILED;
   }
-  const [input, urlWithCredentials] = positional;
-  const { url: urlText, user, password } = splitUrlCredentials(urlWithCredentials);
+  if (parsed === "help") {
+    log.raw(USAGE);
+    return ExitCode.SUCCESS;
+  }
+  const { input, fast, timeoutSec } = parsed;
+  const { url: urlText, user, password } = splitUrlCredentials(parsed.url);
   let url;
   try {
     url = parseRtmpUrl(urlText);
@@ -108,9 +98,9 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
     log.log(LogLevel.ERROR, `Cannot publish to ${urlText}: expected rtmp://HOST[:PORT]/APP/NAME`);
     return ExitCode.FAILED;
   }
-  if (connect.proxy !== undefined) {
+  if (parsed.proxy !== undefined) {
     try {
-      parseProxyUrl(connect.proxy);
+      parseProxyUrl(parsed.proxy);
     } catch (err) {
       log.log(LogLevel.ERROR, (err as Error).message);
       return ExitCode.FAILED;
@@ -121,11 +111,14 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
   try {
     source = input === "-" ? stdinChunks() : await fileChunks(input);
   } catch (err) {
-    log.log(LogLevel.ERROR, `Cannot read ${input}: ${(err as Error).message}`);
+    log.log(LogLevel.ERROR, `Cannot read ${input}: ${describeFileError(err, input)}`);
     return ExitCode.FAILED;
   }
 
-  const engineLog = (level: LogLevel, message: string) => log.log(level, message);
+  const stop = new AbortController();
+  const removeSignals = installSignals(stop, log);
+  const interrupted = () => stop.signal.aborted;
+  const timeoutMs = timeoutSec * 1000;
   let dialFailed = false;
   const dial = async () => {
     try {
@@ -133,21 +126,16 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
         protocol: url.protocol,
         host: url.host,
         port,
-        connectTimeoutMs: CONNECT_TIMEOUT_MS,
-        proxy: connect.proxy,
-        tls: { caFile: connect.tlsCaFile, insecure: connect.tlsInsecure },
+        connectTimeoutMs: Math.max(timeoutSec, 1) * 1000,
+        signal: stop.signal,
+        proxy: parsed.proxy,
+        tls: { caFile: parsed.tlsCaFile, insecure: parsed.tlsInsecure },
       });
     } catch (err) {
       dialFailed = true;
       throw err;
     }
   };
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
   let publisher: Publisher | undefined;
   try {
     try {
@@ -156,52 +144,146 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
         playpath: url.playpath,
         tcUrl: buildTcUrl(url.protocol, url.host, port, url.app),
         handshake: isEncrypted(url.protocol) ? "rtmpe" : "plain",
-        log: engineLog,
+        log: (level, message) => log.log(level, message),
+        timeoutMs,
+        signal: stop.signal,
         credentials: user === undefined ? undefined : { user, password: password ?? "" },
       });
     } catch (err) {
-      log.log(LogLevel.ERROR, (err as Error).message.split("\n")[0]);
+      if (interrupted()) {
+        log.log(LogLevel.ERROR, "Publishing interrupted before it started");
+        return ExitCode.INCOMPLETE;
+      }
+      log.log(LogLevel.ERROR, oneLine(err));
       // A stack this version lacks, or settings it cannot use (an unreadable --tlsCa file).
       if (err instanceof UnsupportedTransportError || err instanceof TypeError) {
         return ExitCode.FAILED;
       }
-      return dialFailed || err instanceof ConnectError ? ExitCode.NO_CONNECT : ExitCode.FAILED;
+      const noConnect = dialFailed || err instanceof ConnectError ||
+        err instanceof HandshakeError;
+      return noConnect ? ExitCode.NO_CONNECT : ExitCode.FAILED;
     }
     log.log(
       LogLevel.INFO,
       `Publishing ${input === "-" ? "stdin" : input} to ${urlText}${fast ? " (fast)" : ""}`,
     );
     const started = performance.now();
-    const result = await publisher.publishFlv(source, {
-      realtime: !fast,
-      stop: () => interrupted,
-    });
+    let failure: unknown;
+    let result;
+    try {
+      result = await publisher.publishFlv(source, { realtime: !fast });
+    } catch (err) {
+      failure = err;
+    }
+    await publisher.close();
     const seconds = (performance.now() - started) / 1000;
+    const sent = `${(publisher.bytesOut / 1024).toFixed(3)} kB sent`;
+    if (failure !== undefined && !interrupted()) {
+      log.log(LogLevel.ERROR, oneLine(failure));
+      return ExitCode.FAILED;
+    }
+    if (result === undefined || result.stopped || interrupted()) {
+      const tags = result?.tags ?? 0;
+      log.log(
+        LogLevel.INFO,
+        `Publishing interrupted after ${tags} tags, ${sent}, ` +
+          `${((result?.lastTimestamp ?? 0) / 1000).toFixed(2)} s of media in ${
+            seconds.toFixed(2)
+          } s`,
+      );
+      return ExitCode.INCOMPLETE;
+    }
     log.log(
       LogLevel.INFO,
-      `Published ${result.tags} tags, ${(result.bytesRead / 1024).toFixed(3)} kB, ` +
+      `Published ${result.tags} tags, ${sent}, ` +
         `${(result.lastTimestamp / 1000).toFixed(2)} s of media in ${seconds.toFixed(2)} s`,
     );
-    return interrupted ? ExitCode.INCOMPLETE : ExitCode.SUCCESS;
-  } catch (err) {
-    log.log(LogLevel.ERROR, (err as Error).message.split("\n")[0]);
-    return interrupted ? ExitCode.INCOMPLETE : ExitCode.FAILED;
+    return ExitCode.SUCCESS;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-    await publisher?.close();
+    removeSignals();
+    await publisher?.close(0);
   }
 }
 
-/** Reads a file in blocks, each in a fresh buffer. */
+/** The first signal stops publishing; a second one exits at once. */
+function installSignals(stop: AbortController, log: Logger): () => void {
+  const removers = STOP_SIGNALS.map((name) =>
+    io.onSignal(name, () => {
+      if (stop.signal.aborted) io.exit(ExitCode.INCOMPLETE);
+      log.log(LogLevel.INFO, `Caught ${name}, stopping (a second signal exits at once)`);
+      stop.abort();
+    })
+  );
+  return () => {
+    for (const remove of removers) remove();
+  };
+}
+
+/** Parses the arguments after `publish`. Throws TypeError for bad ones. */
+function parsePublishArgs(args: string[], log: Logger): PublishArgs | "help" {
+  const positional: string[] = [];
+  const parsed: Omit<PublishArgs, "input" | "url"> = {
+    fast: false,
+    timeoutSec: DEFAULT_TIMEOUT_SEC,
+  };
+  for (let i = 0; i < args.length; i++) {
+    let arg = args[i];
+    let inline: string | undefined;
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    if (eq > 0) {
+      inline = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      if (i + 1 >= args.length) throw new TypeError(`Option ${arg} needs a value`);
+      return args[++i];
+    };
+    if (arg === "--help" || arg === "-h") return "help";
+    else if (arg === "--fast") parsed.fast = true;
+    else if (arg === "--proxy") parsed.proxy = value();
+    else if (arg === "--tlsCa") parsed.tlsCaFile = value();
+    else if (arg === "--tlsInsecure") parsed.tlsInsecure = true;
+    else if (arg === "--verbose" || arg === "-V") log.level = LogLevel.DEBUG;
+    else if (arg === "--quiet" || arg === "-q") log.level = LogLevel.ERROR;
+    else if (arg === "--timeout" || arg === "-m") {
+      const text = value();
+      const n = Number(text);
+      if (text.trim() === "" || !Number.isFinite(n) || n < 0) {
+        throw new TypeError(`Option ${arg} needs a number of seconds, got "${text}"`);
+      }
+      parsed.timeoutSec = n;
+    } else if (arg.startsWith("-") && arg !== "-") {
+      throw new TypeError(`Unknown option for publish: ${args[i]}`);
+    } else positional.push(args[i]);
+  }
+  if (positional.length !== 2) {
+    throw new TypeError("publish needs an input (FILE.flv or -) and a URL");
+  }
+  return { input: positional[0], url: positional[1], ...parsed };
+}
+
+function oneLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split("\n")[0];
+}
+
+/** Reads a file in blocks, each in a fresh buffer. Throws when it is not a readable file. */
 async function fileChunks(path: string): Promise<AsyncIterable<Uint8Array>> {
+  if (io.pathKind(path) === "folder") {
+    throw Object.assign(new Error("Is a directory"), { code: "EISDIR" });
+  }
   const handle = await open(path, "r");
   return (async function* () {
     try {
       let position = 0;
       for (;;) {
         const buffer = new Uint8Array(READ_BLOCK);
-        const { bytesRead } = await handle.read(buffer, 0, READ_BLOCK, position);
+        let bytesRead: number;
+        try {
+          ({ bytesRead } = await handle.read(buffer, 0, READ_BLOCK, position));
+        } catch (err) {
+          throw new Error(`Cannot read ${path}: ${describeFileError(err, path)}`, { cause: err });
+        }
         if (bytesRead === 0) return;
         position += bytesRead;
         yield buffer.subarray(0, bytesRead);

@@ -30,6 +30,9 @@ export interface ResumableFile extends ByteWriter {
 /** Signals the downloader and the server stop on. */
 export type StopSignal = "SIGINT" | "SIGTERM" | "SIGHUP" | "SIGQUIT";
 
+/** What is at a path: a regular file, a folder, something else, or nothing. */
+export type PathKind = "file" | "folder" | "other" | "missing";
+
 /** What the CLI needs from the runtime. */
 export interface RuntimeIo {
   /** Command-line arguments after the program (and script) name. */
@@ -45,6 +48,11 @@ export interface RuntimeIo {
    * redirected to, −1 for a pipe or terminal.
    */
   stdoutPosition(): number;
+  /**
+   * What is at `path` (links followed); "missing" also when it cannot be looked at, so error
+   * messages can say which part of a path is wrong.
+   */
+  pathKind(path: string): PathKind;
   /** Calls `handler` on the signal; returns a function that removes it. */
   onSignal(signal: StopSignal, handler: () => void): () => void;
   /** An environment variable. */
@@ -103,6 +111,14 @@ function denoIo(): RuntimeIo {
         return st.isFile ? st.size : -1;
       } catch {
         return -1;
+      }
+    },
+    pathKind(path) {
+      try {
+        const st = Deno.statSync(path);
+        return st.isFile ? "file" : st.isDirectory ? "folder" : "other";
+      } catch {
+        return "missing";
       }
     },
     onSignal(signal, handler) {
@@ -170,6 +186,14 @@ async function nodeIo(): Promise<RuntimeIo> {
         return st.isFile() ? st.size : -1;
       } catch {
         return -1;
+      }
+    },
+    pathKind(path) {
+      try {
+        const st = fs.statSync(path);
+        return st.isFile() ? "file" : st.isDirectory() ? "folder" : "other";
+      } catch {
+        return "missing";
       }
     },
     onSignal(signal, handler) {

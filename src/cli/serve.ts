@@ -7,16 +7,24 @@
  */
 
 import { readFile } from "node:fs/promises";
-import process from "node:process";
 import { LISTEN_SCHEMES } from "../../transports/listen.ts";
 import { UnsupportedTransportError } from "../../transports/transport_error.ts";
 import { type ListenAddress, parseListenUrl } from "../server/listen_address.ts";
 import { RtmpServer } from "../server/rtmp_server.ts";
-import type { RtmpServerLimits, RtmpServerOptions } from "../server/server_options.ts";
+import type {
+  RtmpServerLimits,
+  RtmpServerOptions,
+  RtmpServerStats,
+} from "../server/server_options.ts";
 import type { PublisherAuthMethod } from "../auth/auth_rejection.ts";
 import { hashSwf } from "../swf/swf_hash.ts";
+import { describeFileError } from "./describe_file_error.ts";
 import { ExitCode } from "./exit_code.ts";
 import { type Logger, LogLevel } from "./logger.ts";
+import { io, type StopSignal } from "./runtime_io.ts";
+
+/** Signals that stop the server. */
+const STOP_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 
 /** Where `serve` listens when no `--listen` is given. */
 export const DEFAULT_SERVE_LISTEN = "rtmp://127.0.0.1:1935";
@@ -44,9 +52,15 @@ any APP) and relays live streams published to APP/NAME to the players of APP/NAM
 ${listenHelp()}
   --cert FILE            PEM certificate chain for rtmps:// and rtmpts:// listeners
   --key FILE             PEM private key for rtmps:// and rtmpts:// listeners
-  --max-connections N    connections open at once (default 1000)
+  --max-connections N    connections open at once (default 1000); at the limit a new client
+                         takes the place of the slowest one that has not connected yet
   --idle-timeout S       close connections silent for S seconds (default 60, 0 = never)
-  --max-message-size N   largest message a client may send, in bytes (default 8388608)
+  --connect-timeout S    close clients that have not connected S seconds after they were
+                         accepted (handshake and connect; default 10, 0 = never)
+  --max-message-size N   largest message a client may send once connected, in bytes
+                         (default 8388608; 65536 before connect succeeds)
+  --max-partial-bytes N  bytes of unfinished messages all clients together may hold; near
+                         it the client holding the most is closed (default 67108864)
   --player-queue N       bytes queued per live player before it loses frames (default 8388608)
   --auth adobe|llnw      publishers must authenticate (Adobe or Limelight) as a --user
   --user NAME:PASS       a publisher's credentials (repeatable; needs --auth)
@@ -73,8 +87,9 @@ interface ServeOptions {
 const AUTH_METHODS: readonly PublisherAuthMethod[] = ["adobe", "llnw"];
 
 /**
- * Runs the server until SIGINT or SIGTERM. `args` are the arguments after `serve`. Resolves to
- * 0 after a clean stop, 1 for bad options or when a listen address cannot be bound.
+ * Runs the server until SIGINT, SIGTERM, SIGHUP or SIGQUIT. `args` are the arguments after
+ * `serve`. Resolves to 0 after a clean stop, 1 for bad options, a root that is not a folder or
+ * a listen address that cannot be bound. A second signal while closing exits at once with 2.
  */
 export async function runServe(args: string[], log: Logger): Promise<number> {
   let options: ServeOptions | "help";
@@ -95,7 +110,8 @@ export async function runServe(args: string[], log: Logger): Promise<number> {
     try {
       swfVerification = await hashSwf(new Uint8Array(await readFile(options.swfVerifyFile)));
     } catch (err) {
-      log.log(LogLevel.ERROR, `Cannot use ${options.swfVerifyFile}: ${firstLine(err)}`);
+      const file = options.swfVerifyFile;
+      log.log(LogLevel.ERROR, `Cannot use ${file}: ${describeFileError(err, file)}`);
       return ExitCode.FAILED;
     }
   }
@@ -111,7 +127,7 @@ export async function runServe(args: string[], log: Logger): Promise<number> {
   try {
     await server.start();
   } catch (err) {
-    log.log(LogLevel.ERROR, `Cannot start the server: ${(err as Error).message}`);
+    log.log(LogLevel.ERROR, String((err as Error).message ?? err).split("\n")[0]);
     await server.close();
     return ExitCode.FAILED;
   }
@@ -122,30 +138,50 @@ export async function runServe(args: string[], log: Logger): Promise<number> {
       `Serving ${options.root} on ${address.scheme}://${host}:${address.port}`,
     );
   }
-  const signal = await waitForSignal();
-  log.log(LogLevel.INFO, `Caught ${signal}, closing the server`);
-  await server.close();
-  const stats = server.stats;
-  log.log(
-    LogLevel.INFO,
-    `Served ${stats.acceptedConnections} connections (${stats.refusedConnections} refused), ` +
-      `${stats.bytesOut} bytes out, ${stats.droppedFrames} frames dropped`,
+  let caught: StopSignal | undefined;
+  const signalled = Promise.withResolvers<StopSignal>();
+  const removers = STOP_SIGNALS.map((name) =>
+    io.onSignal(name, () => {
+      if (caught !== undefined) io.exit(ExitCode.INCOMPLETE);
+      caught = name;
+      signalled.resolve(name);
+    })
   );
+  try {
+    const signal = await signalled.promise;
+    log.log(LogLevel.INFO, `Caught ${signal}, closing the server (a second signal exits at once)`);
+    await server.close();
+  } finally {
+    for (const remove of removers) remove();
+  }
+  log.log(LogLevel.INFO, formatServeSummary(server.stats));
   return ExitCode.SUCCESS;
 }
 
-function waitForSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const names = ["SIGINT", "SIGTERM"] as const;
-    const handlers = names.map((name) => {
-      const handler = () => {
-        for (const [n, h] of handlers) process.off(n, h);
-        resolve(name);
-      };
-      process.on(name, handler);
-      return [name, handler] as const;
-    });
-  });
+/**
+ * The closing line: what was served and what was refused, each counted once ("Served 1 play
+ * and 0 publishes on 2 connections; refused 0 connections, 0 plays and 1 publish; …").
+ */
+export function formatServeSummary(stats: RtmpServerStats): string {
+  const refused = [
+    count(stats.refusedConnections, "connection"),
+    count(stats.playsRefused, "play"),
+    count(stats.publishesRefused, "publish"),
+  ];
+  const closed = stats.unconnectedClosed > 0
+    ? `, ${count(stats.unconnectedClosed, "client")} closed before connecting`
+    : "";
+  return `Served ${count(stats.plays, "play")} and ${count(stats.publishes, "publish")} on ` +
+    `${count(stats.acceptedConnections, "connection")}; refused ${refused[0]}, ${refused[1]} ` +
+    `and ${refused[2]}${closed}; ${stats.bytesOut} bytes out, ${
+      count(stats.droppedFrames, "frame")
+    } dropped`;
+}
+
+/** "1 play", "2 plays", "1 publish", "0 publishes". */
+function count(n: number, noun: string): string {
+  if (n === 1) return `1 ${noun}`;
+  return `${n} ${noun}${/(s|sh|ch|x)$/.test(noun) ? "es" : "s"}`;
 }
 
 /** Parses the arguments after `serve`. Throws TypeError (or UnsupportedTransportError). */
@@ -188,8 +224,14 @@ export function parseServeArgs(args: string[]): ServeOptions | "help" {
       case "--idle-timeout":
         limits.idleTimeoutMs = nonNegativeNumber(arg, value()) * 1000;
         break;
+      case "--connect-timeout":
+        limits.connectTimeoutMs = nonNegativeNumber(arg, value()) * 1000;
+        break;
       case "--max-message-size":
         limits.maxMessageSize = positiveInteger(arg, value());
+        break;
+      case "--max-partial-bytes":
+        limits.maxPartialMessageBytes = positiveInteger(arg, value());
         break;
       case "--player-queue":
         limits.playerQueueBytes = positiveInteger(arg, value());
@@ -264,11 +306,4 @@ function nonNegativeNumber(option: string, text: string): number {
     throw new TypeError(`Option ${option} needs a number of seconds, got "${text}"`);
   }
   return n;
-}
-
-/** One plain line for a file or SWF error (no OS error numbers). */
-function firstLine(err: unknown): string {
-  if ((err as { code?: unknown }).code === "ENOENT") return "no such file";
-  const message = (err instanceof Error ? err.message : String(err)).split("\n")[0];
-  return message.replace(/\s*\(os error \d+\)/, "");
 }

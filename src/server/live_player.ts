@@ -166,7 +166,11 @@ export class LivePlayer {
     this.output.flush();
   }
 
-  /** Tells the player a publisher started: StreamBegin and NetStream.Play.PublishNotify. */
+  /**
+   * Tells the player a publisher started: StreamBegin and NetStream.Play.PublishNotify. The
+   * player then gets the stream from its first message, as nginx-rtmp sends it (a publisher
+   * starts at a keyframe; audio before it is not held back).
+   */
   published(): void {
     const session = this.output.session;
     if (this.output.closed) return;
@@ -177,7 +181,8 @@ export class LivePlayer {
       description: `${this.name} is now published.`,
       details: this.name,
     });
-    this.#wait = WaitReason.Start;
+    this.#wait = WaitReason.None;
+    this.#congestedSince = -1;
     this.output.flush();
   }
 

@@ -25,12 +25,22 @@
  *   `@setDataFrame onMetaData` is kept as onMetaData; the latest sequence header of each track
  *   (AVC, AAC, Enhanced RTMP SequenceStart) and the GOP since the last keyframe are cached, so
  *   a joining player gets Play.Start, metadata, sequence headers, then media from a keyframe.
- *   Media passes through untouched. A second publisher gets NetStream.Publish.BadName; playing a
- *   name nobody publishes and no file matches gets StreamNotFound (FMS would wait; nginx-rtmp
- *   answers Play.Start and waits). Players stay subscribed across UnpublishNotify/PublishNotify.
+ *   Media passes through untouched. A second publisher gets NetStream.Publish.BadName. A player
+ *   of a name nobody publishes and no file matches waits, as with nginx-rtmp (start the
+ *   recorder, then the camera): it gets Play.Start at once, StreamBegin and Play.PublishNotify
+ *   when a publisher comes, then the stream from its first message; only a play that asks for
+ *   a recording (start 0 or more) gets StreamNotFound. The idle timeout bounds the wait.
+ *   Players stay subscribed across UnpublishNotify/PublishNotify.
  * - Limits: connections, message size, idle time, per-player queue; a live player that cannot
  *   keep up loses video up to the next keyframe, then is disconnected. Drops are counted in
- *   {@linkcode RtmpServerStats} and logged.
+ *   {@linkcode RtmpServerStats} and logged. A client must complete the handshake and connect
+ *   within `connectTimeoutMs`; at `maxConnections` a new client takes the place of one that
+ *   has not connected (after half a second, the one that sent the fewest bytes), so slow or
+ *   silent handshakes cannot lock clients out. A connection whose
+ *   queued output passes `maxQueuedBytes` (plus a player's queue when it plays) is closed: a
+ *   client that never reads its replies gets no more of the server's memory. Until connect
+ *   succeeds a client may only send small messages (64 KiB); the partial messages of all
+ *   connections share one budget, and near it the connection holding the most is closed.
  *
  * @example
  * ```ts ignore

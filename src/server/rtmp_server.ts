@@ -4,11 +4,13 @@
  * @module
  */
 
-import { realpath } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import { listen, type Listener } from "../../transports/listen.ts";
 import type { RemoteAddr, Transport } from "../../transports/transport.ts";
+import { describeNetworkError, systemErrorCode } from "../../transports/transport_error.ts";
 import type { AmfObject, AmfValue } from "../amf/types.ts";
 import { PublisherAuthServer } from "../auth/publisher_auth_server.ts";
+import { ChunkBudget } from "../chunk/mod.ts";
 import { LogLevel, type LogSink, silentLog } from "../session/log.ts";
 import { rtmpeVariantFor } from "../session/rtmpe_upgrade.ts";
 import type { ServerSessionEvent } from "../session/server_session_event.ts";
@@ -32,6 +34,19 @@ import { VodPlayer } from "./vod_player.ts";
 export const DEFAULT_CLIENT_BUFFER_MS = 1000;
 /** play's start values that ask for a live stream only (ms as rtmpdump sends, and seconds). */
 const LIVE_ONLY_STARTS: ReadonlySet<number> = new Set([-1000, -1]);
+/** Partial messages one connection may have in flight, in units of its message size limit. */
+const MESSAGES_IN_FLIGHT = 2;
+/** Longest period of the timer that closes idle and unconnected connections. */
+const HOUSEKEEPING_MS = 1000;
+/**
+ * How long a connection admitted over `maxConnections` has to make progress (send its
+ * handshake) before the connections over the limit that made the least are closed.
+ */
+const ADMISSION_GRACE_MS = 500;
+/** Connections admitted on probation over `maxConnections`, as a share of it … */
+const ADMISSION_OVERFLOW = 0.1;
+/** … and at least this many. */
+const ADMISSION_OVERFLOW_MIN = 16;
 /** Enhanced RTMP FourCC info map flag: the server can forward this codec. */
 const FOURCC_CAN_FORWARD = 0x04;
 
@@ -74,10 +89,21 @@ export class RtmpServer implements ConnectionHost {
   readonly #publisherAuth: PublisherAuthServer | undefined;
   readonly #rtmpeVariantFor: ReturnType<typeof rtmpeVariantFor>;
   #rootRealPath: string | undefined;
-  #idleTimer: ReturnType<typeof setInterval> | undefined;
+  #housekeeping: ReturnType<typeof setInterval> | undefined;
+  #trimTimer: ReturnType<typeof setTimeout> | undefined;
+  #roomWaiters: (() => void)[] = [];
+  readonly #partialBudget: ChunkBudget;
+  #partialHogs = 0;
+  /** Connections closed to make room that have not ended yet. */
+  readonly #evicted = new Set<ServerConnection>();
   #closed = false;
   #accepted = 0;
   #refused = 0;
+  #unconnectedClosed = 0;
+  #plays = 0;
+  #playsRefused = 0;
+  #publishes = 0;
+  #publishesRefused = 0;
   #bytesInClosed = 0;
   #bytesOutClosed = 0;
   #droppedFrames = 0;
@@ -87,6 +113,7 @@ export class RtmpServer implements ConnectionHost {
   constructor(options: RtmpServerOptions = {}) {
     this.#options = options;
     this.#limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
+    this.#partialBudget = new ChunkBudget(this.#limits.maxPartialMessageBytes);
     this.#log = options.log ?? silentLog;
     this.#publisherAuth = options.publisherAuth && new PublisherAuthServer(options.publisherAuth);
     this.#rtmpeVariantFor = rtmpeVariantFor(options.rtmpe);
@@ -118,6 +145,13 @@ export class RtmpServer implements ConnectionHost {
       connections: this.#connections.size,
       acceptedConnections: this.#accepted,
       refusedConnections: this.#refused,
+      unconnectedClosed: this.#unconnectedClosed,
+      plays: this.#plays,
+      playsRefused: this.#playsRefused,
+      publishes: this.#publishes,
+      publishesRefused: this.#publishesRefused,
+      partialMessageBytes: this.#partialBudget.used,
+      partialMessageHogsClosed: this.#partialHogs,
       players,
       publishers,
       bytesIn,
@@ -133,12 +167,14 @@ export class RtmpServer implements ConnectionHost {
   }
 
   /**
-   * Checks the root and binds every listen address. Throws for a root that is not a folder, an
-   * unsupported scheme or an address that cannot be bound (listeners bound before are closed).
+   * Checks the root and binds every listen address. Throws `TypeError` for a root that is not a
+   * folder, `UnsupportedTransportError` for a scheme this version cannot serve and
+   * `ConnectError` for an address that cannot be bound (listeners bound before are closed);
+   * each message says what is wrong in words.
    */
   async start(): Promise<void> {
     if (this.#options.root !== undefined) {
-      this.#rootRealPath = await realpath(this.#options.root);
+      this.#rootRealPath = await checkRoot(this.#options.root);
     }
     const addresses = (this.#options.listen ?? []).map((a) =>
       typeof a === "string" ? parseListenUrl(a) : a
@@ -161,9 +197,13 @@ export class RtmpServer implements ConnectionHost {
       for (const { listener } of this.#listeners.splice(0)) await listener.close();
       throw err;
     }
-    const idle = this.#limits.idleTimeoutMs;
-    if (idle > 0) {
-      this.#idleTimer = setInterval(() => this.#closeIdle(), Math.min(1000, idle / 2));
+    const periods = [this.#limits.idleTimeoutMs, this.#limits.connectTimeoutMs]
+      .filter((ms) => ms > 0).map((ms) => ms / 2);
+    if (periods.length > 0) {
+      this.#housekeeping = setInterval(
+        () => this.#closeStale(),
+        Math.min(HOUSEKEEPING_MS, ...periods),
+      );
     }
   }
 
@@ -172,7 +212,7 @@ export class RtmpServer implements ConnectionHost {
    * Resolves when the connection ends. Counts toward `maxConnections`.
    */
   serve(transport: Transport): Promise<void> {
-    if (this.#closed || this.#connections.size >= this.#limits.maxConnections) {
+    if (this.#closed || !this.#admit()) {
       this.#refused++;
       this.#log(
         LogLevel.Warning,
@@ -184,11 +224,14 @@ export class RtmpServer implements ConnectionHost {
     }
     this.#accepted++;
     const connection = new ServerConnection(transport, this, {
+      // Small messages only until connect succeeds (see #connect), from the shared budget.
       decoder: {
-        maxMessageSize: this.#limits.maxMessageSize,
-        maxBytesInFlight: 2 * this.#limits.maxMessageSize,
+        maxMessageSize: this.#limits.maxMessageSizeBeforeConnect,
+        maxBytesInFlight: MESSAGES_IN_FLIGHT * this.#limits.maxMessageSizeBeforeConnect,
+        budget: this.#partialBudget,
       },
       maxStreams: this.#limits.maxStreamsPerConnection,
+      maxQueuedBytes: this.#limits.maxQueuedBytes,
       handshakeVariantFor: this.#rtmpeVariantFor,
     });
     this.#connections.set(connection, {
@@ -204,7 +247,9 @@ export class RtmpServer implements ConnectionHost {
   /** Stops listening, closes every connection and waits for them to end. */
   async close(): Promise<void> {
     this.#closed = true;
-    clearInterval(this.#idleTimer);
+    clearInterval(this.#housekeeping);
+    clearTimeout(this.#trimTimer);
+    this.#wakeAcceptors();
     await Promise.all(this.#listeners.map(({ listener }) => listener.close()));
     for (const connection of this.#connections.keys()) connection.close("server closing");
     while (this.#running.size > 0) await Promise.all([...this.#running]);
@@ -278,6 +323,37 @@ export class RtmpServer implements ConnectionHost {
     }
   }
 
+  /**
+   * Keeps the partial messages of all connections under their budget with room to spare: near
+   * it, the connection that holds the most is closed (its decoder gives its bytes back at once),
+   * so a client sending big messages slowly, or many of them, cannot make the honest clients'
+   * next messages fail.
+   */
+  onReceived(_connection: ServerConnection): void {
+    const budget = this.#partialBudget;
+    const spare = Math.min(budget.limit / 2, this.#limits.maxMessageSize);
+    while (budget.used > budget.limit - spare) {
+      let hog: ServerConnection | undefined;
+      let most = 0;
+      for (const connection of this.#connections.keys()) {
+        if (!connection.established || connection.session.closed) continue;
+        const held = connection.session.decoder.bytesHeld;
+        if (held > most) {
+          most = held;
+          hog = connection;
+        }
+      }
+      if (hog === undefined) return;
+      this.#partialHogs++;
+      this.#log(
+        LogLevel.Warning,
+        `#${hog.id} holds ${most} bytes of partial messages; the server's budget is nearly spent`,
+      );
+      hog.session.decoder.close();
+      hog.close(`too many bytes of partial messages (${most})`);
+    }
+  }
+
   /** Forgets a connection that ended. */
   onClose(connection: ServerConnection, reason: string): void {
     const state = this.#connections.get(connection);
@@ -287,6 +363,8 @@ export class RtmpServer implements ConnectionHost {
       this.#closeStream(connection, state, streamId, "session");
     }
     this.#connections.delete(connection);
+    this.#evicted.delete(connection);
+    this.#wakeAcceptors();
     this.#bytesInClosed += connection.bytesIn;
     this.#bytesOutClosed += connection.bytesOut;
     this.#log(
@@ -324,6 +402,8 @@ export class RtmpServer implements ConnectionHost {
     }
     this.#log(LogLevel.Info, `#${connection.id} connect app "${event.app}"`);
     session.acceptConnect(event.transactionId, enhancedCapabilities(event.commandObject));
+    session.decoder.maxMessageSize = this.#limits.maxMessageSize;
+    session.decoder.maxBytesInFlight = MESSAGES_IN_FLIGHT * this.#limits.maxMessageSize;
     connection.flush();
   }
 
@@ -390,7 +470,6 @@ export class RtmpServer implements ConnectionHost {
     this.#closeStream(connection, state, streamId, "closeStream");
     const app = session.app;
     const key = liveKey(app, name);
-    const live = this.#streams.get(key);
     const request = {
       app,
       name,
@@ -398,25 +477,31 @@ export class RtmpServer implements ConnectionHost {
       start,
       duration,
     };
-    if (live?.publisher !== undefined) {
-      let verdict = this.#ask(
+    // Synchronous when the hook is, so that play is answered before the next message of the
+    // same read (receiveVideo, pause …) is handled.
+    const playLive = (): void | Promise<void> => {
+      const admit = (verdict: boolean): void => {
+        if (!verdict) return this.#refusePlay(connection, streamId, name, "rejected");
+        if (!connection.closed) this.#startLive(connection, state, streamId, name, key);
+      };
+      const verdict = this.#ask(
         connection,
         "play",
         () => this.#options.hooks?.onPlay?.({ ...request, kind: "live" }),
       );
-      if (typeof verdict !== "boolean") verdict = await verdict;
-      if (!verdict) return this.#refusePlay(connection, streamId, name, "rejected");
-      if (connection.closed || live.publisher === undefined) {
-        return this.#refusePlay(connection, streamId, name, "not found");
-      }
-      this.#startLive(connection, state, streamId, name, key);
-      return;
-    }
+      return typeof verdict === "boolean" ? admit(verdict) : verdict.then(admit);
+    };
+    if (this.#streams.get(key)?.publisher !== undefined) return await playLive();
     const path = LIVE_ONLY_STARTS.has(start) || this.#rootRealPath === undefined
       ? undefined
       : await resolveMediaPath(this.#rootRealPath, name);
     if (connection.closed) return;
-    if (path === undefined) return this.#refusePlay(connection, streamId, name, "not found");
+    if (path === undefined) {
+      // No file: a player that accepts live waits for a publisher, as FMS and nginx-rtmp let it
+      // (start the recorder, then the camera); one that asked for a recording only is refused.
+      if (start < 0) return await playLive();
+      return this.#refusePlay(connection, streamId, name, "not found");
+    }
     if (
       !await this.#ask(
         connection,
@@ -449,6 +534,8 @@ export class RtmpServer implements ConnectionHost {
         state.bufferMs.get(streamId) ?? state.bufferMs.get(0) ?? DEFAULT_CLIENT_BUFFER_MS,
     });
     state.vod.set(streamId, player);
+    this.#plays++;
+    this.#allowPlayerQueue(connection);
     this.#log(
       LogLevel.Info,
       `#${connection.id} play "${name}" (vod ${path}${start > 0 ? `, start ${start} ms` : ""})`,
@@ -460,6 +547,7 @@ export class RtmpServer implements ConnectionHost {
 
   #refusePlay(connection: ServerConnection, streamId: number, name: string, why: string): void {
     if (connection.closed) return;
+    this.#playsRefused++;
     this.#log(LogLevel.Info, `#${connection.id} play "${name}" ${why}`);
     if (why === "rejected") {
       connection.session.rejectPlay(
@@ -472,6 +560,11 @@ export class RtmpServer implements ConnectionHost {
       connection.session.rejectPlay(streamId, name);
     }
     connection.flush();
+  }
+
+  /** A connection that plays may queue a player's worth of media beyond the reply limit. */
+  #allowPlayerQueue(connection: ServerConnection): void {
+    connection.maxQueuedBytes = this.#limits.maxQueuedBytes + this.#limits.playerQueueBytes;
   }
 
   #startLive(
@@ -503,8 +596,16 @@ export class RtmpServer implements ConnectionHost {
       },
     });
     state.live.set(streamId, player);
-    connection.session.beginPlay(streamId, name, { reset: true });
-    this.#log(LogLevel.Info, `#${connection.id} play "${name}" (live ${key})`);
+    this.#plays++;
+    this.#allowPlayerQueue(connection);
+    if (stream.publisher === undefined) {
+      // As nginx-rtmp: Play.Start now; StreamBegin (and PublishNotify) when a publisher comes.
+      connection.session.beginPlay(streamId, name, { reset: false, begin: false });
+      this.#log(LogLevel.Info, `#${connection.id} play "${name}" (live ${key}, not published yet)`);
+    } else {
+      connection.session.beginPlay(streamId, name, { reset: true });
+      this.#log(LogLevel.Info, `#${connection.id} play "${name}" (live ${key})`);
+    }
     stream.addPlayer(player);
     connection.flush();
   }
@@ -531,6 +632,7 @@ export class RtmpServer implements ConnectionHost {
     }
     if (busy() || state.published.has(streamId)) {
       this.#log(LogLevel.Info, `#${connection.id} publish "${key}" refused: already published`);
+      this.#publishesRefused++;
       session.rejectPublish(streamId, name);
       connection.flush();
       return;
@@ -546,6 +648,7 @@ export class RtmpServer implements ConnectionHost {
     if (connection.closed) return;
     if (!verdict) {
       this.#log(LogLevel.Info, `#${connection.id} publish "${key}" rejected`);
+      this.#publishesRefused++;
       session.rejectPublish(
         streamId,
         name,
@@ -556,10 +659,13 @@ export class RtmpServer implements ConnectionHost {
       return;
     }
     if (busy()) {
+      this.#log(LogLevel.Info, `#${connection.id} publish "${key}" refused: already published`);
+      this.#publishesRefused++;
       session.rejectPublish(streamId, name);
       connection.flush();
       return;
     }
+    this.#publishes++;
     const stream = this.#stream(key);
     session.acceptPublish(streamId, name);
     state.published.set(streamId, stream);
@@ -635,6 +741,8 @@ export class RtmpServer implements ConnectionHost {
    * Runs a hook; a missing hook accepts, a throwing or rejecting one rejects (and is logged).
    * Synchronous unless the hook returns a promise, so that a request is answered before the
    * next message of the same read is handled (a client may send media right after publish).
+   * A hook still deciding when the connection closes counts as a rejection: nothing waits on
+   * a hook that never answers.
    */
   #ask(
     connection: ServerConnection,
@@ -647,7 +755,12 @@ export class RtmpServer implements ConnectionHost {
     };
     try {
       const verdict = hook();
-      if (verdict instanceof Promise) return verdict.then((v) => v !== false, failed);
+      if (verdict instanceof Promise) {
+        return Promise.race([
+          verdict.then((v) => v !== false, failed),
+          connection.whenClosed.then(() => false),
+        ]);
+      }
       return verdict !== false;
     } catch (err) {
       return failed(err);
@@ -668,23 +781,139 @@ export class RtmpServer implements ConnectionHost {
     return tracked;
   }
 
+  /**
+   * Accepts connections; while the connections on probation fill their share, it stops taking
+   * new ones, which then wait in the system's listen queue in the order they came (rather than
+   * being refused and racing each other to come back), until room is made.
+   */
   async #acceptLoop(listener: Listener): Promise<void> {
+    const connections = listener.accept()[Symbol.asyncIterator]();
     try {
-      for await (const transport of listener.accept()) void this.serve(transport);
+      for (;;) {
+        while (!this.#closed && this.#probationFull()) {
+          await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+        }
+        if (this.#closed) break;
+        const next = await connections.next();
+        if (next.done) break;
+        void this.serve(next.value);
+      }
     } catch (err) {
       if (!this.#closed) this.#log(LogLevel.Error, `Listener stopped: ${message(err)}`);
+    } finally {
+      await connections.return?.();
     }
   }
 
-  #closeIdle(): void {
-    const limit = this.#limits.idleTimeoutMs;
+  /**
+   * True when the connections over `maxConnections` fill their share and some of them have not
+   * connected yet (room will be made for newcomers); the trimming is then scheduled.
+   */
+  #probationFull(): boolean {
+    const max = this.#limits.maxConnections;
+    if (this.#openConnections() < max + admissionOverflow(max)) return false;
+    if (this.#weakestUnconnected(0) === undefined) return false;
+    this.#trimTimer ??= setTimeout(() => this.#trimToLimit(), ADMISSION_GRACE_MS);
+    return true;
+  }
+
+  /** Lets the accept loops go on after a connection ended or was closed to make room. */
+  #wakeAcceptors(): void {
+    const waiters = this.#roomWaiters;
+    this.#roomWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Closes connections idle for too long and ones that did not connect in time. */
+  #closeStale(): void {
+    const idle = this.#limits.idleTimeoutMs;
+    const connect = this.#limits.connectTimeoutMs;
     const now = performance.now();
     for (const connection of this.#connections.keys()) {
-      if (now - connection.lastActivity > limit) {
-        connection.close(`idle for ${Math.round(limit / 1000)} s`);
+      if (connection.closed) continue;
+      if (idle > 0 && now - connection.lastActivity > idle) {
+        connection.close(`idle for ${seconds(idle)} s`);
+      } else if (connect > 0 && !connection.connected && now - connection.acceptedAt > connect) {
+        this.#unconnectedClosed++;
+        connection.close(`no connect within ${seconds(connect)} s`);
       }
     }
   }
+
+  /** Connections counted against `maxConnections` (not the ones closed to make room). */
+  #openConnections(): number {
+    return this.#connections.size - this.#evicted.size;
+  }
+
+  /**
+   * Whether a new connection may come in. Below `maxConnections`, yes. At the limit, only when
+   * some connection has not connected yet: the newcomer comes in on probation (up to a tenth
+   * of the limit of them), and half a second later the connections over the limit that made
+   * the least progress are closed, so clients stuck in or dragging out the handshake cannot
+   * lock out new ones, and a new client gets time to show it is not one of them.
+   */
+  #admit(): boolean {
+    const max = this.#limits.maxConnections;
+    const open = this.#openConnections();
+    if (open < max) return true;
+    if (open >= max + admissionOverflow(max)) {
+      // Probation is full (the accept loops wait for room; this is a transport handed to
+      // serve()): make room at once among the connections that had their half second.
+      const victim = this.#weakestUnconnected(ADMISSION_GRACE_MS);
+      if (victim === undefined) return false;
+      this.#evict(victim);
+      return true;
+    }
+    if (this.#weakestUnconnected(0) === undefined) return false;
+    this.#trimTimer ??= setTimeout(() => this.#trimToLimit(), ADMISSION_GRACE_MS);
+    return true;
+  }
+
+  /** Closes the weakest connections over the limit; tries again later while it cannot. */
+  #trimToLimit(): void {
+    this.#trimTimer = undefined;
+    if (this.#closed) return;
+    while (this.#openConnections() > this.#limits.maxConnections) {
+      const victim = this.#weakestUnconnected(ADMISSION_GRACE_MS);
+      if (victim === undefined) break;
+      this.#evict(victim);
+    }
+    if (this.#openConnections() > this.#limits.maxConnections) {
+      this.#trimTimer = setTimeout(() => this.#trimToLimit(), ADMISSION_GRACE_MS / 2);
+    }
+  }
+
+  /**
+   * Of the connections that have not connected and are at least `minAgeMs` old, the one that
+   * got the fewest bytes through (the oldest of those).
+   */
+  #weakestUnconnected(minAgeMs: number): ServerConnection | undefined {
+    const bornBefore = performance.now() - minAgeMs;
+    let victim: ServerConnection | undefined;
+    for (const connection of this.#connections.keys()) {
+      if (connection.closed || connection.connected || connection.acceptedAt > bornBefore) {
+        continue;
+      }
+      if (victim === undefined || connection.bytesIn < victim.bytesIn) victim = connection;
+    }
+    return victim;
+  }
+
+  #evict(victim: ServerConnection): void {
+    this.#evicted.add(victim);
+    this.#wakeAcceptors();
+    this.#unconnectedClosed++;
+    victim.close(
+      `closed to make room: not connected after ${
+        seconds(performance.now() - victim.acceptedAt)
+      } s, ${victim.bytesIn} bytes received`,
+    );
+  }
+}
+
+/** Connections admitted on probation over `maxConnections` at most. */
+function admissionOverflow(maxConnections: number): number {
+  return Math.max(ADMISSION_OVERFLOW_MIN, Math.ceil(maxConnections * ADMISSION_OVERFLOW));
 }
 
 /** The key of a live stream: the app and the name without their query strings. */
@@ -714,6 +943,36 @@ function hostPort(addr: RemoteAddr): string {
     : `${addr.hostname}:${addr.port}`;
 }
 
+/** One line for the log: plain words for network errors, the first line of others. */
 function message(err: unknown): string {
-  return err instanceof Error ? err.message.split("\n")[0] : String(err);
+  return describeNetworkError(err);
+}
+
+/** Milliseconds as seconds for messages ("10", "2.5"). */
+function seconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10);
+}
+
+/**
+ * The real path of the folder to serve. Throws `TypeError` saying in words what is wrong: the
+ * folder does not exist, is a file, cannot be read.
+ */
+async function checkRoot(root: string): Promise<string> {
+  let real: string;
+  try {
+    real = await realpath(root);
+  } catch (err) {
+    const code = systemErrorCode(err);
+    const words = code === "ENOENT"
+      ? `the folder ${root} does not exist`
+      : code === "ENOTDIR"
+      ? `a part of ${root} is not a folder`
+      : describeNetworkError(err);
+    throw new TypeError(`Cannot serve ${root}: ${words}`, { cause: err });
+  }
+  const info = await stat(real);
+  if (!info.isDirectory()) {
+    throw new TypeError(`Cannot serve ${root}: it is a file, not a folder`);
+  }
+  return real;
 }

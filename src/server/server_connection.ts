@@ -8,6 +8,7 @@
  */
 
 import type { Transport } from "../../transports/transport.ts";
+import { describeNetworkError } from "../../transports/transport_error.ts";
 import type { ChunkDecoderOptions } from "../chunk/mod.ts";
 import { serverHandshake, type ServerHandshakeRequest } from "../session/handshake_driver.ts";
 import { ServerSession } from "../session/server_session.ts";
@@ -35,6 +36,8 @@ export interface ConnectionHost {
   onEvent(connection: ServerConnection, event: ServerSessionEvent): void;
   /** The connection ended (after its streams were closed); `reason` is for the log. */
   onClose(connection: ServerConnection, reason: string): void;
+  /** The session took a read's bytes (its decoder may hold more of the server's memory now). */
+  onReceived?(connection: ServerConnection): void;
 }
 
 /** Options of a {@linkcode ServerConnection}. */
@@ -49,6 +52,11 @@ export interface ServerConnectionOptions {
   handshakeTimeoutMs?: number;
   /** Picks a handshake variant by the client's C0 (RTMPE). */
   handshakeVariantFor?: ServerHandshakeRequest["variantFor"];
+  /**
+   * Most bytes the connection may have queued for the client (see
+   * {@linkcode ServerConnection.maxQueuedBytes}); default: no limit.
+   */
+  maxQueuedBytes?: number;
 }
 
 interface DrainWaiter {
@@ -74,6 +82,17 @@ export class ServerConnection implements ConnectionOutput {
   #flushQueued = false;
   #inFlight = 0;
   #waiters: DrainWaiter[] = [];
+  #whenClosed: Promise<void> | undefined;
+  #resolveClosed: (() => void) | undefined;
+  /**
+   * Most bytes the connection may have queued for the client (replies and media it has not
+   * taken yet); past it the connection is closed: a client that never reads gets no more of
+   * the server's memory. Checked after each read and each flush; the server raises it for
+   * connections that play.
+   */
+  maxQueuedBytes: number;
+  /** When the connection was accepted (`now()` units). */
+  readonly acceptedAt: number;
   /** Bytes sent, handshake included. */
   bytesOut = 0;
   /** When bytes last arrived or were handed to the transport (`now()` units). */
@@ -86,6 +105,8 @@ export class ServerConnection implements ConnectionOutput {
     this.#options = options;
     this.#now = options.now ?? (() => performance.now());
     this.lastActivity = this.#now();
+    this.acceptedAt = this.lastActivity;
+    this.maxQueuedBytes = options.maxQueuedBytes ?? Infinity;
   }
 
   /** The session; throws before the handshake completed. */
@@ -97,6 +118,11 @@ export class ServerConnection implements ConnectionOutput {
   /** True once the handshake completed. */
   get established(): boolean {
     return this.#session !== undefined;
+  }
+
+  /** True once a connect request was accepted (the client has "authenticated"). */
+  get connected(): boolean {
+    return this.#session?.connected ?? false;
   }
 
   /**
@@ -113,7 +139,17 @@ export class ServerConnection implements ConnectionOutput {
     return this.#closed;
   }
 
-  /** Bytes received, handshake included. */
+  /** Resolves once the connection is closing or closed (for waits that must end with it). */
+  get whenClosed(): Promise<void> {
+    if (this.#whenClosed === undefined) {
+      this.#whenClosed = this.#closed
+        ? Promise.resolve()
+        : new Promise((resolve) => (this.#resolveClosed = resolve));
+    }
+    return this.#whenClosed;
+  }
+
+  /** Bytes received, handshake included (counted as they arrive, also during the handshake). */
   get bytesIn(): number {
     return this.#session?.bytesIn ?? this.#handshakeBytes;
   }
@@ -137,11 +173,12 @@ export class ServerConnection implements ConnectionOutput {
           if (data === null || this.#closed) break;
           this.lastActivity = this.#now();
           this.#session!.receive(data);
+          this.#host.onReceived?.(this);
           this.flush();
         }
       }
     } catch (err) {
-      reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
+      reason = describeNetworkError(err);
     }
     if (this.#closeReason !== "") reason = this.#closeReason;
     this.#finish(reason);
@@ -156,6 +193,14 @@ export class ServerConnection implements ConnectionOutput {
     this.#releaseWaiters();
   }
 
+  /** Closes the connection when more than {@linkcode maxQueuedBytes} are queued. */
+  #checkQueue(): boolean {
+    const queued = this.queuedBytes;
+    if (queued <= this.maxQueuedBytes) return true;
+    this.close(`the client does not read: ${queued} bytes queued`);
+    return false;
+  }
+
   /** Sends what is queued, then closes (for replies such as a rejected connect). */
   async closeAfterFlush(reason: string): Promise<void> {
     this.flush();
@@ -165,7 +210,7 @@ export class ServerConnection implements ConnectionOutput {
 
   /** Starts sending queued output after the current task (coalesces many calls). */
   flush(): void {
-    if (this.#flushQueued || this.#writing || this.#closed) return;
+    if (this.#flushQueued || this.#closed || !this.#checkQueue() || this.#writing) return;
     this.#flushQueued = true;
     queueMicrotask(() => {
       this.#flushQueued = false;
@@ -181,13 +226,16 @@ export class ServerConnection implements ConnectionOutput {
   }
 
   async #handshake(): Promise<boolean> {
-    const result = await serverHandshake(this.transport, {
+    // Counts the bytes of a handshake in progress: the server tells a slow client from one that
+    // is nearly through by them.
+    const counting = new CountingTransport(this.transport, (n) => (this.#handshakeBytes += n));
+    const result = await serverHandshake(counting, {
       now: this.#now,
       timeoutMs: this.#options.handshakeTimeoutMs,
       variantFor: this.#options.handshakeVariantFor,
     });
     if (this.#closed) return false;
-    this.transport = result.transport;
+    this.transport = result.transport === counting ? counting.inner : result.transport;
     this.bytesOut += result.bytesOut;
     this.#handshakeBytes = result.bytesIn;
     this.#swfVerificationKey = result.swfVerificationKey;
@@ -201,6 +249,7 @@ export class ServerConnection implements ConnectionOutput {
     this.#session = session;
     if (result.rest.length > 0) {
       session.receive(result.rest);
+      this.#host.onReceived?.(this);
       this.flush();
     }
     return true;
@@ -227,7 +276,7 @@ export class ServerConnection implements ConnectionOutput {
         this.#notifyWaiters();
       }
     } catch (err) {
-      this.close(`write failed: ${err instanceof Error ? err.message.split("\n")[0] : err}`);
+      this.close(`cannot send: ${describeNetworkError(err)}`);
     } finally {
       this.#writing = false;
       this.#notifyWaiters();
@@ -249,6 +298,7 @@ export class ServerConnection implements ConnectionOutput {
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const waiter of waiters) waiter.resolve();
+    this.#resolveClosed?.();
   }
 
   #finish(reason: string): void {
@@ -260,5 +310,34 @@ export class ServerConnection implements ConnectionOutput {
     } finally {
       this.#host.onClose(this, reason);
     }
+  }
+}
+
+/** A transport that reports how many bytes each read returned (the handshake's progress). */
+class CountingTransport implements Transport {
+  readonly inner: Transport;
+  readonly #count: (bytes: number) => void;
+
+  constructor(inner: Transport, count: (bytes: number) => void) {
+    this.inner = inner;
+    this.#count = count;
+  }
+
+  get remoteAddr() {
+    return this.inner.remoteAddr;
+  }
+
+  async read(): Promise<Uint8Array | null> {
+    const data = await this.inner.read();
+    if (data !== null) this.#count(data.length);
+    return data;
+  }
+
+  write(data: Uint8Array): Promise<void> {
+    return this.inner.write(data);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
   }
 }

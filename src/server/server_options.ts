@@ -16,10 +16,31 @@ import type { SwfInfo } from "../swf/swf_hash.ts";
 
 /** Limits of the server; every one bounds memory or sockets a client can hold. */
 export interface RtmpServerLimits {
-  /** Connections open at once; more are closed as soon as they are accepted. Default 1000. */
+  /**
+   * Connections open at once. At the limit, a new connection still comes in while some have
+   * not connected (handshake or connect pending): half a second later, the ones over the limit
+   * that sent the fewest bytes (the oldest of those) are closed, so a client that sends its
+   * handshake at once takes the place of one that trickles it or sends nothing. A tenth of the
+   * limit may be over it meanwhile. When every connection has connected, a new one is closed
+   * as soon as it is accepted. Default 1000.
+   */
   maxConnections: number;
-  /** Largest message a client may send, in bytes (chunk decoder limit). Default 8 MiB. */
+  /**
+   * Largest message a client may send once its connect was accepted, in bytes (chunk decoder
+   * limit). Default 8 MiB.
+   */
   maxMessageSize: number;
+  /**
+   * Largest message a client may send before its connect was accepted (a connect command is a
+   * few hundred bytes). Default 64 KiB.
+   */
+  maxMessageSizeBeforeConnect: number;
+  /**
+   * Bytes of partially received messages all connections together may hold (a server-wide
+   * budget). Near it, the connection holding the most is closed; a message that does not fit
+   * closes its connection. Default 64 MiB.
+   */
+  maxPartialMessageBytes: number;
   /**
    * A connection that neither sent nor received a byte for this long is closed, handshake
    * included. Default 60 s (nginx-rtmp's `timeout`). 0 disables it.
@@ -39,17 +60,33 @@ export interface RtmpServerLimits {
   gopCacheBytes: number;
   /** Message streams one connection may create. Default 64. */
   maxStreamsPerConnection: number;
+  /**
+   * A client must complete the handshake and have a connect request accepted within this many
+   * milliseconds of being accepted, or it is closed (a slow handshake ties up a connection
+   * slot). Default 10 s. 0 disables it.
+   */
+  connectTimeoutMs: number;
+  /**
+   * Bytes queued for a connection that plays nothing (replies the client has not read); past
+   * it the connection is closed. A connection that plays may queue `playerQueueBytes` more.
+   * Default 1 MiB.
+   */
+  maxQueuedBytes: number;
 }
 
 /** The defaults of {@linkcode RtmpServerLimits}. */
 export const DEFAULT_SERVER_LIMITS: Readonly<RtmpServerLimits> = {
   maxConnections: 1000,
   maxMessageSize: 8 * 1024 * 1024,
+  maxMessageSizeBeforeConnect: 64 * 1024,
+  maxPartialMessageBytes: 64 * 1024 * 1024,
   idleTimeoutMs: 60_000,
   playerQueueBytes: 8 * 1024 * 1024,
   playerMaxLagMs: 10_000,
   gopCacheBytes: 4 * 1024 * 1024,
   maxStreamsPerConnection: 64,
+  connectTimeoutMs: 10_000,
+  maxQueuedBytes: 1024 * 1024,
 };
 
 /** What the connect hook is told. */
@@ -74,7 +111,10 @@ export interface PlayRequest {
   name: string;
   /** The client's address. */
   remoteAddr: RemoteAddr;
-  /** "live" when a publisher serves the name, "vod" for a file (`path` is set). */
+  /**
+   * "vod" for a file (`path` is set); "live" when a publisher serves the name, or when no file
+   * matches and play's start allows live (below 0): the player then waits for a publisher.
+   */
   kind: "live" | "vod";
   /** The file played, for VOD. */
   path?: string;
@@ -106,7 +146,10 @@ export type HookVerdict = boolean | void;
 export interface RtmpServerHooks {
   /** A client connects; rejecting sends `_error` NetConnection.Connect.Rejected and closes. */
   onConnect?(request: ConnectRequest): HookVerdict | Promise<HookVerdict>;
-  /** A client plays a stream or file that exists; rejecting sends NetStream.Play.Failed. */
+  /**
+   * A client plays a file, a live stream, or a live name nobody publishes yet; rejecting sends
+   * NetStream.Play.Failed.
+   */
   onPlay?(request: PlayRequest): HookVerdict | Promise<HookVerdict>;
   /** A client publishes a free name; rejecting sends NetStream.Publish.Denied. */
   onPublish?(request: PublishRequest): HookVerdict | Promise<HookVerdict>;
@@ -155,6 +198,23 @@ export interface RtmpServerStats {
   acceptedConnections: number;
   /** Connections refused because of `maxConnections`. */
   refusedConnections: number;
+  /**
+   * Connections closed before they connected: to make room for a new one at `maxConnections`,
+   * or because they missed `connectTimeoutMs`.
+   */
+  unconnectedClosed: number;
+  /** Plays started (VOD files and live streams, players waiting for a publisher included). */
+  plays: number;
+  /** Plays refused (not found, rejected by the hook, not playable). */
+  playsRefused: number;
+  /** Publishes accepted. */
+  publishes: number;
+  /** Publishes refused (name busy, rejected by the hook). */
+  publishesRefused: number;
+  /** Bytes of partial messages held now (see `maxPartialMessageBytes`). */
+  partialMessageBytes: number;
+  /** Connections closed because they held the most partial messages when the budget ran low. */
+  partialMessageHogsClosed: number;
   /** Players now (VOD and live). */
   players: number;
   /** Publishers now. */

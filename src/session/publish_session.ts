@@ -109,6 +109,17 @@ export class PublishSession {
     return this.#encoder.takeOutput();
   }
 
+  /**
+   * The command whose reply the session waits for ("connect", "createStream", "publish"), or
+   * undefined when it waits for none.
+   */
+  get awaiting(): string | undefined {
+    if (this.state !== "connecting") return undefined;
+    let last: string | undefined;
+    for (const name of this.#pending.values()) last = name;
+    return last;
+  }
+
   /** Counts bytes received outside `receive` (the handshake). */
   countBytes(count: number): void {
     this.bytesIn += count;
@@ -291,8 +302,9 @@ export class PublishSession {
     this.state = "failed";
     this.failure = code;
     this.failureDescription = description;
+    // The caller reports the failure (the publisher throws it): only debug output here.
     this.#log(
-      LogLevel.Error,
+      LogLevel.Debug,
       `Publishing failed: ${code}${description ? ` (${description})` : ""}`,
     );
   }

@@ -7,10 +7,11 @@
  */
 
 import type { Transport } from "../../transports/transport.ts";
+import { describeNetworkError, TimeoutError } from "../../transports/transport_error.ts";
 import { parseAuthRejection } from "../auth/auth_rejection.ts";
 import { PublisherAuthClient } from "../auth/publisher_auth_client.ts";
 import { FlvReader, type FlvTag } from "../flv/mod.ts";
-import type { RtmpeType } from "../handshake/mod.ts";
+import { HandshakeError, type RtmpeType } from "../handshake/mod.ts";
 import { clientHandshake } from "./handshake_driver.ts";
 import { LogLevel, type LogSink, silentLog } from "./log.ts";
 import { PublishSession, type PublishSessionOptions } from "./publish_session.ts";
@@ -20,6 +21,13 @@ import { SessionError } from "./session_error.ts";
 const WRITE_HIGH_WATER = 256 * 1024;
 /** Longest single sleep while pacing. */
 const MAX_PACING_SLEEP_MS = 1000;
+/** Default {@linkcode PublisherOptions.timeoutMs}: rtmpdump's `-m` default. */
+export const DEFAULT_PUBLISH_TIMEOUT_MS = 30_000;
+/**
+ * How long {@linkcode Publisher.close} waits for FCUnpublish and deleteStream (and whatever is
+ * still queued) to be written before it closes the transport anyway.
+ */
+export const PUBLISH_CLOSE_GRACE_MS = 2000;
 
 /** Options of {@linkcode Publisher.connect}. */
 export interface PublisherOptions extends PublishSessionOptions {
@@ -32,6 +40,18 @@ export interface PublisherOptions extends PublishSessionOptions {
   rtmpeType?: RtmpeType;
   /** Receives log lines (librtmp levels). */
   log?: LogSink;
+  /**
+   * Each answer the server owes (the handshake, the replies to connect, createStream and publish)
+   * must start within this many milliseconds of the last bytes received, and each write must be
+   * taken within it; past it the publisher fails with {@linkcode TimeoutError}. Default
+   * {@linkcode DEFAULT_PUBLISH_TIMEOUT_MS}; 0 waits without a limit.
+   */
+  timeoutMs?: number;
+  /**
+   * Ends every wait: connecting fails with the reason "interrupted", and
+   * {@linkcode Publisher.publishFlv} returns early with `stopped` set.
+   */
+  signal?: AbortSignal;
 }
 
 /** Options of {@linkcode Publisher.open}. */
@@ -68,12 +88,14 @@ export interface PublishFlvOptions {
 
 /** What {@linkcode Publisher.publishFlv} sent. */
 export interface PublishResult {
-  /** Tags sent. */
+  /** Tags sent (queued on the connection). */
   tags: number;
-  /** FLV bytes read. */
+  /** FLV bytes read from the source. */
   bytesRead: number;
   /** Timestamp of the last tag sent, in ms. */
   lastTimestamp: number;
+  /** True when `stop` or the publisher's signal ended publishing before the source did. */
+  stopped: boolean;
 }
 
 /**
@@ -93,40 +115,50 @@ export class Publisher {
   #transport: Transport;
   readonly #session: PublishSession;
   readonly #log: LogSink;
+  readonly #timeoutMs: number;
+  readonly #signal: AbortSignal | undefined;
   #writeChain: Promise<void> = Promise.resolve();
   #inFlight = 0;
   #readError: unknown;
+  #writeError: unknown;
   #readEnded = false;
-  #stateWaiter: (() => void) | undefined;
+  #lastReceived = performance.now();
+  #waiters: (() => void)[] = [];
   #reading: Promise<void> | undefined;
   /** Bytes sent, handshake included. */
   bytesOut = 0;
 
-  private constructor(transport: Transport, session: PublishSession, log: LogSink) {
+  private constructor(transport: Transport, session: PublishSession, options: PublisherOptions) {
     this.#transport = transport;
     this.#session = session;
-    this.#log = log;
+    this.#log = options.log ?? silentLog;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
+    this.#signal = options.signal;
+    this.#signal?.addEventListener("abort", () => this.#wake(), { once: true });
   }
 
   /**
    * Handshakes, connects and publishes; resolves once the server answered
    * NetStream.Publish.Start. Throws {@linkcode SessionError} with the server's status code when
-   * it refuses, or the handshake's or transport's error. The transport is closed on failure.
+   * it refuses or the connection ends, {@linkcode TimeoutError} when an answer to a command does
+   * not come in time, and {@linkcode HandshakeError} when the handshake fails, times out or is
+   * interrupted. The transport is closed on failure.
    */
   static async connect(transport: Transport, options: PublisherOptions): Promise<Publisher> {
     const log = options.log ?? silentLog;
     const session = new PublishSession({ ...options, log });
-    const publisher = new Publisher(transport, session, log);
+    const publisher = new Publisher(transport, session, options);
     try {
       await publisher.#handshake(options.handshake ?? "plain", options.rtmpeType);
       session.connect();
-      publisher.#flush();
+      void publisher.#flush().catch(() => {});
       publisher.#reading = publisher.#readLoop();
-      await publisher.#waitFor(() => session.state !== "connecting");
+      await publisher.#waitForAnswer(() => session.state !== "connecting");
       if (session.state !== "publishing") throw publisher.#failure();
       return publisher;
     } catch (err) {
       await publisher.#transport.close();
+      await publisher.#reading;
       throw err;
     }
   }
@@ -193,19 +225,20 @@ export class Publisher {
   async writeTag(tag: FlvTag): Promise<void> {
     this.#check();
     this.#session.writeTag(tag);
-    if (this.#session.pendingBytes >= WRITE_HIGH_WATER) await this.#flush();
+    if (this.#session.pendingBytes >= WRITE_HIGH_WATER) await this.#untilAborted(this.#flush());
   }
 
-  /** Sends everything queued and waits until it is written. */
+  /** Sends everything queued and waits until it is written (or the signal aborts). */
   async flush(): Promise<void> {
-    await this.#flush();
+    await this.#untilAborted(this.#flush());
   }
 
   /**
    * Reads an FLV byte stream (file header first) and publishes its tags: at the pace of their
-   * timestamps (wall clock since the first tag) unless `realtime` is false. Throws
-   * {@linkcode FlvError} for a malformed file and {@linkcode SessionError} when the server ends
-   * the session.
+   * timestamps (wall clock since the first tag) unless `realtime` is false. Returns early, with
+   * `stopped` set, when `stop` says so or the publisher's signal aborts. Throws
+   * {@linkcode FlvError} for a malformed file, {@linkcode SessionError} when the server ends the
+   * session and {@linkcode TimeoutError} when it stops taking data.
    */
   async publishFlv(
     source: AsyncIterable<Uint8Array>,
@@ -213,60 +246,102 @@ export class Publisher {
   ): Promise<PublishResult> {
     const realtime = options.realtime ?? true;
     const now = options.now ?? (() => performance.now());
+    const stopped = () => this.#signal?.aborted === true || options.stop?.() === true;
     const reader = new FlvReader({ lenient: true });
-    const result: PublishResult = { tags: 0, bytesRead: 0, lastTimestamp: 0 };
+    const result: PublishResult = { tags: 0, bytesRead: 0, lastTimestamp: 0, stopped: false };
     let epoch = -1;
     let firstTimestamp = 0;
     let tags: FlvTag[] = [];
-    for await (const chunk of source) {
-      result.bytesRead += chunk.length;
-      tags = [];
-      reader.push(chunk, (tag) => tags.push(tag));
-      for (const tag of tags) {
-        if (options.stop?.()) return result;
-        if (realtime) {
-          if (epoch < 0) {
-            epoch = now();
-            firstTimestamp = tag.timestamp;
-          }
-          for (;;) {
-            const wait = tag.timestamp - firstTimestamp - (now() - epoch);
-            if (wait <= 0 || options.stop?.()) break;
-            await this.#flush();
-            await sleep(Math.min(wait, MAX_PACING_SLEEP_MS));
-            this.#check();
-          }
+    const iterator = source[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const next = await this.#untilAborted(iterator.next());
+        if (next === undefined || stopped()) {
+          result.stopped = true;
+          return result;
         }
-        await this.writeTag(tag);
-        result.tags++;
-        result.lastTimestamp = tag.timestamp;
+        if (next.done) break;
+        const chunk = next.value;
+        result.bytesRead += chunk.length;
+        tags = [];
+        reader.push(chunk, (tag) => tags.push(tag));
+        for (const tag of tags) {
+          if (stopped()) {
+            result.stopped = true;
+            return result;
+          }
+          if (realtime) {
+            if (epoch < 0) {
+              epoch = now();
+              firstTimestamp = tag.timestamp;
+            }
+            for (;;) {
+              const wait = tag.timestamp - firstTimestamp - (now() - epoch);
+              if (wait <= 0 || stopped()) break;
+              await this.#untilAborted(this.#flush());
+              await this.#sleep(Math.min(wait, MAX_PACING_SLEEP_MS));
+              this.#check();
+            }
+            if (stopped()) continue;
+          }
+          await this.writeTag(tag);
+          result.tags++;
+          result.lastTimestamp = tag.timestamp;
+        }
+        // Tags are copied into the output as they are queued; the source may reuse `chunk` now.
+        await this.#untilAborted(this.#flush());
       }
-      // Tags are copied into the output as they are queued; the source may reuse `chunk` now.
-      await this.#flush();
+    } finally {
+      if (result.stopped) void iterator.return?.()?.catch?.(() => {});
     }
     reader.finish();
-    await this.#flush();
+    await this.#untilAborted(this.#flush());
+    result.stopped = stopped();
     return result;
   }
 
   /**
-   * Ends publishing (FCUnpublish, deleteStream), sends what is queued and closes the
-   * transport. Idempotent; never throws.
+   * Ends publishing (FCUnpublish, deleteStream), sends what is queued (waiting at most
+   * `graceMs`, default {@linkcode PUBLISH_CLOSE_GRACE_MS}) and closes the transport. Idempotent;
+   * never throws.
    */
-  async close(): Promise<void> {
+  async close(graceMs: number = PUBLISH_CLOSE_GRACE_MS): Promise<void> {
     this.#session.close();
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await this.#flush();
-    } catch { /* the server may be gone */ }
+      await Promise.race([
+        this.#flush(),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]);
+    } catch {
+      /* the server may be gone */
+    } finally {
+      clearTimeout(timer);
+    }
     await this.#transport.close();
     await this.#reading?.catch(() => {});
   }
 
   async #handshake(mode: "plain" | "fp9" | "rtmpe", rtmpeType?: RtmpeType): Promise<void> {
-    const result = await clientHandshake(this.#transport, { mode, rtmpeType, log: this.#log });
+    let result;
+    try {
+      result = await clientHandshake(this.#transport, {
+        mode,
+        rtmpeType,
+        log: this.#log,
+        timeoutMs: this.#timeoutMs,
+        signal: this.#signal,
+      });
+    } catch (err) {
+      // No handshake is a connect failure, whatever ended it.
+      if (err instanceof HandshakeError) throw err;
+      const reason = err instanceof TimeoutError ? err.message : describeNetworkError(err);
+      throw new HandshakeError(reason, { cause: err });
+    }
     this.#transport = result.transport;
     this.bytesOut += result.bytesOut;
     this.#session.countBytes(result.bytesIn);
+    this.#lastReceived = performance.now();
     if (result.rest.length > 0) this.#session.receive(result.rest);
   }
 
@@ -275,6 +350,7 @@ export class Publisher {
       for (;;) {
         const data = await this.#transport.read();
         if (data === null) break;
+        this.#lastReceived = performance.now();
         this.#session.receive(data);
         this.#wake();
         if (this.#session.hasOutput) void this.#flush().catch(() => {});
@@ -288,33 +364,95 @@ export class Publisher {
   }
 
   #wake(): void {
-    const waiter = this.#stateWaiter;
-    this.#stateWaiter = undefined;
-    waiter?.();
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) waiter();
   }
 
-  async #waitFor(condition: () => boolean): Promise<void> {
+  #waitForWake(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = ms > 0 ? setTimeout(done, ms) : undefined;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#waiters.push(done);
+    });
+  }
+
+  /**
+   * Waits until `condition` holds: woken by every read, it fails when the connection ends, the
+   * signal aborts, or nothing arrived for `timeoutMs`.
+   */
+  async #waitForAnswer(condition: () => boolean): Promise<void> {
     while (!condition()) {
       if (this.#readEnded) throw this.#failure();
-      await new Promise<void>((resolve) => (this.#stateWaiter = resolve));
+      if (this.#signal?.aborted) {
+        throw new SessionError("Cannot publish: interrupted", { cause: this.#signal.reason });
+      }
+      let remaining = 0;
+      if (this.#timeoutMs > 0) {
+        remaining = this.#lastReceived + this.#timeoutMs - performance.now();
+        if (remaining <= 0) {
+          const awaiting = this.#session.awaiting;
+          throw new TimeoutError(
+            `Cannot publish: the server did not answer ${awaiting ?? "the request"} within ${
+              this.#timeoutMs / 1000
+            } s`,
+          );
+        }
+      }
+      await this.#waitForWake(Math.ceil(remaining));
+    }
+  }
+
+  /** Waits for `work`, or resolves to undefined as soon as the signal aborts. */
+  async #untilAborted<T>(work: Promise<T>): Promise<T | undefined> {
+    const signal = this.#signal;
+    if (signal === undefined) return await work;
+    if (signal.aborted) {
+      work.catch(() => {});
+      return undefined;
+    }
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<undefined>((resolve) => {
+      onAbort = () => resolve(undefined);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([work, aborted]);
+    } finally {
+      signal.removeEventListener("abort", onAbort!);
+      work.catch(() => {});
+    }
+  }
+
+  async #sleep(ms: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await this.#untilAborted(new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))));
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   #check(): void {
+    if (this.#writeError !== undefined) throw this.#writeError;
     const state = this.#session.state;
     if (state === "failed" || (this.#readEnded && state !== "closed")) throw this.#failure();
   }
 
-  #failure(): SessionError {
+  #failure(): Error {
     const session = this.#session;
     if (session.failure !== undefined) {
       return new PublishRefusedError(session.failure, session.failureDescription ?? "");
     }
+    if (this.#writeError !== undefined) return this.#writeError as Error;
     if (this.#readError !== undefined) {
-      const message = this.#readError instanceof Error
-        ? this.#readError.message
-        : String(this.#readError);
-      return new SessionError(`Cannot publish: ${message}`, { cause: this.#readError });
+      if (this.#readError instanceof SessionError) return this.#readError;
+      return new SessionError(`Cannot publish: ${describeNetworkError(this.#readError)}`, {
+        cause: this.#readError,
+      });
     }
     return new SessionError("Cannot publish: the server closed the connection");
   }
@@ -328,16 +466,36 @@ export class Publisher {
   }
 
   async #write(bytes: Uint8Array): Promise<void> {
+    if (this.#writeError !== undefined) throw this.#writeError;
     this.#inFlight += bytes.length;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await this.#transport.write(bytes);
+      const written = this.#transport.write(bytes);
+      if (this.#timeoutMs > 0) {
+        const limit = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            reject(
+              new TimeoutError(
+                `Cannot publish: the server took no data for ${this.#timeoutMs / 1000} s`,
+              ),
+            );
+          }, this.#timeoutMs);
+        });
+        written.catch(() => {});
+        await Promise.race([written, limit]);
+      } else {
+        await written;
+      }
       this.bytesOut += bytes.length;
+    } catch (err) {
+      this.#writeError ??= err instanceof TimeoutError || err instanceof SessionError
+        ? err
+        : new SessionError(`Cannot publish: ${describeNetworkError(err)}`, { cause: err });
+      if (err instanceof TimeoutError) void this.#transport.close();
+      throw this.#writeError;
     } finally {
+      clearTimeout(timer);
       this.#inFlight -= bytes.length;
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -168,6 +168,15 @@ export class ServerSession {
     this.#maxStreams = options.maxStreams ?? DEFAULT_MAX_STREAMS;
   }
 
+  /**
+   * The decoder of what the client sends. Its limits may be changed at any time (a server
+   * allows only small messages until connect succeeds); {@linkcode ServerSession.close} closes
+   * it, which gives its bytes back to a shared budget.
+   */
+  get decoder(): ChunkDecoder {
+    return this.#decoder;
+  }
+
   /** True once connect was accepted. */
   get connected(): boolean {
     return this.#state === "connected";
@@ -219,11 +228,12 @@ export class ServerSession {
 
   /**
    * Ends the session: every playing or publishing stream gets a `closeStream` event with reason
-   * "session". Output queued before stays available.
+   * "session", and the decoder drops its partial messages. Output queued before stays available.
    */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#decoder.close();
     for (const [streamId, state] of this.#streams) {
       if (state !== "idle") this.#onEvent({ type: "closeStream", streamId, reason: "session" });
     }
@@ -282,19 +292,22 @@ export class ServerSession {
   }
 
   /**
-   * Starts playback on a stream: StreamBegin, Play.Reset (when `reset`), Play.Start, and the
-   * `|RtmpSampleAccess` data message; StreamIsRecorded first for recorded streams.
+   * Starts playback on a stream: StreamBegin (unless `begin` is false: a live stream nobody
+   * publishes yet), Play.Reset (when `reset`), Play.Start, and the `|RtmpSampleAccess` data
+   * message; StreamIsRecorded first for recorded streams.
    */
   beginPlay(
     streamId: number,
     name: string,
-    options: { reset?: boolean; recorded?: boolean } = {},
+    options: { reset?: boolean; recorded?: boolean; begin?: boolean } = {},
   ): void {
     this.#streams.set(streamId, "playing");
     if (options.recorded) {
       this.#write(encodeUserControl(UserControlEvent.StreamIsRecorded, [streamId], CONTROL));
     }
-    this.#write(encodeUserControl(UserControlEvent.StreamBegin, [streamId], CONTROL));
+    if (options.begin ?? true) {
+      this.#write(encodeUserControl(UserControlEvent.StreamBegin, [streamId], CONTROL));
+    }
     if (options.reset ?? true) {
       this.sendStatus(streamId, {
         level: "status",

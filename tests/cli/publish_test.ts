@@ -1,5 +1,6 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { runCli as runRtmpkit } from "./_run_cli.ts";
+import { runCli as runRtmpkit, waitFor } from "./_run_cli.ts";
+import { type FakePeer, startFakeServer, STREAM_ID } from "./_fake_server.ts";
 import {
   encodeFlv,
   playMessages,
@@ -36,7 +37,10 @@ Deno.test("cli.ts publish FILE URL --fast: the whole file reaches the server at 
   await using s = await startServer();
   const run = await runRtmpkit(["publish", SAMPLE_FLV, s.url("live", "cli"), "--fast"]);
   assertEquals(run.code, 0, run.stderr);
-  assert(/INFO: Published 346 tags, 230\.\d{3} kB, 4\.98 s of media/.test(run.stderr), run.stderr);
+  assert(
+    /INFO: Published 346 tags, \d+\.\d{3} kB sent, 4\.98 s of media/.test(run.stderr),
+    run.stderr,
+  );
   await waitUntil(
     () => s.lines.some((l) => l.includes('unpublish "live/cli" (FCUnpublish)')),
     "the unpublish",
@@ -98,6 +102,7 @@ Deno.test("cli.ts publish: bad arguments exit 1, a refused publish exits 1, no s
   const refused = await runRtmpkit(["publish", SAMPLE_FLV, s.url("live", "x"), "--fast"]);
   assertEquals(refused.code, 1);
   assert(/NetStream\.Publish\.Denied/.test(refused.stderr), refused.stderr);
+  assertEquals(refused.stderr.match(/ERROR/g)?.length, 1, `one error line:\n${refused.stderr}`);
   using nobody = await refusedPort();
   const unreachable = await runRtmpkit([
     "publish",
@@ -107,4 +112,131 @@ Deno.test("cli.ts publish: bad arguments exit 1, a refused publish exits 1, no s
   assertEquals(unreachable.code, 3, unreachable.stderr);
   const missing = await runRtmpkit(["publish", "/nonexistent.flv", s.url("live", "x")]);
   assertEquals(missing.code, 1);
+  assertEquals(
+    missing.stderr,
+    "ERROR: Cannot read /nonexistent.flv: /nonexistent.flv does not exist\n",
+  );
+  const folder = await runRtmpkit(["publish", "/tmp", s.url("live", "x")]);
+  assertEquals(folder.code, 1);
+  assertEquals(folder.stderr, "ERROR: Cannot read /tmp: it is a folder\n");
+});
+
+/** A fake server that accepts connect and createStream, then lets `afterPublish` play its part. */
+function publishServer(afterPublish: (peer: FakePeer) => Promise<void>) {
+  return startFakeServer(async (peer) => {
+    if (!(await peer.handshake())) return;
+    const connect = await peer.expectCommand("connect");
+    if (connect === null) return;
+    await peer.acceptConnect(connect.transactionId);
+    const create = await peer.expectCommand("createStream");
+    if (create === null) return;
+    await peer.sendCommand(["_result", create.transactionId, null, STREAM_ID]);
+    if ((await peer.expectCommand("publish")) === null) return;
+    await afterPublish(peer);
+  });
+}
+
+/** A -m long enough that only a signal can end a run within {@linkcode SIGNAL_LIMIT_MS}. */
+const LONG_TIMEOUT_SEC = "300";
+/** Hard limit of a run that a signal must end: far below {@linkcode LONG_TIMEOUT_SEC}. */
+const SIGNAL_LIMIT_MS = 120_000;
+
+Deno.test("cli.ts publish: a server that never answers publish fails after -m seconds (exit 1)", async () => {
+  // nginx-rtmp's play-only applications take publish and say nothing.
+  await using server = publishServer((peer) => peer.stall());
+  const run = await runRtmpkit(["publish", "-m", "1", SAMPLE_FLV, server.url("vod/x")]);
+  assertEquals(run.code, 1, run.stderr);
+  assert(/ERROR: Cannot publish: the server did not answer publish within 1 s/.test(run.stderr));
+  assertEquals(run.stderr.match(/ERROR/g)?.length, 1, run.stderr);
+});
+
+Deno.test("cli.ts publish: SIGTERM ends the wait for a publish reply (exit 2)", async () => {
+  let published = false;
+  await using server = publishServer((peer) => {
+    published = true;
+    return peer.stall();
+  });
+  const run = await runRtmpkit(
+    ["publish", "-m", LONG_TIMEOUT_SEC, SAMPLE_FLV, server.url("vod/x")],
+    {
+      timeoutMs: SIGNAL_LIMIT_MS,
+      onSpawn: async (child) => {
+        await waitFor(() => published, "the publish command");
+        child.kill("SIGTERM");
+      },
+    },
+  );
+  assertEquals(run.code, 2, `exit ${run.code} (limit ${SIGNAL_LIMIT_MS} ms):\n${run.stderr}`);
+  assert(/Caught SIGTERM/.test(run.stderr), run.stderr);
+  assert(/interrupted/.test(run.stderr), run.stderr);
+});
+
+Deno.test("cli.ts publish: a server that stops taking data fails after -m seconds, and SIGINT ends that wait too", async () => {
+  await using dir = await tempDir();
+  // 12 MB of video: more than loopback socket buffers hold.
+  const big = `${dir.path}/big.flv`;
+  await Deno.writeFile(
+    big,
+    encodeFlv(syntheticTags({ durationMs: 60_000, frameMs: 40, frameSize: 8000 })),
+  );
+  let held = 0;
+  const release: (() => void)[] = [];
+  await using server = publishServer(async (peer) => {
+    await peer.sendStatus("NetStream.Publish.Start");
+    held++;
+    await new Promise<void>((resolve) => release.push(resolve));
+  });
+  try {
+    const stalled = await runRtmpkit(["publish", "--fast", "-m", "1", big, server.url("live/x")]);
+    assertEquals(stalled.code, 1, stalled.stderr);
+    assert(/the server took no data for 1 s/.test(stalled.stderr), stalled.stderr);
+    assertEquals(stalled.stderr.match(/ERROR/g)?.length, 1, stalled.stderr);
+
+    const args = ["publish", "--fast", "-m", LONG_TIMEOUT_SEC, big, server.url("live/y")];
+    const interrupted = await runRtmpkit(args, {
+      timeoutMs: SIGNAL_LIMIT_MS,
+      onSpawn: async (child) => {
+        await waitFor(() => held === 2, "the second publisher");
+        child.kill("SIGINT");
+      },
+    });
+    assertEquals(
+      interrupted.code,
+      2,
+      `exit ${interrupted.code} (limit ${SIGNAL_LIMIT_MS} ms):\n${interrupted.stderr}`,
+    );
+    assert(/Publishing interrupted after \d+ tags/.test(interrupted.stderr), interrupted.stderr);
+  } finally {
+    for (const resolve of release) resolve();
+  }
+});
+
+Deno.test("cli.ts publish: an interrupted publish says so and reports the bytes the server got", async () => {
+  await using s = await startServer();
+  await using dir = await tempDir();
+  // A minute of media, paced: the signal comes long before its end.
+  const long = `${dir.path}/long.flv`;
+  await Deno.writeFile(
+    long,
+    encodeFlv(syntheticTags({ durationMs: 60_000, audioMs: 100, frameSize: 2000 })),
+  );
+  const run = await runRtmpkit(["publish", long, s.url("live", "cut")], {
+    onSpawn: async (child) => {
+      await waitUntil(() => s.server.liveStreams.includes("live/cut"), "the publish");
+      // About a second of it.
+      await waitUntil(() => s.server.stats.bytesIn > 50_000, "some media");
+      child.kill("SIGINT");
+    },
+  });
+  assertEquals(run.code, 2, run.stderr);
+  const report = /INFO: Publishing interrupted after (\d+) tags, (\d+\.\d{3}) kB sent/.exec(
+    run.stderr,
+  );
+  assert(report, run.stderr);
+  await waitUntil(() => s.server.stats.connections === 0, "the publisher to leave");
+  const received = s.server.stats.bytesIn;
+  const size = (await Deno.stat(long)).size;
+  assert(received < size, `the server got ${received} of ${size} bytes: not interrupted`);
+  const reported = Number(report[2]) * 1024;
+  assert(Math.abs(reported - received) < 2, `reported ${reported} bytes, server got ${received}`);
 });

@@ -1,10 +1,13 @@
-import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok as assert, rejects, throws } from "node:assert/strict";
 import { parseServeArgs } from "../../src/cli/serve.ts";
 import { LogLevel } from "../../src/cli/logger.ts";
 import { downloadFlv } from "../../src/download_flv.ts";
 import { UnsupportedTransportError } from "../../transports/transport_error.ts";
 import { LISTEN_SCHEMES } from "../../transports/listen.ts";
 import { runCli as runRtmpkit, waitFor } from "./_run_cli.ts";
+import { Publisher } from "../../src/session/publisher.ts";
+import { connectTcp } from "../../transports/tcp.ts";
+import { RawClient } from "../server/_helpers.ts";
 
 const ASSETS = new URL("../../assets", import.meta.url).pathname;
 
@@ -90,7 +93,7 @@ Deno.test("cli.ts serve: serves the root, logs each connection, stops cleanly on
       /INFO: #1 play "sample" \(vod .*sample\.flv\)/,
       /INFO: #1 closed: /,
       /INFO: Caught SIGTERM, closing the server/,
-      /INFO: Served 1 connections \(0 refused\)/,
+      /INFO: Served 1 play and 0 publishes on 1 connection; refused 0 connections, 0 plays and 0 publishes; \d+ bytes out, 0 frames dropped/,
     ]
   ) {
     assert(line.test(run.stderr), `${line} in:\n${run.stderr}`);
@@ -112,13 +115,16 @@ Deno.test("cli.ts serve: an rtmps:// listener without --cert/--key is refused (e
       `rtmp://127.0.0.1:${port}`,
     ]);
     assertEquals(run.code, 1);
-    assert(
-      /Cannot start the server: Cannot listen on 127\.0\.0\.1:\d+/.test(run.stderr),
+    assertEquals(
       run.stderr,
+      `ERROR: Cannot listen on 127.0.0.1:${port}: port ${port} is already in use\n`,
     );
   } finally {
     busy.close();
   }
+});
+
+Deno.test("cli.ts serve --root: a missing folder or a file is refused in words (exit 1)", async () => {
   const missing = await runRtmpkit([
     "serve",
     "--root",
@@ -127,4 +133,56 @@ Deno.test("cli.ts serve: an rtmps:// listener without --cert/--key is refused (e
     "rtmp://127.0.0.1:0",
   ]);
   assertEquals(missing.code, 1);
+  assertEquals(
+    missing.stderr,
+    `ERROR: Cannot serve ${ASSETS}/nope: the folder ${ASSETS}/nope does not exist\n`,
+  );
+  const file = await runRtmpkit([
+    "serve",
+    "--root",
+    `${ASSETS}/sample.flv`,
+    "--listen",
+    "rtmp://127.0.0.1:0",
+  ]);
+  assertEquals(file.code, 1, file.stderr);
+  assertEquals(
+    file.stderr,
+    `ERROR: Cannot serve ${ASSETS}/sample.flv: it is a file, not a folder\n`,
+  );
+});
+
+Deno.test("cli.ts serve: the summary counts a refused publish as refused, not served; a stuck client does not hold up SIGTERM", async () => {
+  const run = await runRtmpkit(["serve", "--root", ASSETS, "--listen", "rtmp://127.0.0.1:0"], {
+    onSpawn: async (child, stderr) => {
+      await waitFor(
+        () => /Serving .* on rtmp:\/\/127\.0\.0\.1:\d+/.test(stderr()),
+        "the server to listen",
+      );
+      const port = Number(/on rtmp:\/\/127\.0\.0\.1:(\d+)/.exec(stderr())![1]);
+      const first = await Publisher.connect(await connectTcp("127.0.0.1", port), {
+        app: "live",
+        playpath: "key",
+      });
+      await rejects(
+        Publisher.connect(await connectTcp("127.0.0.1", port), { app: "live", playpath: "key" }),
+        /NetStream\.Publish\.BadName/,
+      );
+      // A player that never reads: the server's writes to it stall.
+      const stuck = await RawClient.open(port);
+      await stuck.connect("vod");
+      stuck.stopReading();
+      await stuck.play(await stuck.createStream(), "sample", 0);
+      await waitFor(() => /play "sample"/.test(stderr()), "the play");
+      child.kill("SIGTERM");
+      await waitFor(() => /Served/.test(stderr()), "the summary after SIGTERM");
+      await first.close();
+      await stuck.close();
+    },
+  });
+  assertEquals(run.code, 0, run.stderr);
+  assert(
+    /Served 1 play and 1 publish on 3 connections; refused 0 connections, 0 plays and 1 publish;/
+      .test(run.stderr),
+    run.stderr,
+  );
 });

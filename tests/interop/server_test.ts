@@ -8,6 +8,8 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { FlvReader, type FlvTag, FlvTagType } from "../../src/flv/mod.ts";
 import { RtmpServer } from "../../src/server/mod.ts";
+import { Publisher } from "../../src/session/publisher.ts";
+import { connectTcp } from "../../transports/tcp.ts";
 import {
   assertSameBytes,
   findExecutable,
@@ -340,5 +342,85 @@ interopTest(
     const probe = await ffprobeFrames(`${dir.path}/live.flv`);
     assertEquals(probe.counts.video, video.length);
     for (let i = 0; i < video.length; i++) assertEquals(video[i].data, source[i].data);
+  },
+);
+
+interopTest(
+  "rtmpdump -v and ffmpeg started before the publisher wait, then record every frame",
+  { peers: ["ffmpeg", "ffprobe", "rtmpdump"] },
+  async () => {
+    await using rtmpkit = await startRtmpkit(`${REPO_ROOT}/assets`);
+    await using dir = await tempDir();
+    const url = rtmpkit.url("live", "early");
+    // Recorders first (rtmpdump -v plays with start -1000, ffmpeg with -2000), camera later.
+    const dump = runRtmpdump(["-v", "-r", url, "-o", `${dir.path}/rtmpdump.flv`]);
+    const ffmpeg = runProcess(findExecutable("ffmpeg")!, [
+      "-v",
+      "error",
+      "-i",
+      url,
+      "-c",
+      "copy",
+      "-f",
+      "flv",
+      `${dir.path}/ffmpeg.flv`,
+    ]);
+    await waitFor(() => rtmpkit.server.stats.players === 2, "both recorders to play");
+    const publisher = await Publisher.connect(
+      await connectTcp("127.0.0.1", rtmpkit.port),
+      { app: "live", playpath: "early" },
+    );
+    await publisher.publishFlv(chunksOf(await Deno.readFile(SAMPLE)), { realtime: false });
+    await publisher.close();
+    const [dumped, copied] = await Promise.all([dump, ffmpeg]);
+    // Both end on NetStream.Play.UnpublishNotify.
+    assertEquals(dumped.code, 0, dumped.stderr);
+    assertEquals(copied.code, 0, copied.stderr);
+    const source = flvTags(await Deno.readFile(SAMPLE));
+    const sourceVideo = source.filter((t) => t.type === FlvTagType.Video && t.data[1] === 1);
+    const sourceAudio = source.filter((t) => t.type === FlvTagType.Audio && t.data[1] === 1);
+    for (const name of ["rtmpdump", "ffmpeg"]) {
+      const tags = flvTags(await Deno.readFile(`${dir.path}/${name}.flv`));
+      const video = tags.filter((t) => t.type === FlvTagType.Video && t.data[1] === 1);
+      const audio = tags.filter((t) => t.type === FlvTagType.Audio && t.data[1] === 1);
+      assertEquals(video.length, sourceVideo.length, `${name}: video frames`);
+      assertEquals(audio.length, sourceAudio.length, `${name}: audio frames`);
+      for (let i = 0; i < video.length; i++) {
+        assertEquals(video[i].data, sourceVideo[i].data, `${name}: video frame ${i}`);
+      }
+      const probe = await ffprobeFrames(`${dir.path}/${name}.flv`);
+      assertEquals(probe.errors, "", `${name}: ffprobe errors`);
+      assertEquals(probe.counts.video, video.length, `${name}: frames ffprobe read`);
+    }
+  },
+);
+
+async function* chunksOf(bytes: Uint8Array, size = 64 * 1024): AsyncIterable<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+interopTest(
+  "rtmpkit publish to nginx-rtmp's play-only application ends on SIGTERM, or after -m seconds",
+  { peers: ["nginx-rtmp"] },
+  async () => {
+    await using nginx = await startNginxRtmp({ mediaDir: `${REPO_ROOT}/assets` });
+    const url = nginx.url("vod", "x");
+    // Default -m (30 s): a signal ends the wait; the hard limit stays below those 30 s.
+    const interrupted = await runRtmpkit(["publish", "-V", SAMPLE, url], {
+      timeoutMs: 25_000,
+      onSpawn: async (child) => {
+        // nginx-rtmp logs the publish it does not answer.
+        await nginx.waitForLog(/publish: name='x'/, "the publish to reach nginx-rtmp");
+        child.kill("SIGTERM");
+      },
+    });
+    assertEquals(interrupted.code, 2, `exit within the 25 s limit:\n${interrupted.stderr}`);
+    assert(/Caught SIGTERM/.test(interrupted.stderr), interrupted.stderr);
+    const timedOut = await runRtmpkit(["publish", "-m", "2", SAMPLE, url]);
+    assertEquals(timedOut.code, 1, timedOut.stderr);
+    assertEquals(
+      timedOut.stderr,
+      "ERROR: Cannot publish: the server did not answer publish within 2 s\n",
+    );
   },
 );

@@ -106,11 +106,60 @@ Deno.test("RtmpServer live: a second publisher on a busy name gets NetStream.Pub
   await again.close();
 });
 
-Deno.test("RtmpServer live: playing a name nobody publishes is StreamNotFound", async () => {
+Deno.test("RtmpServer live: a player that comes before the publisher waits, then gets the whole stream", async () => {
   await using s = await startServer();
-  const record = await playMessages(s.port, "live", "nobody", { live: true });
-  assertEquals(record.statuses, ["NetStream.Play.StreamNotFound"]);
-  assertEquals(record.reason, "failed");
+  const player = await RawClient.open(s.port);
+  try {
+    await player.connect();
+    await player.play(await player.createStream(), "early");
+    await player.waitFor(() => player.statuses.includes("NetStream.Play.Start"), "Play.Start");
+    // As nginx-rtmp: Play.Start and |RtmpSampleAccess now, no StreamBegin before a publisher.
+    assertEquals(player.statuses, ["NetStream.Play.Start"]);
+    const streamBegins = () =>
+      player.messages.filter((m) => m.typeId === 4 && m.payload[1] === 0).length;
+    assertEquals(streamBegins(), 0);
+    assertEquals(s.server.stats.players, 1);
+    const tags = syntheticTags({ durationMs: 2000, keyframeMs: 1000, audioMs: 100 });
+    const p = await publisher(s.port, "early");
+    await send(p, tags);
+    const videoFrames = tags.filter((t) => t.type === FlvTagType.Video && t.data[1] === 1);
+    await player.waitFor(
+      () => player.media().filter((m) => m.typeId === 9 && m.payload[1] === 1).length === 50,
+      "every video frame",
+    );
+    await p.close();
+    await player.waitFor(
+      () => player.statuses.includes("NetStream.Play.UnpublishNotify"),
+      "UnpublishNotify",
+    );
+    assertEquals(player.statuses, [
+      "NetStream.Play.Start",
+      "NetStream.Play.PublishNotify",
+      "NetStream.Play.UnpublishNotify",
+    ]);
+    assertEquals(streamBegins(), 1);
+    // Metadata, both sequence headers, then every frame the publisher sent, untouched.
+    const media = player.messages.filter((m) => m.typeId === 8 || m.typeId === 9);
+    assertEquals(media.length, tags.length - 1);
+    const video = media.filter((m) => m.typeId === 9 && m.payload[1] === 1);
+    assertEquals(video.map((m) => m.payload), videoFrames.map((t) => t.data));
+    assertEquals(video.map((m) => m.timestamp), videoFrames.map((t) => t.timestamp));
+  } finally {
+    await player.close();
+  }
+});
+
+Deno.test("RtmpServer live: a player of an unpublished name waits until the idle timeout; a recorded-only play is StreamNotFound", async () => {
+  await using s = await startServer({ limits: { idleTimeoutMs: 500 } });
+  const notFound = await playMessages(s.port, "live", "nobody", { seekMs: 0 });
+  assertEquals(notFound.statuses, ["NetStream.Play.StreamNotFound"]);
+  assertEquals(notFound.reason, "failed");
+  assertEquals(s.server.stats.playsRefused, 1);
+  // rtmpdump -v (start -1000) and ffmpeg's default (start -2000) wait.
+  const waiting = await playMessages(s.port, "live", "nobody", { live: true });
+  assertEquals(waiting.statuses, ["NetStream.Play.Start"]);
+  await waitUntil(() => s.lines.some((l) => /closed: idle for 0.5 s/.test(l)), "idle close");
+  assertEquals(s.server.stats.plays, 1);
 });
 
 Deno.test("RtmpServer live: players stay across UnpublishNotify and get PublishNotify", async () => {

@@ -1,0 +1,132 @@
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { encodeAmf0 } from "../../src/amf/mod.ts";
+import { ChunkEncoder } from "../../src/chunk/mod.ts";
+import { type ConnectionHost, ServerConnection } from "../../src/server/server_connection.ts";
+import { clientHandshake } from "../../src/session/handshake_driver.ts";
+import type { ServerSessionEvent } from "../../src/session/server_session_event.ts";
+import { createPipe } from "../../transports/pipe.ts";
+import type { Transport } from "../../transports/transport.ts";
+
+/** The server end of a pipe whose reads or writes can be made to fail as a socket's would. */
+class BreakableTransport implements Transport {
+  readonly #inner: Transport;
+  failRead: Error | undefined;
+  failWrite: Error | undefined;
+  #wakeRead: (() => void) | undefined;
+
+  constructor(inner: Transport) {
+    this.#inner = inner;
+  }
+
+  get remoteAddr() {
+    return this.#inner.remoteAddr;
+  }
+
+  async read(): Promise<Uint8Array | null> {
+    if (this.failRead) throw this.failRead;
+    const broken = new Promise<null>((resolve) => (this.#wakeRead = () => resolve(null)));
+    const data = await Promise.race([this.#inner.read(), broken]);
+    if (this.failRead) throw this.failRead;
+    return data;
+  }
+
+  write(data: Uint8Array): Promise<void> {
+    if (this.failWrite) return Promise.reject(this.failWrite);
+    return this.#inner.write(data);
+  }
+
+  /** Makes the read in flight fail. */
+  breakRead(err: Error): void {
+    this.failRead = err;
+    this.#wakeRead?.();
+  }
+
+  close(): Promise<void> {
+    return this.#inner.close();
+  }
+}
+
+/** A connection on a pipe, handshaken; resolves to the client end and the close reason. */
+async function connection(host: Partial<ConnectionHost> = {}) {
+  const [client, server] = createPipe();
+  const transport = new BreakableTransport(server);
+  let reason: string | undefined;
+  const events: ServerSessionEvent[] = [];
+  const conn = new ServerConnection(transport, {
+    onEvent: (c, e) => {
+      events.push(e);
+      host.onEvent?.(c, e);
+    },
+    onClose: (_c, r) => (reason = r),
+  });
+  const running = conn.run();
+  await clientHandshake(client, { mode: "plain" });
+  return { client, transport, conn, running, events, reason: () => reason };
+}
+
+function command(name: string, txn: number, ...args: unknown[]): Uint8Array {
+  const encoder = new ChunkEncoder();
+  encoder.write({
+    csid: 3,
+    typeId: 20,
+    timestamp: 0,
+    messageStreamId: 0,
+    // deno-lint-ignore no-explicit-any
+    payload: encodeAmf0(name, txn, ...(args as any[])),
+  });
+  return encoder.takeOutput();
+}
+
+Deno.test("ServerConnection says in words why a connection broke off (reset, broken pipe)", async () => {
+  const reset = await connection();
+  reset.transport.breakRead(
+    Object.assign(new Error("Connection reset by peer (os error 104)"), {
+      name: "ConnectionReset",
+    }),
+  );
+  await reset.running;
+  assertEquals(reset.reason(), "connection reset by the peer");
+
+  const pipe = await connection({
+    onEvent: (c, e) => {
+      if (e.type === "connect") {
+        c.session.acceptConnect(e.transactionId);
+        c.flush();
+      }
+    },
+  });
+  pipe.transport.failWrite = Object.assign(new Error("Broken pipe (os error 32)"), {
+    name: "BrokenPipe",
+  });
+  await pipe.client.write(command("connect", 1, { app: "live" }));
+  await pipe.running;
+  assertEquals(pipe.reason(), "cannot send: the peer closed the connection");
+});
+
+Deno.test("ServerConnection closes a connection whose queued output passes maxQueuedBytes", async () => {
+  const c = await connection({
+    onEvent: (conn, e) => {
+      if (e.type === "connect") conn.session.acceptConnect(e.transactionId);
+    },
+  });
+  c.conn.maxQueuedBytes = 4096;
+  await c.client.write(command("connect", 1, { app: "live" }));
+  // The client never reads: each createStream is answered, and the answers pile up in the pipe
+  // (1 MiB), then in the connection's queue.
+  let sent = 0;
+  while (!c.conn.closed && sent < 100_000) {
+    const batch: Uint8Array[] = [];
+    for (let i = 0; i < 500; i++) batch.push(command("createStream", 2 + sent + i, null));
+    sent += 500;
+    const bytes = new Uint8Array(batch.reduce((n, b) => n + b.length, 0));
+    let off = 0;
+    for (const b of batch) {
+      bytes.set(b, off);
+      off += b.length;
+    }
+    await c.client.write(bytes).catch(() => {});
+  }
+  await c.running;
+  assert(/^the client does not read: \d+ bytes queued$/.test(c.reason() ?? ""), c.reason());
+  assert(c.conn.queuedBytes < 1024 * 1024, `${c.conn.queuedBytes} bytes still queued`);
+});
