@@ -1,5 +1,6 @@
 /**
- * Plain TCP transport: Deno's own sockets on Deno, `node:net` elsewhere (Bun).
+ * Plain TCP transport: Deno's own sockets on Deno, Bun's own sockets on Bun (`bun_tcp.ts`),
+ * `node:net` elsewhere.
  *
  * Reads go into one large reusable buffer (256 KiB) so a fast stream costs few syscalls; the
  * engine parses each buffer synchronously before asking for the next one.
@@ -9,7 +10,7 @@
 
 import { ConnectError, describeNetworkError } from "./transport_error.ts";
 import type { RemoteAddr, Transport } from "./transport.ts";
-import { isDeno } from "./runtime.ts";
+import { isBun, isDeno } from "./runtime.ts";
 
 /** Size of the buffer each read fills. */
 export const TCP_READ_BUFFER_SIZE = 256 * 1024;
@@ -74,9 +75,9 @@ export async function connectTcp(
   const host = bareHost(hostname);
   const timeoutMs = options.connectTimeoutMs ?? 30000;
   if (options.signal?.aborted) throw aborted(host, port, options.signal);
-  return isDeno
-    ? await connectDeno(host, port, timeoutMs, options.signal)
-    : await connectNode(host, port, timeoutMs, options.signal);
+  if (isDeno) return await connectDeno(host, port, timeoutMs, options.signal);
+  if (isBun) return await connectBun(host, port, timeoutMs, options.signal);
+  return await connectNode(host, port, timeoutMs, options.signal);
 }
 
 /**
@@ -216,6 +217,16 @@ export class DenoTcpTransport implements Transport {
   }
 }
 
+async function connectBun(
+  hostname: string,
+  port: number,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Transport> {
+  const { connectBunTcp } = await import("./bun_tcp.ts");
+  return await raceConnect(connectBunTcp(hostname, port), hostname, port, timeoutMs, signal);
+}
+
 type NodeSocket = import("node:net").Socket;
 
 async function connectNode(
@@ -250,7 +261,7 @@ async function connectNode(
 /** Bytes queued before the socket is paused (back-pressure). */
 const NODE_HIGH_WATER = 1024 * 1024;
 
-/** A Transport over a `node:net` (or `node:tls`) socket: used on Bun and for TLS options Deno lacks. */
+/** A Transport over a `node:net` (or `node:tls`) socket: Node, and TLS options Deno lacks. */
 export class NodeSocketTransport implements Transport {
   #socket: NodeSocket;
   #queue: Uint8Array[] = [];
