@@ -8,6 +8,7 @@
  * @module
  */
 
+import { type Deadline, startDeadline } from "./deadline.ts";
 import { ConnectError, describeNetworkError } from "./transport_error.ts";
 import type { RemoteAddr, Transport } from "./transport.ts";
 import { isBun, isDeno } from "./runtime.ts";
@@ -91,12 +92,12 @@ async function raceConnect<T extends { close(): void }>(
   timeoutMs: number,
   signal: AbortSignal | undefined,
 ): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let deadline: Deadline | undefined;
   let lost = false;
   let onAbort: (() => void) | undefined;
   const limit = new Promise<never>((_, reject) => {
     if (timeoutMs > 0) {
-      timer = setTimeout(() => reject(timedOut(hostname, port, timeoutMs)), timeoutMs);
+      deadline = startDeadline(timeoutMs, () => reject(timedOut(hostname, port, timeoutMs)));
     }
     if (signal) {
       onAbort = () => reject(aborted(hostname, port, signal));
@@ -114,7 +115,7 @@ async function raceConnect<T extends { close(): void }>(
     lost = true;
     throw err;
   } finally {
-    clearTimeout(timer);
+    deadline?.cancel();
     if (onAbort) signal?.removeEventListener("abort", onAbort);
     if (lost) attempt.then((c) => c.close(), () => {});
   }
