@@ -49,6 +49,7 @@ import {
   readExpectedFrames,
 } from "./fanout_player.ts";
 import { FlvReader, FlvTagType } from "../src/flv/mod.ts";
+import { type BenchRow, ratioTarget, type Target } from "./bench_report.ts";
 
 /** Player counts tried, smallest first. */
 export const FANOUT_LADDER: readonly number[] = [10, 25, 50, 100, 200, 400, 800];
@@ -574,10 +575,13 @@ export interface BenchFanoutOptions {
 }
 
 /**
- * Runs the fan-out case and prints its table and verdict. Returns false when a step could not
+ * Runs the fan-out case and prints its table and verdict. `ok` is false when a step could not
  * be measured at all (a server or the player process failed to start); a MISS is not a failure.
+ * `rows` are the summary rows: each server at the largest N both held, with the targets.
  */
-export async function benchFanout(options: BenchFanoutOptions): Promise<boolean> {
+export async function benchFanout(
+  options: BenchFanoutOptions,
+): Promise<{ ok: boolean; rows: BenchRow[] }> {
   const ladder = options.ladder ?? FANOUT_LADDER;
   const flv = await genMedia(FANOUT_KIND);
   const expected = await readExpectedFrames(flv);
@@ -672,5 +676,38 @@ export async function benchFanout(options: BenchFanoutOptions): Promise<boolean>
       rtmpkitHeld >= nginxHeld ? "PASS" : "MISS"
     } (${rtmpkitHeld} vs ${nginxHeld})`,
   );
-  return ok;
+  const held: Target = {
+    what: "N held",
+    limit: `≥ ${nginxHeld}`,
+    value: String(rtmpkitHeld),
+    pass: rtmpkitHeld >= nginxHeld,
+  };
+  const rows: BenchRow[] = [];
+  if (common !== undefined) {
+    const reference = steps.get("nginx-rtmp")!.find((n) => n.players === common.players)!;
+    const caseName = `fan-out ${common.players}`;
+    const perPlayerX = (common.cpuPercent / common.players) /
+      (reference.cpuPercent / reference.players);
+    const figures = (step: StepResult) =>
+      `${step.cpuPercent.toFixed(1)} % of a core, ${
+        (step.cpuPercent / step.players).toFixed(3)
+      } %/player`;
+    rows.push({
+      caseName,
+      name: "nginx-rtmp",
+      rssBytes: reference.rssBytes,
+      note: `reference; ${figures(reference)}`,
+    });
+    rows.push({
+      caseName,
+      name: "rtmpkit serve",
+      rssBytes: common.rssBytes,
+      cpuX: perPlayerX,
+      targets: [ratioTarget("CPU/player", perPlayerX, 1), held],
+      note: figures(common),
+    });
+  } else {
+    rows.push({ caseName: "fan-out", name: "rtmpkit serve", targets: [held] });
+  }
+  return { ok, rows };
 }
