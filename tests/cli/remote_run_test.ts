@@ -1,5 +1,6 @@
 import { deepStrictEqual, ok } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { runProcess } from "../_process.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -23,14 +24,18 @@ Deno.test("cli.ts runs from a URL without the import map", async () => {
   const denoDir = await Deno.makeTempDir({ prefix: "rtmpkit-remote-" });
   try {
     const url = `http://127.0.0.1:${server.addr.port}/cli.ts`;
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--quiet", "-A", "--no-config", url, "-h"],
+    const out = await runProcess(Deno.execPath(), [
+      "run",
+      "--quiet",
+      "-A",
+      "--no-config",
+      url,
+      "-h",
+    ], {
       cwd: denoDir,
       env: { DENO_DIR: denoDir, NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
+    });
+    const stderr = out.stderr;
     deepStrictEqual(out.code, 0, stderr);
     ok(stderr.startsWith("RTMPDump v2.4\n"), stderr.slice(0, 200));
     ok(stderr.includes("--rtmp|-r url"), "the usage lists the options");

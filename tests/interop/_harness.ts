@@ -1,7 +1,9 @@
 /**
  * Helpers for interop tests against real peers (nginx-rtmp, rtmpdump, ffmpeg, stunnel, dante):
  * peer detection with skip-or-fail semantics, a throw-away nginx-rtmp server, cached test media,
- * and runners for rtmpdump and rtmpkit (Deno, Bun or the compiled binary) with hard timeouts.
+ * ports, and the runners for rtmpdump and rtmpkit (Deno, Bun or the compiled binary), which come
+ * from the shared child-process helper (`tests/_process.ts`: hard timeouts, process groups, at
+ * most two processes at once per test file).
  *
  * A missing peer skips the test with a message ("skipped: nginx-rtmp not installed"), except
  * when the environment has `CI=true`, where it fails: CI machines must have every peer.
@@ -13,49 +15,46 @@
  */
 
 import { genMedia, MEDIA_DIR, type MediaKind, REPO_ROOT } from "../../scripts/gen_media.ts";
+import {
+  findExecutable,
+  isExecutable,
+  isRunning,
+  RTMPKIT_BINARY,
+  type RtmpkitRuntime,
+  runProcess,
+  signalGroup,
+} from "../_process.ts";
+import { DEFAULT_WAIT_MS, waitFor } from "../_wait.ts";
+import { freePort, waitForPort } from "../_ports.ts";
 
 export { genMedia, MEDIA_DIR, type MediaKind, REPO_ROOT };
 export { TEST_MEDIA_KINDS } from "../../scripts/gen_media.ts";
+export {
+  CLI_PATH,
+  DEFAULT_TIMEOUT_MS,
+  findExecutable,
+  type ProcessResult,
+  RTMPKIT_BINARY,
+  RTMPKIT_RUNTIMES,
+  rtmpkitCommand,
+  type RtmpkitRunOptions,
+  type RtmpkitRuntime,
+  type RunOptions,
+  runProcess,
+  runRtmpdump,
+  runRtmpkit,
+} from "../_process.ts";
+export { normaliseStderr } from "../_stderr.ts";
+export { freePort, type RefusedPort, refusedPort, waitForPort } from "../_ports.ts";
 
 /** True when running in CI (`CI=true`), where a missing peer is a failure, not a skip. */
 export const IS_CI: boolean = Deno.env.get("CI") === "true";
 
-/** Default hard timeout for a child process, in milliseconds. */
-export const DEFAULT_TIMEOUT_MS = 60_000;
-
 /** Path of the nginx-rtmp dynamic module on Debian. */
 export const NGINX_RTMP_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
 
-/** Path of the compiled rtmpkit executable made by `deno task build`. */
-export const RTMPKIT_BINARY = `${REPO_ROOT}/dist/rtmpkit`;
-
-/** Path of the rtmpkit command-line entry point. */
-export const CLI_PATH = `${REPO_ROOT}/cli.ts`;
-
-const EXTRA_BIN_DIRS = [`${REPO_ROOT}/node_modules/.bin`, "/usr/sbin", "/sbin", "/usr/local/sbin"];
-
 // ---------------------------------------------------------------------------------------------
 // Peers
-
-/** Finds an executable by name on PATH (and the sbin folders and node_modules/.bin). */
-export function findExecutable(name: string): string | undefined {
-  if (name.includes("/")) return isExecutable(name) ? name : undefined;
-  const dirs = (Deno.env.get("PATH") ?? "").split(":").filter((d) => d !== "");
-  for (const dir of [...dirs, ...EXTRA_BIN_DIRS]) {
-    const path = `${dir}/${name}`;
-    if (isExecutable(path)) return path;
-  }
-  return undefined;
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    const info = Deno.statSync(path);
-    return info.isFile && ((info.mode ?? 0o111) & 0o111) !== 0;
-  } catch {
-    return false;
-  }
-}
 
 function isFile(path: string): boolean {
   try {
@@ -175,108 +174,7 @@ export function interopTest(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Processes
-
-/** Outcome of a child process run by {@linkcode runProcess}. */
-export interface ProcessResult {
-  /** Exit code (128 + signal number when killed by a signal). */
-  readonly code: number;
-  /** Signal that ended the process, if any. */
-  readonly signal: Deno.Signal | null;
-  /** Everything written to stdout. */
-  readonly stdout: Uint8Array;
-  /** Everything written to stderr, decoded as UTF-8. */
-  readonly stderr: string;
-  /** True when the hard timeout killed the process. */
-  readonly timedOut: boolean;
-  /** Wall time, in milliseconds. */
-  readonly durationMs: number;
-}
-
-/** Options for {@linkcode runProcess}. */
-export interface RunOptions {
-  /** Hard timeout after which the process gets SIGKILL (default 60 s). */
-  readonly timeoutMs?: number;
-  /** Working directory (default: the repository root). */
-  readonly cwd?: string;
-  /** Extra environment variables. */
-  readonly env?: Record<string, string>;
-  /** Bytes written to stdin, which is then closed (default: stdin is /dev/null). */
-  readonly stdin?: Uint8Array;
-  /**
-   * Kill what is left of the command's process group once it exits (default true). Turn it off
-   * for a command that daemonises: its daemon may not have left the group yet when the command
-   * exits.
-   */
-  readonly killGroupOnExit?: boolean;
-}
-
-/**
- * Runs a command to completion with stdout and stderr captured. The command gets its own process
- * group: if it outlives `timeoutMs` the whole group gets SIGKILL, and once it exits any process
- * it left behind in its group is killed too (unless `killGroupOnExit` is false), so nothing it
- * started can hold the pipes open or outlive the test. Never throws for a non-zero exit; throws
- * only when it cannot start.
- */
-export async function runProcess(
-  command: string,
-  args: readonly string[],
-  options: RunOptions = {},
-): Promise<ProcessResult> {
-  const started = performance.now();
-  const child = new Deno.Command(command, {
-    args: [...args],
-    cwd: options.cwd ?? REPO_ROOT,
-    env: options.env,
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-    detached: true,
-  }).spawn();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    signalGroup(child.pid, "SIGKILL");
-  }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  try {
-    const feeding = options.stdin === undefined ? Promise.resolve() : feed(child, options.stdin);
-    const collecting = child.output();
-    await child.status;
-    if (options.killGroupOnExit ?? true) signalGroup(child.pid, "SIGKILL");
-    const [output] = await Promise.all([collecting, feeding]);
-    return {
-      code: output.code,
-      signal: output.signal,
-      stdout: output.stdout,
-      stderr: new TextDecoder().decode(output.stderr),
-      timedOut,
-      durationMs: performance.now() - started,
-    };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function feed(child: Deno.ChildProcess, bytes: Uint8Array): Promise<void> {
-  const writer = child.stdin.getWriter();
-  try {
-    await writer.write(bytes);
-    await writer.close();
-  } catch {
-    // The child stopped reading (exited early); its exit status tells the story.
-  }
-}
-
-/** Runs Debian's rtmpdump with the given arguments. */
-export function runRtmpdump(args: readonly string[], options: RunOptions = {}) {
-  return runProcess(findExecutable("rtmpdump") ?? "rtmpdump", args, options);
-}
-
-/** How rtmpkit is started: `deno run -A cli.ts`, `bun cli.ts` or the compiled `dist/rtmpkit`. */
-export type RtmpkitRuntime = "deno" | "bun" | "binary";
-
-/** Every runtime rtmpkit is tested on. */
-export const RTMPKIT_RUNTIMES: readonly RtmpkitRuntime[] = ["deno", "bun", "binary"];
+// Runtimes
 
 /** Peers needed to start rtmpkit on a runtime (for {@linkcode interopTest}). */
 export function runtimePeers(runtime: RtmpkitRuntime): string[] {
@@ -289,51 +187,6 @@ export function runtimePeers(runtime: RtmpkitRuntime): string[] {
       return ["rtmpkit-binary"];
   }
 }
-
-/** Options for {@linkcode runRtmpkit}. */
-export interface RtmpkitRunOptions extends RunOptions {
-  /** Runtime to start rtmpkit with (default "deno"). */
-  readonly runtime?: RtmpkitRuntime;
-}
-
-/** The command line that starts rtmpkit on a runtime, as [command, ...args]. */
-export function rtmpkitCommand(runtime: RtmpkitRuntime = "deno"): string[] {
-  switch (runtime) {
-    case "deno":
-      return [Deno.execPath(), "run", "-A", CLI_PATH];
-    case "bun":
-      return [findExecutable("bun") ?? "bun", CLI_PATH];
-    case "binary":
-      return [RTMPKIT_BINARY];
-  }
-}
-
-/** Runs rtmpkit's command line (`cli.ts`) with the given arguments on the chosen runtime. */
-export function runRtmpkit(args: readonly string[], options: RtmpkitRunOptions = {}) {
-  const [command, ...prefix] = rtmpkitCommand(options.runtime);
-  return runProcess(command, [...prefix, ...args], options);
-}
-
-/**
- * Normalises rtmpdump-style stderr for comparison: CRLF becomes LF, the banner's second line
- * (the copyright notice) is dropped, progress segments (`\r1234.567 kB / 10.01 sec (99.8%)`) are
- * removed with the lines they leave empty, and trailing spaces are trimmed. Everything else,
- * including numbers in messages, is kept.
- */
-export function normaliseStderr(stderr: string): string {
-  const lines = stderr.replace(/\r\n/g, "\n").split("\n");
-  const kept: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (i === 1 && /^RTMPDump /.test(lines[0])) continue;
-    const segments = lines[i].split("\r").filter((s) => !PROGRESS_SEGMENT.test(s));
-    const line = segments.join("").trimEnd();
-    if (line === "" && lines[i] !== "") continue;
-    kept.push(line);
-  }
-  return kept.join("\n").replace(/\n+$/, "");
-}
-
-const PROGRESS_SEGMENT = /^\s*\d+\.\d{3} kB \/ \d+\.\d{2} sec( \(\d+\.\d%\))?\s*$/;
 
 // ---------------------------------------------------------------------------------------------
 // nginx-rtmp
@@ -348,6 +201,11 @@ export interface NginxRtmp extends AsyncDisposable {
   url(app: string, name: string): string;
   /** The error log so far (useful when a test fails). */
   errorLog(): Promise<string>;
+  /**
+   * Waits until a line of the error log matches `pattern` (nginx-rtmp logs connect, play and
+   * publish at the info level); rejects after `timeoutMs` (a generous default).
+   */
+  waitForLog(pattern: RegExp, what: string, timeoutMs?: number): Promise<void>;
   /** Stops the server (SIGTERM, then SIGKILL) and removes its prefix. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -356,11 +214,21 @@ export interface NginxRtmp extends AsyncDisposable {
 export interface NginxRtmpOptions {
   /** Directory served by `application vod { play DIR; }`. */
   readonly mediaDir: string;
-  /** How long to wait for the port to accept connections (default 10 s). */
+  /** How long to wait for the port to accept connections (default 30 s). */
   readonly startTimeoutMs?: number;
+  /** Level of the error log (default "info"; nginx here is built with debug logging). */
+  readonly errorLogLevel?: "debug" | "info" | "notice" | "warn" | "error";
+  /**
+   * nginx-rtmp's `publish_notify`: players of `live` get NetStream.Play.PublishNotify and
+   * UnpublishNotify, so a player such as rtmpdump ends when the publisher leaves (default off,
+   * nginx-rtmp's default).
+   */
+  readonly publishNotify?: boolean;
 }
 
 const START_ATTEMPTS = 5;
+/** Limit for nginx to write its pid file and, after SIGTERM or SIGKILL, to exit. */
+const NGINX_STEP_LIMIT_MS = 15_000;
 const live = new Map<number, string>(); // nginx master pid -> prefix
 
 globalThis.addEventListener("unload", () => {
@@ -379,34 +247,7 @@ globalThis.addEventListener("unload", () => {
   live.clear();
 });
 
-/** Binds port 0 on 127.0.0.1, closes the listener and returns the port it got. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-/** Resolves when 127.0.0.1:port accepts a TCP connection; rejects after `timeoutMs`. */
-export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    try {
-      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-      conn.close();
-      return;
-    } catch (error) {
-      if (performance.now() > deadline) {
-        throw new Error(`Cannot connect to 127.0.0.1:${port} within ${timeoutMs} ms`, {
-          cause: error,
-        });
-      }
-      await sleep(20);
-    }
-  }
-}
-
-function nginxConfig(prefix: string, port: number, mediaDir: string): string {
+function nginxConfig(prefix: string, port: number, mediaDir: string, options: NginxRtmpOptions) {
   const isRoot = Deno.uid() === 0;
   return [
     `load_module ${NGINX_RTMP_MODULE};`,
@@ -416,7 +257,7 @@ function nginxConfig(prefix: string, port: number, mediaDir: string): string {
     "master_process on;",
     "worker_processes 1;",
     `pid ${prefix}/nginx.pid;`,
-    `error_log ${prefix}/error.log info;`,
+    `error_log ${prefix}/error.log ${options.errorLogLevel ?? "info"};`,
     "events { worker_connections 256; }",
     "rtmp {",
     // Without it nginx-rtmp opens the compiled-in /var/log/nginx/access.log (fails as non-root).
@@ -427,7 +268,9 @@ function nginxConfig(prefix: string, port: number, mediaDir: string): string {
     // The default (256) drops media when a fast client falls behind for a moment.
     "    out_queue 65536;",
     `    application vod { play ${mediaDir}; }`,
-    "    application live { live on; record off; }",
+    `    application live { live on; record off; publish_notify ${
+      options.publishNotify ? "on" : "off"
+    }; }`,
     "  }",
     "}",
     "",
@@ -451,9 +294,9 @@ export async function startNginxRtmp(options: NginxRtmpOptions): Promise<NginxRt
       const port = freePort();
       const conf = `${prefix}/nginx.conf`;
       const errorLog = `${prefix}/error.log`;
-      await Deno.writeTextFile(conf, nginxConfig(prefix, port, mediaDir));
+      await Deno.writeTextFile(conf, nginxConfig(prefix, port, mediaDir, options));
       const run = await runProcess(nginx, ["-c", conf, "-p", `${prefix}/`, "-e", errorLog], {
-        timeoutMs: 15_000,
+        timeoutMs: 30_000,
         cwd: prefix,
         killGroupOnExit: false, // nginx's master may still be on its way to setsid()
       });
@@ -466,7 +309,7 @@ export async function startNginxRtmp(options: NginxRtmpOptions): Promise<NginxRt
       live.set(pid, prefix);
       const server = nginxHandle(pid, port, prefix);
       try {
-        await waitForPort(port, options.startTimeoutMs ?? 10_000);
+        await waitForPort(port, options.startTimeoutMs);
       } catch (error) {
         const log = await server.errorLog();
         await server.stop();
@@ -496,6 +339,8 @@ function nginxHandle(pid: number, port: number, prefix: string): NginxRtmp {
     prefix,
     url: (app, name) => `rtmp://127.0.0.1:${port}/${app}/${name}`,
     errorLog: () => readOr(`${prefix}/error.log`, ""),
+    waitForLog: (pattern, what, timeoutMs = DEFAULT_WAIT_MS) =>
+      waitFor(() => pattern.test(readOrSync(`${prefix}/error.log`, "")), timeoutMs, what),
     stop,
     [Symbol.asyncDispose]: stop,
   };
@@ -504,48 +349,43 @@ function nginxHandle(pid: number, port: number, prefix: string): NginxRtmp {
 async function stopNginx(pid: number, prefix: string): Promise<void> {
   // nginx daemonises with setsid(), so the master's pid is also its process group: signalling
   // the group reaches the workers too.
-  signalGroup(pid, "SIGTERM");
-  const deadline = performance.now() + 5_000;
-  while (isRunning(pid) && performance.now() < deadline) await sleep(10);
-  if (isRunning(pid)) {
-    signalGroup(pid, "SIGKILL");
-    while (isRunning(pid) && performance.now() < deadline + 2_000) await sleep(10);
-  }
-  live.delete(pid);
-  await Deno.remove(prefix, { recursive: true }).catch(() => {});
-}
-
-function signalGroup(pid: number, signal: Deno.Signal): void {
   try {
-    Deno.kill(-pid, signal);
-  } catch {
+    signalGroup(pid, "SIGTERM");
+    const exited = () => !isRunning(pid);
     try {
-      Deno.kill(pid, signal);
+      await waitFor(exited, NGINX_STEP_LIMIT_MS, `nginx (pid ${pid}) to exit after SIGTERM`);
     } catch {
-      // Gone already.
+      signalGroup(pid, "SIGKILL");
+      await waitFor(exited, NGINX_STEP_LIMIT_MS, `nginx (pid ${pid}) to exit after SIGKILL`);
     }
-  }
-}
-
-/** True while a process exists and is not a zombie (a zombie has already exited). */
-function isRunning(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false;
+  } finally {
+    live.delete(pid);
+    await Deno.remove(prefix, { recursive: true }).catch(() => {});
   }
 }
 
 async function readPid(path: string): Promise<number> {
-  const deadline = performance.now() + 5_000;
-  for (;;) {
-    const text = await readOr(path, "");
-    const pid = Number.parseInt(text.trim(), 10);
-    if (Number.isInteger(pid) && pid > 0) return pid;
-    if (performance.now() > deadline) throw new Error(`Cannot read nginx's pid from ${path}`);
-    await sleep(10);
+  let pid = 0;
+  await waitFor(
+    () => {
+      try {
+        pid = Number.parseInt(Deno.readTextFileSync(path).trim(), 10);
+      } catch {
+        return false;
+      }
+      return Number.isInteger(pid) && pid > 0;
+    },
+    NGINX_STEP_LIMIT_MS,
+    `nginx to write its pid to ${path}`,
+  );
+  return pid;
+}
+
+function readOrSync(path: string, fallback: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return fallback;
   }
 }
 
@@ -555,10 +395,6 @@ async function readOr(path: string, fallback: string): Promise<string> {
   } catch {
     return fallback;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 // ---------------------------------------------------------------------------------------------

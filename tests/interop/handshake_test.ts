@@ -7,137 +7,14 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { ClientHandshake } from "../../src/handshake/client_handshake.ts";
 import { ServerHandshake } from "../../src/handshake/server_handshake.ts";
+import { DEFAULT_WAIT_MS, within } from "../_wait.ts";
+import { interopTest, REPO_ROOT, runRtmpdump, startNginxRtmp } from "./_harness.ts";
 
-const NGINX = "/usr/sbin/nginx";
-const NGINX_RTMP_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
-const RTMPDUMP = "/usr/bin/rtmpdump";
-const IN_CI = Deno.env.get("CI") === "true";
-const STEP_TIMEOUT_MS = 5000;
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether to run a test that needs `paths`; says why not when skipping. */
-function needs(what: string, ...paths: string[]): boolean {
-  const missing = paths.filter((path) => !exists(path));
-  if (missing.length === 0) return true;
-  if (IN_CI) return true; // run, and fail on the missing peer
-  console.warn(`Skipping ${what} interop test: ${missing.join(", ")} not installed`);
-  return false;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Rejects after `ms` unless `promise` settles first. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Timed out: ${what}`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** "No hang" limit of one step (a read, a whole session) of a handshake with a real peer. */
+const STEP_LIMIT_MS = DEFAULT_WAIT_MS;
 
 async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
   for (let at = 0; at < data.length;) at += await conn.write(data.subarray(at));
-}
-
-/** A running nginx-rtmp on 127.0.0.1 with its own config in a temporary directory. */
-interface Nginx {
-  port: number;
-  errorLog(): string;
-  stop(): Promise<void>;
-}
-
-async function startNginx(): Promise<Nginx> {
-  if (!exists(NGINX) || !exists(NGINX_RTMP_MODULE)) {
-    throw new Error(`nginx with libnginx-mod-rtmp is required (${NGINX}, ${NGINX_RTMP_MODULE})`);
-  }
-  const dir = await Deno.makeTempDir({ prefix: "rtmpkit-handshake-nginx-" });
-  const port = freePort();
-  const pidFile = `${dir}/nginx.pid`;
-  const errorLog = `${dir}/error.log`;
-  await Deno.writeTextFile(
-    `${dir}/nginx.conf`,
-    [
-      `load_module ${NGINX_RTMP_MODULE};`,
-      "user root;",
-      "daemon on;",
-      `pid ${pidFile};`,
-      `error_log ${errorLog} debug;`,
-      "events { worker_connections 64; }",
-      "rtmp {",
-      "  server {",
-      `    listen 127.0.0.1:${port};`,
-      "    chunk_size 4096;",
-      "    application live { live on; record off; }",
-      "  }",
-      "}",
-      "",
-    ].join("\n"),
-  );
-  const started = await new Deno.Command(NGINX, {
-    args: ["-c", `${dir}/nginx.conf`, "-p", `${dir}/`, "-e", errorLog],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!started.success) {
-    const message = new TextDecoder().decode(started.stderr).trim();
-    await Deno.remove(dir, { recursive: true });
-    throw new Error(`nginx did not start: ${message}`);
-  }
-  const stop = async () => {
-    try {
-      const pid = Number((await Deno.readTextFile(pidFile)).trim());
-      Deno.kill(pid, "SIGTERM");
-      for (let i = 0; i < 50 && exists(pidFile); i++) await delay(50);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  };
-  for (let i = 0;; i++) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      break;
-    } catch (error) {
-      if (i === 100) {
-        await stop();
-        throw error;
-      }
-      await delay(20);
-    }
-  }
-  return {
-    port,
-    errorLog: () => {
-      try {
-        return Deno.readTextFileSync(errorLog);
-      } catch {
-        return "";
-      }
-    },
-    stop,
-  };
 }
 
 /**
@@ -195,7 +72,7 @@ async function clientHandshake(
     const buffer = new Uint8Array(65536);
     let reply = new Uint8Array(0);
     while (!client.done || reply.length < 12) {
-      const n = await within(conn.read(buffer), STEP_TIMEOUT_MS, "reading from nginx");
+      const n = await within(conn.read(buffer), STEP_LIMIT_MS, "waiting for a read from nginx");
       if (n === null) throw new Error("nginx closed the connection");
       if (client.done) {
         reply = Uint8Array.from([...reply, ...buffer.subarray(0, n)]);
@@ -220,31 +97,30 @@ function assertControlReply(reply: Uint8Array): void {
   ok([1, 5, 6].includes(reply[7]), `typeId ${reply[7]} of the first reply message`);
 }
 
-Deno.test({
-  name: "ClientHandshake completes plain and fp9 handshakes with nginx-rtmp",
-  ignore: !needs("nginx-rtmp", NGINX, NGINX_RTMP_MODULE),
-  fn: async () => {
-    const nginx = await startNginx();
-    try {
-      const plain = await clientHandshake(nginx.port, "plain");
-      strictEqual(plain.client.usedDigest, false);
-      strictEqual(plain.client.serverType, 3);
-      deepStrictEqual(plain.client.warnings, []);
-      assertControlReply(plain.reply);
+interopTest(
+  "ClientHandshake completes plain and fp9 handshakes with nginx-rtmp",
+  { peers: ["nginx-rtmp"] },
+  async () => {
+    await using nginx = await startNginxRtmp({
+      mediaDir: `${REPO_ROOT}/assets`,
+      errorLogLevel: "debug",
+    });
+    const plain = await clientHandshake(nginx.port, "plain");
+    strictEqual(plain.client.usedDigest, false);
+    strictEqual(plain.client.serverType, 3);
+    deepStrictEqual(plain.client.warnings, []);
+    assertControlReply(plain.reply);
 
-      const fp9 = await clientHandshake(nginx.port, "fp9");
-      strictEqual(fp9.client.usedDigest, true, "S1 digest and S2 signature verified");
-      // nginx-rtmp's server version 13.14.10.13.
-      deepStrictEqual(fp9.client.serverVersion, Uint8Array.of(13, 14, 10, 13));
-      strictEqual(fp9.client.swfVerificationKey?.length, 32);
-      deepStrictEqual(fp9.client.warnings, []);
-      assertControlReply(fp9.reply);
-      ok(!nginx.errorLog().includes("digest not found"), "nginx found the C1 digest");
-    } finally {
-      await nginx.stop();
-    }
+    const fp9 = await clientHandshake(nginx.port, "fp9");
+    strictEqual(fp9.client.usedDigest, true, "S1 digest and S2 signature verified");
+    // nginx-rtmp's server version 13.14.10.13.
+    deepStrictEqual(fp9.client.serverVersion, Uint8Array.of(13, 14, 10, 13));
+    strictEqual(fp9.client.swfVerificationKey?.length, 32);
+    deepStrictEqual(fp9.client.warnings, []);
+    assertControlReply(fp9.reply);
+    ok(!(await nginx.errorLog()).includes("digest not found"), "nginx found the C1 digest");
   },
-});
+);
 
 /** Serves one connection with ServerHandshake; resolves with it and the first bytes after C2. */
 async function serveOnce(
@@ -256,7 +132,7 @@ async function serveOnce(
     const buffer = new Uint8Array(65536);
     let after = new Uint8Array(0);
     while (!server.done || after.length === 0) {
-      const n = await within(conn.read(buffer), STEP_TIMEOUT_MS, "reading from rtmpdump");
+      const n = await within(conn.read(buffer), STEP_LIMIT_MS, "waiting for a read from rtmpdump");
       if (n === null) throw new Error("rtmpdump closed the connection");
       if (server.done) {
         after = buffer.slice(0, n);
@@ -274,42 +150,26 @@ async function serveOnce(
 
 /** Runs rtmpdump -V against a one-connection ServerHandshake; returns both sides' views. */
 async function rtmpdumpAgainstServer(extraArgs: string[]) {
-  if (!exists(RTMPDUMP)) throw new Error(`rtmpdump is required (${RTMPDUMP})`);
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
-  const child = new Deno.Command(RTMPDUMP, {
-    args: [
-      "-r",
-      `rtmp://127.0.0.1:${port}/app/x`,
-      "-V",
-      "-m",
-      "2",
-      "-o",
-      "/dev/null",
-      ...extraArgs,
-    ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
   try {
-    const served = await within(serveOnce(listener), STEP_TIMEOUT_MS * 2, "rtmpdump session");
-    const { stderr } = await within(child.output(), STEP_TIMEOUT_MS, "rtmpdump exit");
-    return { ...served, log: new TextDecoder().decode(stderr) };
+    let served: Awaited<ReturnType<typeof serveOnce>> | undefined;
+    const args = ["-r", `rtmp://127.0.0.1:${port}/app/x`, "-V", "-m", "2", "-o", "/dev/null"];
+    const run = await runRtmpdump([...args, ...extraArgs], {
+      onSpawn: async () => {
+        served = await within(serveOnce(listener), STEP_LIMIT_MS, "waiting for rtmpdump's session");
+      },
+    });
+    return { ...served!, log: run.stderr };
   } finally {
     listener.close();
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // Already exited.
-    }
   }
 }
 
-Deno.test({
-  name: "rtmpdump completes plain and fp9 handshakes with ServerHandshake",
-  ignore: !needs("rtmpdump", RTMPDUMP),
-  fn: async () => {
+interopTest(
+  "rtmpdump completes plain and fp9 handshakes with ServerHandshake",
+  { peers: ["rtmpdump"] },
+  async () => {
     const plain = await rtmpdumpAgainstServer([]);
     strictEqual(plain.server.usedDigest, false);
     deepStrictEqual(plain.server.warnings, []);
@@ -325,4 +185,4 @@ Deno.test({
     ok(fp9.log.includes("Handshaking finished"), fp9.log);
     strictEqual(fp9.after[0], 0x03, "connect arrives on chunk stream 3, fmt 0");
   },
-});
+);

@@ -7,13 +7,13 @@
 
 import {
   assertSameBytes,
-  freePort,
   genMedia,
   interopTest,
   type MediaKind,
   normaliseStderr,
   type ProcessResult,
   readFileOrUndefined,
+  refusedPort,
   RTMPKIT_RUNTIMES,
   runRtmpdump,
   runRtmpkit,
@@ -199,7 +199,8 @@ for (const runtime of RTMPKIT_RUNTIMES) {
     { peers: ["rtmpdump", ...runtimePeers(runtime)] },
     async () => {
       await using dir = await tempDir();
-      const args = ["-r", `rtmp://127.0.0.1:${freePort()}/vod/refused.flv`];
+      using refused = await refusedPort();
+      const args = ["-r", `rtmp://127.0.0.1:${refused.port}/vod/refused.flv`];
       const ref = await runRtmpdump([...args, "-o", `${dir.path}/rtmpdump.flv`]);
       const kit = await runRtmpkit([...args, "-o", `${dir.path}/rtmpkit.flv`], { runtime });
       if (ref.code !== 3) fail(`rtmpdump exited with ${ref.code}, not 3:\n${ref.stderr}`);

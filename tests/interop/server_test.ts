@@ -10,18 +10,20 @@ import { FlvReader, type FlvTag, FlvTagType } from "../../src/flv/mod.ts";
 import { RtmpServer } from "../../src/server/mod.ts";
 import {
   assertSameBytes,
-  CLI_PATH,
   findExecutable,
   genMedia,
   interopTest,
   MEDIA_DIR,
   type MediaKind,
+  type ProcessResult,
   REPO_ROOT,
   runProcess,
   runRtmpdump,
+  runRtmpkit,
   startNginxRtmp,
   tempDir,
 } from "./_harness.ts";
+import { waitFor } from "../_wait.ts";
 
 const SAMPLE = `${REPO_ROOT}/assets/sample.flv`;
 /** Media kinds served by both servers (every test kind; ext_ts crosses 0xFFFFFF ms). */
@@ -83,8 +85,6 @@ async function ffprobeFrames(
   }
   return { counts, errors: run.stderr.trim() };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interopTest(
   "rtmpdump gets the same bytes and exit code from rtmpkit serve as from nginx-rtmp",
@@ -211,50 +211,75 @@ interopTest(
   },
 );
 
+/** Byte offsets of the AVC keyframes (not sequence headers) of an FLV file, in file order. */
+function keyframeOffsets(flv: Uint8Array): number[] {
+  const offsets = [];
+  for (let offset = 13; offset + 13 <= flv.length;) {
+    const size = (flv[offset + 1] << 16) | (flv[offset + 2] << 8) | flv[offset + 3];
+    const isVideo = flv[offset] === FlvTagType.Video;
+    if (isVideo && flv[offset + 11] === 0x17 && flv[offset + 12] === 1) offsets.push(offset);
+    offset += 11 + size + 4;
+  }
+  return offsets;
+}
+
+/**
+ * ffmpeg -re publishes the sample (fed on its stdin) to rtmpkit's server at `url` while
+ * `record` records it. ffmpeg gets the first GOP, then the rest once the recorder plays, so the
+ * recorder joins in the first GOP however long the machine takes to start it.
+ */
+async function publishWithFfmpeg(
+  rtmpkit: Awaited<ReturnType<typeof startRtmpkit>>,
+  name: string,
+  record: (url: string) => Promise<ProcessResult>,
+): Promise<{ published: ProcessResult; recorded: ProcessResult }> {
+  const url = rtmpkit.url("live", name);
+  const sample = await Deno.readFile(SAMPLE);
+  const secondGop = keyframeOffsets(sample)[1];
+  let recording: Promise<ProcessResult> | undefined;
+  const args = ["-v", "error", "-re", "-f", "flv", "-i", "-", "-c", "copy", "-f", "flv", url];
+  const published = await runProcess(findExecutable("ffmpeg")!, args, {
+    stdin: "piped",
+    onSpawn: async (child) => {
+      const writer = child.stdin.getWriter();
+      await writer.write(sample.subarray(0, secondGop));
+      await waitFor(
+        () => rtmpkit.server.liveStreams.includes(`live/${name}`),
+        "ffmpeg's publish",
+      );
+      const players = rtmpkit.server.stats.players;
+      recording = record(url);
+      recording.catch(() => {}); // awaited below
+      await waitFor(() => rtmpkit.server.stats.players > players, "the recorder to play");
+      await writer.write(sample.subarray(secondGop));
+      await writer.close();
+    },
+  });
+  return { published, recorded: await recording! };
+}
+
 interopTest(
   "ffmpeg -re publishes to rtmpkit serve while rtmpdump -v and rtmpkit record it live",
   { peers: ["ffmpeg", "ffprobe", "rtmpdump"] },
   async () => {
     await using rtmpkit = await startRtmpkit(`${REPO_ROOT}/assets`);
     await using dir = await tempDir();
-    const url = rtmpkit.url("live", "key");
-    const publish = runProcess(findExecutable("ffmpeg")!, [
-      "-v",
-      "error",
-      "-re",
-      "-i",
-      SAMPLE,
-      "-c",
-      "copy",
-      "-f",
-      "flv",
-      url,
-    ], { timeoutMs: 30_000 });
-    const deadline = performance.now() + 10_000;
-    while (!rtmpkit.server.liveStreams.includes("live/key")) {
-      if (performance.now() > deadline) throw new Error("ffmpeg never published");
-      await sleep(20);
+    // One recorder per publish: ffmpeg and a recorder are the two processes a test may run.
+    const dump = await publishWithFfmpeg(
+      rtmpkit,
+      "key",
+      (url) => runRtmpdump(["-v", "-r", url, "-o", `${dir.path}/rtmpdump.flv`]),
+    );
+    const ours = await publishWithFfmpeg(
+      rtmpkit,
+      "key2",
+      (url) => runRtmpkit(["-v", "-r", url, "-o", `${dir.path}/rtmpkit.flv`]),
+    );
+    for (const { published, recorded } of [dump, ours]) {
+      assertEquals(published.code, 0, published.stderr);
+      // Both end on NetStream.Play.UnpublishNotify when ffmpeg is done.
+      assertEquals(recorded.code, 0, recorded.stderr);
     }
-    const [dump, ours, published] = await Promise.all([
-      runRtmpdump(["-v", "-r", url, "-o", `${dir.path}/rtmpdump.flv`], { timeoutMs: 30_000 }),
-      runProcess(Deno.execPath(), [
-        "run",
-        "-A",
-        CLI_PATH,
-        "-v",
-        "-r",
-        url,
-        "-o",
-        `${dir.path}/rtmpkit.flv`,
-      ], {
-        timeoutMs: 30_000,
-      }),
-      publish,
-    ]);
-    assertEquals(published.code, 0, published.stderr);
-    // Both end on NetStream.Play.UnpublishNotify when ffmpeg is done.
-    assertEquals(dump.code, 0, dump.stderr);
-    assertEquals(ours.code, 0, ours.stderr);
     const sourceVideo =
       flvTags(await Deno.readFile(SAMPLE)).filter((t) =>
         t.type === FlvTagType.Video && t.data[1] === 1
@@ -265,7 +290,7 @@ interopTest(
       const videoTags = tags.filter((t) => t.type === FlvTagType.Video && t.data[1] === 1);
       const audioTags = tags.filter((t) => t.type === FlvTagType.Audio && t.data[1] === 1);
       assert(videoTags[0].data[0] === 0x17, `${name}: starts on a keyframe`);
-      // They joined within the first GOP (2 s): the cache gave them every frame.
+      // They joined within the first GOP: the cache gave them every frame.
       assertEquals(videoTags.length, sourceVideo, `${name}: video frames`);
       const probe = await ffprobeFrames(path);
       assertEquals(probe.errors, "", `${name}: ffprobe errors`);
@@ -284,43 +309,36 @@ interopTest(
   "rtmpkit publishes to nginx-rtmp's live application while rtmpdump records it",
   { peers: ["nginx-rtmp", "rtmpdump", "ffprobe"] },
   async () => {
-    await using nginx = await startNginxRtmp({ mediaDir: `${REPO_ROOT}/assets` });
+    // With publish_notify, nginx-rtmp tells its players when the publisher leaves, and
+    // rtmpdump ends there.
+    await using nginx = await startNginxRtmp({
+      mediaDir: `${REPO_ROOT}/assets`,
+      publishNotify: true,
+    });
     await using dir = await tempDir();
     const url = nginx.url("live", "pub");
-    const publish = runProcess(Deno.execPath(), ["run", "-A", CLI_PATH, "publish", SAMPLE, url], {
-      timeoutMs: 30_000,
+    // rtmpdump plays first: nginx-rtmp keeps it waiting for the publisher, which it then gets
+    // from its first tag on.
+    let published: ProcessResult | undefined;
+    const recorded = await runRtmpdump(["-v", "-r", url, "-o", `${dir.path}/live.flv`], {
+      onSpawn: async () => {
+        await nginx.waitForLog(/play: name='pub'/, "rtmpdump's play to reach nginx-rtmp");
+        published = await runRtmpkit(["publish", SAMPLE, url]);
+      },
     });
-    await sleep(700);
-    // nginx-rtmp (publish_notify off, its default) never tells players the publisher left:
-    // rtmpdump is stopped with SIGINT once the publisher is done, and keeps whole tags.
-    const recording = new Deno.Command(findExecutable("rtmpdump")!, {
-      args: ["-v", "-r", url, "-o", `${dir.path}/live.flv`],
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    const published = await publish;
-    await sleep(500);
-    recording.kill("SIGINT");
-    const recorded = await recording.output();
-    assertEquals(published.code, 0, published.stderr);
-    assert(/Published 346 tags/.test(published.stderr), published.stderr);
-    assertEquals(recorded.code, 2, new TextDecoder().decode(recorded.stderr));
+    assertEquals(published!.code, 0, published!.stderr);
+    assert(/Published 346 tags/.test(published!.stderr), published!.stderr);
+    assertEquals(recorded.code, 0, recorded.stderr);
     const tags = flvTags(await Deno.readFile(`${dir.path}/live.flv`));
     const video = tags.filter((t) => t.type === FlvTagType.Video && t.data[1] === 1);
-    // nginx-rtmp starts a player at the next keyframe (2 s or 4 s into the 5 s sample).
-    assert(video.length >= 20, `${video.length} frames recorded`);
-    assertEquals(video[0].data[0], 0x17);
-    const probe = await ffprobeFrames(`${dir.path}/live.flv`);
-    assertEquals(probe.counts.video, video.length);
-    // The recorded frames are the sample's, untouched.
     const source = flvTags(await Deno.readFile(SAMPLE)).filter((t) =>
       t.type === FlvTagType.Video && t.data[1] === 1
     );
-    const start = source.findIndex((t) =>
-      t.data.length === video[0].data.length &&
-      t.data.every((b, i) => b === video[0].data[i])
-    );
-    assert(start >= 0, "the first recorded frame is one of the sample's keyframes");
-    for (let i = 0; i < video.length; i++) assertEquals(video[i].data, source[start + i].data);
+    // Every frame of the sample, untouched.
+    assertEquals(video.length, source.length, "frames recorded");
+    assertEquals(video[0].data[0], 0x17);
+    const probe = await ffprobeFrames(`${dir.path}/live.flv`);
+    assertEquals(probe.counts.video, video.length);
+    for (let i = 0; i < video.length; i++) assertEquals(video[i].data, source[i].data);
   },
 );

@@ -24,6 +24,9 @@ import { ClientSession, type ClientSessionOptions } from "../../src/session/clie
 import { RtmpClient, type RtmpClientOptions } from "../../src/session/rtmp_client.ts";
 import { RtmpServer } from "../../src/server/rtmp_server.ts";
 import type { RtmpServerOptions } from "../../src/server/server_options.ts";
+import { DEFAULT_WAIT_MS, delay, waitFor } from "../_wait.ts";
+
+export { delay, waitFor as waitUntil };
 
 /** Path of the repository's sample FLV. */
 export const SAMPLE_FLV = decodeURIComponent(
@@ -272,10 +275,13 @@ export async function handshaken(port: number): Promise<Transport> {
   }
 }
 
-/** Reads until the peer closes or `ms` pass; tells which, and how many bytes arrived. */
+/**
+ * Reads until the peer closes or `ms` pass (a generous "no hang" limit by default); tells which,
+ * and how many bytes arrived.
+ */
 export async function readUntilClosed(
   transport: Transport,
-  ms = 5000,
+  ms = DEFAULT_WAIT_MS,
 ): Promise<{ bytes: number; closedByPeer: boolean }> {
   let bytes = 0;
   let timedOut = false;
@@ -291,24 +297,6 @@ export async function readUntilClosed(
     }
   } finally {
     clearTimeout(deadline);
-  }
-}
-
-/** Resolves after `ms`. */
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Waits until `condition` holds, polling; throws after `ms`. */
-export async function waitUntil(
-  condition: () => boolean,
-  ms = 5000,
-  what = "condition",
-): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await delay(10);
   }
 }
 
@@ -393,8 +381,8 @@ export class RawClient {
   }
 
   /** Waits until `condition` holds (messages keep arriving meanwhile). */
-  waitFor(condition: () => boolean, what = "condition", ms = 5000): Promise<void> {
-    return waitUntil(condition, ms, what);
+  waitFor(condition: () => boolean, what = "a condition", ms = DEFAULT_WAIT_MS): Promise<void> {
+    return waitFor(condition, ms, what);
   }
 
   /** Stops reading from the socket (the kernel buffers fill, then the server's writes stall). */
