@@ -11,7 +11,7 @@
  *   await file.write(bytes);
  * });
  * file.close();
- * console.log(`${result.reason}: ${result.bytes} bytes, ${result.duration} s`);
+ * console.log(`${result.status} (${result.reason}): ${result.bytes} bytes, ${result.duration} s`);
  * ```
  *
  * @example Encode and decode AMF0
@@ -36,7 +36,9 @@ export * from "./transports/mod.ts";
 export { listenTcp, type TcpListener } from "./transports/tcp_listener.ts";
 export { RtmpServer } from "./src/server/mod.ts";
 export type { RtmpServerOptions } from "./src/server/mod.ts";
+export * from "./src/download/mod.ts";
 export {
+  DEFAULT_LIVE_RECONNECTS,
   DOWNLOAD_BUFFER_MS,
   downloadFlv,
   type DownloadFlvOptions,

@@ -1,33 +1,39 @@
 /**
  * The library's one-call downloader: connect to an RTMP URL, play it and receive the stream as
- * FLV bytes exactly as rtmpdump would write them. Composes the URL parser, a transport from the
- * registry, the client engine and the FLV recorder.
+ * FLV bytes exactly as rtmpdump would write them. It runs the same {@linkcode Downloader} as the
+ * command line, so it has the same features: the timeout toggle and reconnect, the digest
+ * handshake, connect extras, subscribe, resume, start and stop, live reconnects, redirects.
  *
  * @module
  */
 
 import type { AmfValue } from "./amf/types.ts";
-import { ClientSession, type CloseReason } from "./session/client_session.ts";
-import { FlvRecorder } from "./session/flv_recorder.ts";
+import type { DownloaderEvents, DownloadOutcome } from "./download/download_events.ts";
+import type { ResumeFile } from "./download/download_output.ts";
+import { Downloader, type ReconnectPolicy } from "./download/downloader.ts";
+import { ConnectionFailure, type ConnectionOpener } from "./download/open_connection.ts";
 import type { LogSink } from "./session/log.ts";
-import { RtmpClient } from "./session/rtmp_client.ts";
 import { buildTcUrl } from "./url/build_tc_url.ts";
 import { defaultPort } from "./url/protocol.ts";
 import { parseRtmpUrl } from "./url/parse_rtmp_url.ts";
-import { isEncrypted, openTransport } from "../transports/stack.ts";
 import type { RtmpeType } from "./handshake/mod.ts";
-import { ReadTimeoutTransport } from "../transports/read_timeout.ts";
+import { isEncrypted } from "../transports/stack.ts";
 
 /** rtmpdump's default client buffer: 10 hours, so servers send as fast as they can. */
 export const DOWNLOAD_BUFFER_MS = 36_000_000;
+/** Reconnects of a live stream after a drop, by default. */
+export const DEFAULT_LIVE_RECONNECTS = 5;
+/** rtmpdump's default flashVer. */
+const DEFAULT_FLASH_VER = "LNX 10,0,32,18";
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** Options for {@linkcode downloadFlv}. */
 export interface DownloadFlvOptions {
   /** Play a live stream (start −1000, FCSubscribe). */
   live?: boolean;
-  /** Start this many ms into the stream. */
+  /** Start this many ms into the stream (rtmpdump `--start`). */
   seekMs?: number;
-  /** Ask the server to stop at this position (ms). */
+  /** Stop at this position (ms); asked of the server and enforced here (rtmpdump `--stop`). */
   stopMs?: number;
   /** Client buffer length announced to the server (default 10 hours). */
   bufferMs?: number;
@@ -35,47 +41,73 @@ export interface DownloadFlvOptions {
   timeoutMs?: number;
   /** connect's flashVer (default rtmpdump's "LNX 10,0,32,18"). */
   flashVer?: string;
+  /** connect's swfUrl. */
   swfUrl?: string;
+  /** connect's pageUrl. */
   pageUrl?: string;
-  /** Overrides the tcUrl built from the URL (rtmpdump's `-t`). */
+  /** connect's tcUrl (default built from the URL, as rtmpdump does). */
   tcUrl?: string;
+  /** Overrides the app and playpath parsed from the URL. */
+  app?: string;
+  /** Overrides the playpath parsed from the URL. */
+  playpath?: string;
+  /** Extra connect arguments (rtmpdump `--conn`). */
+  conn?: AmfValue[];
+  /** rtmpdump `--auth`: Boolean true and this string after the connect object. */
+  auth?: string;
+  /** FCSubscribe target (live streams subscribe to the playpath without it). */
+  subscribe?: string;
+  /** Send set_playlist before play. */
+  playlist?: boolean;
+  /** Justin.tv usher token. */
+  usherToken?: string;
+  /** No BUFX pause/unpause speed-up (rtmpdump `--realtime`). */
+  realtime?: boolean;
   /**
    * The handshake: "rtmpe" (encrypted; RC4 after it) by default for rtmpe:// and rtmpte://,
-   * "plain" otherwise. "rtmpe" over an rtmp:// URL encrypts a plain TCP connection.
+   * "plain" otherwise; "fp9" is the digest handshake servers that verify the SWF need; "rtmpe"
+   * over an rtmp:// URL encrypts a plain TCP connection.
    */
   handshake?: "plain" | "fp9" | "rtmpe";
   /** With the "rtmpe" handshake: the C0 to send, 6 (default, as rtmpdump), 8 or 9. */
   rtmpeType?: RtmpeType;
-  /** Overrides the app and playpath parsed from the URL. */
-  app?: string;
-  playpath?: string;
-  /** Extra connect arguments. */
-  conn?: AmfValue[];
+  /** SOCKS4 proxy `host:port`. */
+  socks?: string;
+  /** A proxy URL (`socks4://`, `socks4a://`, `socks5://[user:pass@]`, `http://`). */
+  proxy?: string;
+  /**
+   * Reconnects after a drop: a number of attempts or a policy. Default
+   * {@linkcode DEFAULT_LIVE_RECONNECTS} for live streams, none for recorded ones.
+   */
+  reconnect?: number | ReconnectPolicy;
+  /** A partly downloaded file to continue; `write` then receives what follows its kept part. */
+  resume?: ResumeFile & { skip?: number };
+  /** Redirects followed at most (default 5). */
+  maxRedirects?: number;
   /** Receives the engine's log lines (librtmp levels). */
   log?: LogSink;
   /** Called with each onMetaData's values. */
   onMetadata?: (values: AmfValue[]) => void;
+  /** Progress and state callbacks. */
+  events?: DownloaderEvents;
+  /** Opens connections (transport, handshake, connect); default the transport registry. */
+  open?: ConnectionOpener;
   /** Stops the download; what was received so far stays whole. */
   signal?: AbortSignal;
 }
 
 /** What a download ended with. */
-export interface DownloadFlvResult {
-  /** Why it ended: the session's close reason, "eof" (connection ended) or "aborted". */
-  reason: CloseReason | "eof" | "aborted";
-  /** FLV bytes produced. */
-  bytes: number;
-  /** Duration from the stream's metadata in seconds (0 when unknown). */
-  duration: number;
-  /** Timestamp of the last tag written (ms). */
+export interface DownloadFlvResult extends DownloadOutcome {
+  /** Timestamp of the last tag written (ms); the same as `timestampMs`. */
   timestamp: number;
-  /** The last onStatus code the server sent (e.g. "NetStream.Play.StreamNotFound"). */
-  lastStatus: string | undefined;
 }
 
 /**
  * Downloads `url` and hands the FLV to `write` in pieces; each call of `write` receives whole
- * tags. Rejects with the layer's error when connecting or playing fails.
+ * tags. Resolves to the outcome (`status` "complete", "incomplete" or "failed", and why) once
+ * the stream ended; rejects with the layer's error when no connection could be made (a
+ * ConnectError, HandshakeError, TimeoutError or UnsupportedTransportError), and with a
+ * TypeError for a URL without host or playpath.
  *
  * @example
  * ```ts ignore
@@ -84,7 +116,7 @@ export interface DownloadFlvResult {
  * const result = await downloadFlv("rtmp://127.0.0.1/vod/sample.flv", (b) => {
  *   chunks.push(b.slice());
  * });
- * console.log(result.reason, result.bytes);
+ * console.log(result.status, result.reason, result.bytes);
  * ```
  */
 export async function downloadFlv(
@@ -98,78 +130,129 @@ export async function downloadFlv(
   const playpath = options.playpath ?? parsed.playpath;
   if (!parsed.host) throw new TypeError(`Cannot download ${url}: the URL has no host`);
   if (!playpath) throw new TypeError(`Cannot download ${url}: the URL has no playpath`);
+  const live = options.live ?? false;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const reconnect = typeof options.reconnect === "number"
+    ? { attempts: options.reconnect }
+    : options.reconnect ?? (live ? { attempts: DEFAULT_LIVE_RECONNECTS } : undefined);
 
-  let pieces: Uint8Array[] = [];
-  const recorder = new FlvRecorder({
-    resumeTimestamp: options.seekMs ?? 0,
-    initialTimestamp: options.seekMs ?? 0,
-    live: options.live,
-    onMetadata: options.onMetadata,
-  });
-  const session = new ClientSession({
-    app,
-    tcUrl: options.tcUrl ?? buildTcUrl(parsed.protocol, parsed.host, port, app),
-    flashVer: options.flashVer ?? "LNX 10,0,32,18",
-    swfUrl: options.swfUrl,
-    pageUrl: options.pageUrl,
-    conn: options.conn,
-    playpath,
-    live: options.live,
-    seekMs: options.seekMs,
+  const output = new PieceCollector(write, options.resume?.size ?? 0);
+  const resume = options.resume;
+  const downloader = new Downloader({
+    connection: {
+      protocol: parsed.protocol,
+      host: parsed.host,
+      port,
+      socks: options.socks,
+      proxy: options.proxy,
+      connectTimeoutMs: timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS,
+      receiveTimeoutMs: timeoutMs,
+      handshake: options.handshake ?? (isEncrypted(parsed.protocol) ? "rtmpe" : "plain"),
+      rtmpeType: options.rtmpeType,
+    },
+    session: {
+      app,
+      tcUrl: options.tcUrl ?? buildTcUrl(parsed.protocol, parsed.host, port, app),
+      flashVer: options.flashVer ?? DEFAULT_FLASH_VER,
+      swfUrl: options.swfUrl,
+      pageUrl: options.pageUrl,
+      conn: options.conn,
+      auth: options.auth,
+      playpath,
+      live,
+      subscribe: options.subscribe,
+      playlist: options.playlist,
+      usherToken: options.usherToken,
+      bufx: !live && !options.realtime,
+    },
+    live,
+    startMs: options.seekMs,
     stopMs: options.stopMs,
+    playStopMs: options.stopMs,
     bufferMs: options.bufferMs ?? DOWNLOAD_BUFFER_MS,
-    bufx: !options.live,
+    bufferOverridden: options.bufferMs !== undefined,
+    output,
+    resume: resume === undefined ? undefined : {
+      skip: resume.skip ?? 0,
+      file: {
+        get size() {
+          return resume.size;
+        },
+        read: (offset, length) => resume.read(offset, length),
+        truncate(length) {
+          resume.truncate(length);
+          output.resetTo(length);
+        },
+      },
+    },
+    reconnect,
+    maxRedirects: options.maxRedirects,
+    open: options.open,
     log: options.log,
-  }, {
-    onMedia: (m) => recorder.push(m, (p) => pieces.push(p)),
+    events: {
+      ...options.events,
+      metadata: (values) => {
+        options.onMetadata?.(values);
+        options.events?.metadata?.(values);
+      },
+    },
   });
+  const outcome = await downloader.run(options.signal);
+  if (outcome.status === "no-connect") {
+    const error = outcome.error;
+    throw error instanceof ConnectionFailure ? error.cause : error;
+  }
+  return { ...outcome, timestamp: outcome.timestampMs };
+}
 
-  const raw = await openTransport({
-    protocol: parsed.protocol,
-    host: parsed.host,
-    port,
-    connectTimeoutMs: options.timeoutMs ?? 30000,
-  });
-  const transport = new ReadTimeoutTransport(raw, options.timeoutMs ?? 30000);
-  const client = new RtmpClient(transport, session, {
-    handshake: options.handshake ?? (isEncrypted(parsed.protocol) ? "rtmpe" : "plain"),
-    rtmpeType: options.rtmpeType,
-    log: options.log,
-  });
-  const onAbort = () => transport.close();
-  options.signal?.addEventListener("abort", onAbort);
-  let bytes = 0;
-  const drain = async () => {
-    if (pieces.length === 0) return;
-    const out = pieces.length === 1 ? pieces[0] : concat(pieces);
-    pieces = [];
-    bytes += out.length;
-    await write(out);
+/** Collects a tag's pieces and hands whole tags to the caller's `write`. */
+class PieceCollector {
+  readonly #write: (bytes: Uint8Array) => void | Promise<void>;
+  #pieces: Uint8Array[] = [];
+  #pending = 0;
+  #committed = 0;
+  #written: number;
+
+  constructor(write: (bytes: Uint8Array) => void | Promise<void>, initialSize: number) {
+    this.#write = write;
+    this.#written = initialSize;
+  }
+
+  readonly push = (piece: Uint8Array): void => {
+    this.#pieces.push(piece.slice());
+    this.#pending += piece.length;
   };
-  try {
-    await client.connect();
-    const result = await client.pump(() => options.signal?.aborted === true, drain);
-    recorder.finish((p) => pieces.push(p));
-    await drain();
-    const reason = options.signal?.aborted
-      ? "aborted"
-      : result === "closed"
-      ? session.closeReason ?? "eof"
-      : "eof";
-    return {
-      reason,
-      bytes,
-      duration: recorder.duration,
-      timestamp: recorder.timestamp,
-      lastStatus: session.lastStatus,
-    };
-  } finally {
-    options.signal?.removeEventListener("abort", onAbort);
-    await client.close();
+
+  commit(): void {
+    this.#committed = this.#pieces.length;
+  }
+
+  get size(): number {
+    return this.#written + this.#pending;
+  }
+
+  resetTo(size: number): void {
+    this.#written = size;
+  }
+
+  flushIfDue(): Promise<void> {
+    return this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const count = this.#committed;
+    if (count === 0) return;
+    const take = this.#pieces.splice(0, count);
+    this.#committed = 0;
+    const out = concat(take);
+    this.#pending -= out.length;
+    this.#written += out.length;
+    await this.#write(out);
   }
 }
 
 function concat(pieces: Uint8Array[]): Uint8Array {
+  if (pieces.length === 1) return pieces[0];
   let n = 0;
   for (const p of pieces) n += p.length;
   const out = new Uint8Array(n);

@@ -74,6 +74,8 @@ export interface OptionState {
   conn: ConnBuilder;
   /** `--rtmpeType`: the C0 an RTMPE handshake sends (6, 8 or 9). */
   rtmpeType: RtmpeType | undefined;
+  /** `--reconnect N`: reconnects after a dropped stream (0: none, as rtmpdump). */
+  reconnect: number;
 }
 
 /** The state before any option, with rtmpdump's defaults. */
@@ -114,6 +116,7 @@ export function initialOptionState(): OptionState {
     token: undefined,
     conn: new ConnBuilder(),
     rtmpeType: undefined,
+    reconnect: 0,
   };
 }
 
@@ -308,6 +311,9 @@ export function applyOption(
         return 1;
       }
       state.rtmpeType = Number(value) as RtmpeType;
+      return;
+    case "reconnect":
+      state.reconnect = Math.max(0, atoi(value));
       return;
   }
   throw new RangeError(`Cannot apply option -${short}: rtmpdump has no such option`);

@@ -71,6 +71,7 @@ export const LONG_OPTIONS: readonly LongOption[] = [
  */
 export const EXTENSION_OPTIONS: readonly LongOption[] = [
   { name: "rtmpeType", hasArg: true, short: "rtmpeType" },
+  { name: "reconnect", hasArg: true, short: "reconnect" },
 ];
 
 /** A recognised option, named by its short letter, with its value when it takes one. */

@@ -72,6 +72,8 @@ export interface DownloadOptions {
   resume: boolean;
   /** `--skip`: keyframes to skip back when looking for the resume point (≥ 0). */
   skipFrames: number;
+  /** `--reconnect N` (rtmpkit's own): reconnects after a dropped stream; 0 as rtmpdump. */
+  reconnect: number;
   /** `--live`: "Starting Live Stream", no resume, no seeking, no BUFX, no retry on timeout. */
   live: boolean;
   /** `--realtime`: no BUFX; prints the realtime note. */
@@ -312,6 +314,7 @@ function validate(state: OptionState, log: Logger): BuildDownloadOptionsResult {
     outputIsStdout: state.stdoutMode,
     resume: state.resume,
     skipFrames: state.skipFrames,
+    reconnect: state.reconnect,
     live: state.live,
     realtime: state.realtime,
     hashes: state.hashes,
@@ -335,6 +338,7 @@ type LocalPart = Pick<
   | "outputIsStdout"
   | "resume"
   | "skipFrames"
+  | "reconnect"
   | "live"
   | "realtime"
   | "hashes"

@@ -42,6 +42,15 @@ export class OutputSink {
     this.#used += piece.length;
   };
 
+  /**
+   * The file was cut to `size` bytes (a resumed download going on after its last whole tag):
+   * writes follow them. Only while nothing is collected.
+   */
+  resetTo(size: number): void {
+    if (this.#used !== 0) throw new Error("Cannot reset the output: bytes are still collected");
+    this.written = size;
+  }
+
   /** Total bytes including those not yet written. */
   get size(): number {
     return this.written + this.#used;

@@ -10,32 +10,21 @@
  * @module
  */
 
-import { doubleToInt32, toUint32 } from "./_c_cast.ts";
+import { toUint32 } from "./_c_cast.ts";
 import { formatFixed } from "./format_fixed.ts";
 import type { Logger } from "./logger.ts";
 
 /** The byte counter is redrawn when more than this many milliseconds have passed. */
 export const PROGRESS_INTERVAL_MS = 200;
 
-/** A download counts as complete from this percentage on (rtmpdump's `percent < 99.9` test). */
-export const COMPLETE_PERCENT = 99.9;
+export { COMPLETE_PERCENT, computePercent } from "../download/download_percent.ts";
+import { computePercent } from "../download/download_percent.ts";
 
 /** A millisecond clock (rtmpdump uses `RTMP_GetTime`); injectable for tests. */
 export type Clock = () => number;
 
 const KIB = 1024;
 const MS_PER_SECOND = 1000;
-
-/**
- * The percentage rtmpdump shows: `timestampMs / (durationSec·1000) · 100`, truncated toward zero
- * to one decimal by a C `(int)` cast of ten times the value (so values past the int range, as a
- * huge timestamp against a tiny duration gives, become −214748364.8 like on x86-64). It exceeds
- * 100 when the stream runs past its announced duration.
- */
-export function computePercent(timestampMs: number, durationSec: number): number {
-  const percent = timestampMs / (durationSec * MS_PER_SECOND) * 100;
-  return doubleToInt32(percent * 10) / 10;
-}
 
 /** `\r%.3f kB / %.2f sec (%.1f%%)`, or without the percentage when the duration is unknown. */
 export function formatProgressLine(bytes: number, timestampMs: number, percent?: number): string {

@@ -14,6 +14,19 @@ export interface ByteWriter {
   close(): void;
 }
 
+/**
+ * An output file opened without truncating it, for `--resume`: read at offsets, cut, and written
+ * from where it was cut.
+ */
+export interface ResumableFile extends ByteWriter {
+  /** Size in bytes when opened (and after {@linkcode truncate}). */
+  readonly size: number;
+  /** Reads `length` bytes at `offset` (fewer at the end). */
+  read(offset: number, length: number): Uint8Array;
+  /** Cuts the file to `length` bytes; writes go on from there. */
+  truncate(length: number): void;
+}
+
 /** Signals the downloader and the server stop on. */
 export type StopSignal = "SIGINT" | "SIGTERM" | "SIGHUP" | "SIGQUIT";
 
@@ -25,6 +38,8 @@ export interface RuntimeIo {
   readonly stderr: ByteWriter;
   /** Opens (creates, truncates) a file for writing. Throws the OS error. */
   openOutput(path: string): ByteWriter;
+  /** Opens (creates) a file for reading and writing without truncating it. Throws the OS error. */
+  openResumable(path: string): ResumableFile;
   /**
    * Where stdout stands, as C's `ftello(stdout)` sees it: the size of a regular file it is
    * redirected to, −1 for a pipe or terminal.
@@ -54,6 +69,33 @@ function denoIo(): RuntimeIo {
     openOutput(path) {
       const file = Deno.openSync(path, { read: true, write: true, create: true, truncate: true });
       return { write: (b) => file.writeSync(b), close: () => file.close() };
+    },
+    openResumable(path) {
+      const file = Deno.openSync(path, { read: true, write: true, create: true });
+      let size = file.statSync().size;
+      return {
+        get size() {
+          return size;
+        },
+        read(offset, length) {
+          const out = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
+          file.seekSync(offset, Deno.SeekMode.Start);
+          let got = 0;
+          while (got < out.length) {
+            const n = file.readSync(out.subarray(got));
+            if (n === null || n === 0) break;
+            got += n;
+          }
+          return out.subarray(0, got);
+        },
+        truncate(length) {
+          file.truncateSync(length);
+          file.seekSync(length, Deno.SeekMode.Start);
+          size = length;
+        },
+        write: (b) => file.writeSync(b),
+        close: () => file.close(),
+      };
     },
     stdoutPosition() {
       try {
@@ -90,6 +132,37 @@ async function nodeIo(): Promise<RuntimeIo> {
     openOutput(path) {
       const n = fs.openSync(path, "w+");
       return fd(n, () => fs.closeSync(n));
+    },
+    openResumable(path) {
+      const n = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o666);
+      let size = fs.fstatSync(n).size;
+      let position = size;
+      return {
+        get size() {
+          return size;
+        },
+        read(offset, length) {
+          const out = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
+          let got = 0;
+          while (got < out.length) {
+            const r = fs.readSync(n, out, got, out.length - got, offset + got);
+            if (r === 0) break;
+            got += r;
+          }
+          return out.subarray(0, got);
+        },
+        truncate(length) {
+          fs.ftruncateSync(n, length);
+          size = length;
+          position = length;
+        },
+        write(b) {
+          const written = fs.writeSync(n, b, 0, b.length, position);
+          position += written;
+          return written;
+        },
+        close: () => fs.closeSync(n),
+      };
     },
     stdoutPosition() {
       try {

@@ -114,4 +114,5 @@ function usageText(program: string): string {
 /** Syntax and description of each of rtmpkit's own options, by name. */
 const EXTENSION_HELP: Readonly<Record<string, readonly [string, string]>> = {
   rtmpeType: ["--rtmpeType 6|8|9", "RTMPE handshake type to ask for (default: 6, as rtmpdump)"],
+  reconnect: ["--reconnect num", "Reconnect a dropped stream up to num times (default: 0)"],
 };

@@ -48,3 +48,10 @@ export {
   writePreviousTagSize,
 } from "./flv_tag.ts";
 export { FlvReader, type FlvReaderOptions } from "./flv_reader.ts";
+export {
+  type FlvByteSource,
+  type FlvTagPosition,
+  type FlvTailScan,
+  type FlvTailScanOptions,
+  scanFlvTail,
+} from "./flv_tail_scan.ts";

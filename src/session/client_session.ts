@@ -39,6 +39,29 @@ export const CONNECT_BUFFER_MS = 300;
 /** play's start argument for live streams. */
 export const LIVE_START = -1000;
 
+/**
+ * Where the stream stands in a pause/unpause cycle (librtmp's `m_pausing`): the BUFX speed-up on
+ * BufferEmpty and the toggle after a receive timeout (RTMP_ToggleStream) both pause, then
+ * unpause; after the unpause the server sends again what was already received, and media up to
+ * the pause point are dropped.
+ */
+export const PauseState = {
+  /** Not paused (librtmp 0). */
+  None: "none",
+  /** pause(true) was sent (librtmp 1). */
+  Paused: "paused",
+  /** Paused, and the server's StreamEOF arrived (librtmp 2). */
+  PausedAtEnd: "paused-at-end",
+  /** pause(false) was sent; media up to the pause point are dropped (librtmp 3). */
+  Unpaused: "unpaused",
+} as const;
+
+/** One of {@linkcode PauseState}'s values. */
+export type PauseState = typeof PauseState[keyof typeof PauseState];
+
+/** Highest SWF verification request type librtmp answers. */
+const MAX_SWF_VERIFY_TYPE = 1;
+
 /** Chunk streams the client sends on (librtmp's choices). */
 const CSID_CONTROL = 2;
 const CSID_COMMAND = 3;
@@ -73,6 +96,18 @@ export interface ClientSessionOptions {
   bufx?: boolean;
   /** Justin.tv usher token. */
   usherToken?: string;
+  /**
+   * SecureToken (rtmpdump `--token`): given the `secureToken` challenge found in connect's
+   * `_result`, returns the answer sent as `secureTokenResponse` (librtmp decrypts it with XXTEA
+   * and the token as key), or undefined to send nothing.
+   */
+  secureToken?: (challenge: string) => string | undefined;
+  /**
+   * End the session on NetStream.Play.UnpublishNotify (librtmp's behaviour, the default). A
+   * recorder that waits for the publisher to come back sets it to false: the session then stays
+   * open and media go on after the next PublishNotify.
+   */
+  endOnUnpublish?: boolean;
   /** Log sink (librtmp levels). */
   log?: LogSink;
   /** Limits for the chunk decoder. */
@@ -84,6 +119,7 @@ export type CloseReason =
   | "complete" // Play.Complete / Play.Stop / UnpublishNotify / onFCUnsubscribe
   | "failed" // NetStream.Failed, Play.Failed, StreamNotFound, Connect.InvalidApp
   | "server-close" // the server invoked `close`
+  | "redirect" // connect was rejected with a redirect target (see `redirect`)
   | "local"; // closed by the caller
 
 /** Callbacks of the session. */
@@ -92,6 +128,11 @@ export interface ClientSessionHandler {
   onMedia(message: RtmpMessage): void;
   /** Every onStatus the server sends (code, level and the whole info object). */
   onStatus?(code: string, level: string, info: AmfValue): void;
+  /**
+   * The server's StreamBegin (0) and StreamEOF (1) user control events, with the stream id. A
+   * live server sends StreamEOF when the publisher leaves and StreamBegin when one arrives.
+   */
+  onStreamEvent?(event: number, streamId: number): void;
 }
 
 /** The client side of one RTMP connection, playing one stream. */
@@ -125,8 +166,13 @@ export class ClientSession {
   /** The last status code received (e.g. "NetStream.Play.StreamNotFound"). */
   lastStatus: string | undefined;
 
-  /** BUFX pause state (librtmp's m_pausing: 0 none, 1 paused, 2 EOF seen, 3 unpaused). */
-  pausing = 0;
+  /** Where the stream stands in a pause/unpause cycle (BUFX or the timeout toggle). */
+  pauseState: PauseState = PauseState.None;
+  /**
+   * Where the server redirects to: the `ex.redirect` of a NetConnection.Connect.Rejected
+   * `_error` for connect (set when the session closes with reason "redirect").
+   */
+  redirect: string | undefined;
   /** Timestamp the stream was paused at. */
   pauseStamp = 0;
   /** Timestamp of the last media message (not updated while pausing). */
@@ -134,6 +180,8 @@ export class ClientSession {
   #mediaCsid = 0;
   #lastTimestamp = new Map<number, number>();
   #held: RtmpMessage[] | undefined;
+  /** Body of the 0x1B answer after its event type (42 bytes), once known. */
+  #swfVerifyResponse: Uint8Array | undefined;
 
   /** Creates a session; call {@linkcode connect} to queue the connect command. */
   constructor(options: ClientSessionOptions, handler: ClientSessionHandler) {
@@ -144,19 +192,34 @@ export class ClientSession {
   }
 
   /**
-   * Holds media back instead of delivering it (until {@linkcode releaseMedia}), so a caller that
-   * waits for play to start can report that before the first media of the same read is handled.
-   * What is held is at most what one received buffer completed.
+   * Once play has started, holds back every message that follows it (until
+   * {@linkcode releaseHeld}), so a caller that waits for play to start can report that before
+   * anything else of the same read is handled — as librtmp, which reads one message at a time,
+   * returns from RTMP_ConnectStream at Play.Start. What is held is at most what one received
+   * buffer completed.
    */
-  holdMedia(): void {
+  holdAfterStart(): void {
     this.#held ??= [];
   }
 
-  /** Delivers held media in order and stops holding. */
-  releaseMedia(): void {
+  /** Handles the held messages in order (media reach `onMedia`) and stops holding. */
+  releaseHeld(): void {
     const held = this.#held;
     this.#held = undefined;
-    if (held) { for (const m of held) this.#handler.onMedia(m); }
+    if (held === undefined) return;
+    for (const m of held) {
+      try {
+        this.#handleMessage(m);
+      } catch (err) {
+        if (err !== SESSION_CLOSED) throw err;
+        return;
+      }
+    }
+  }
+
+  /** Transactions waiting for a `_result` (bounded: nothing a server sends adds to them). */
+  get pendingCalls(): number {
+    return this.#calls.length;
   }
 
   /** Declared length of the message whose chunk body is being received; -1 between chunks. */
@@ -190,12 +253,31 @@ export class ClientSession {
     this.#invoke("connect", [obj, ...extra], { csid: CSID_COMMAND, forceFull: true });
   }
 
-  /** Feeds received bytes; handles everything they complete. Throws on protocol errors. */
+  /**
+   * Feeds received bytes; handles everything they complete. Throws on protocol errors. Once the
+   * session has closed (Play.Stop, a failure, the server's `close`) nothing more is parsed,
+   * whether the bytes came in the same read as the message that closed it or in a later one:
+   * librtmp closes the connection there and reads no further.
+   */
   receive(data: Uint8Array): void {
     this.bytesIn += data.length;
     if (this.closeReason !== undefined) return;
-    this.#decoder.push(data, this.#onMessage);
+    try {
+      this.#decoder.push(data, this.#onMessage);
+    } catch (err) {
+      if (err !== SESSION_CLOSED) throw err;
+    }
     this.#maybeAcknowledge();
+  }
+
+  /**
+   * Sets the answer to the server's SWF verification request (user control 0x1A): the 42 bytes
+   * that follow the event type in librtmp's 0x1B message (`01 01`, the SWF size twice, the
+   * HMAC of the SWF hash keyed with the last 32 bytes of S1). Without it the request is logged
+   * and ignored, as librtmp does without `--swfVfy`.
+   */
+  setSwfVerifyResponse(body: Uint8Array): void {
+    this.#swfVerifyResponse = body;
   }
 
   /** Counts bytes received outside `receive` (the handshake), as librtmp's counter does. */
@@ -223,6 +305,23 @@ export class ClientSession {
     this.pauseStamp = this.#mediaCsid ? this.#lastTimestamp.get(this.#mediaCsid) ?? 0 : 0;
   }
 
+  /**
+   * The first half of librtmp's RTMP_ToggleStream (after a receive timeout): records the pause
+   * point and sends pause(true) there. The caller waits (librtmp sleeps a second), then calls
+   * {@linkcode unpauseAfterToggle}.
+   */
+  pauseForToggle(): void {
+    this.markPauseStamp();
+    this.sendPause(true, this.pauseStamp);
+    this.pauseState = PauseState.Paused;
+  }
+
+  /** The second half of the toggle: pause(false) at the pause point; resent media are dropped. */
+  unpauseAfterToggle(): void {
+    this.sendPause(false, this.pauseStamp);
+    this.pauseState = PauseState.Unpaused;
+  }
+
   /** Announces a new client buffer length on the current stream (RTMP_UpdateBufferMS). */
   updateBufferMs(ms: number): void {
     this.#opts.bufferMs = ms;
@@ -234,6 +333,8 @@ export class ClientSession {
     this.#deleteStream();
     this.#opts.seekMs = seekMs;
     this.playing = false;
+    // The new stream's timestamps start anew: nothing of it is a resend of the old one.
+    this.pauseState = PauseState.None;
     this.#invoke("createStream", [null], { csid: CSID_COMMAND });
   }
 
@@ -302,7 +403,14 @@ export class ClientSession {
   // ---- incoming ----
 
   #handleMessage(m: RtmpMessage): void {
-    if (this.closeReason !== undefined) return;
+    if (this.closeReason !== undefined) throw SESSION_CLOSED;
+    if (this.#held !== undefined && this.playing) {
+      // Held past the decoder's callback: a transient payload must be copied.
+      this.#held.push(
+        this.#opts.decoder?.transientPayloads ? { ...m, payload: m.payload.slice() } : m,
+      );
+      return;
+    }
     this.#lastTimestamp.set(m.csid, m.timestamp);
     if (m.payload.length === 0) return;
     switch (m.typeId) {
@@ -362,20 +470,17 @@ export class ClientSession {
     }
     const isAudioVideo = m.typeId === MessageType.Audio || m.typeId === MessageType.Video;
     if (isAudioVideo && !this.#mediaCsid) this.#mediaCsid = m.csid;
-    if (!this.pausing && (isAudioVideo || m.typeId === MessageType.Aggregate)) {
+    if (
+      this.pauseState === PauseState.None && (isAudioVideo || m.typeId === MessageType.Aggregate)
+    ) {
       this.mediaStamp = isAudioVideo ? m.timestamp : lastSubTagTimestamp(m);
     }
-    if (this.pausing === 3) {
+    if (this.pauseState === PauseState.Unpaused) {
       // After an unpause the server resends what we already have.
       if (m.timestamp <= this.mediaStamp) return;
-      this.pausing = 0;
+      this.pauseState = PauseState.None;
     }
-    if (this.#held) {
-      // Held past the decoder's callback: a transient payload must be copied.
-      this.#held.push(
-        this.#opts.decoder?.transientPayloads ? { ...m, payload: m.payload.slice() } : m,
-      );
-    } else this.#handler.onMedia(m);
+    this.#handler.onMedia(m);
   }
 
   #handleUserControl(p: Uint8Array): void {
@@ -386,10 +491,12 @@ export class ClientSession {
       switch (type) {
         case UserControlEvent.StreamBegin:
           this.#log(LogLevel.Debug, `Stream Begin ${value}`);
+          this.#handler.onStreamEvent?.(type, value);
           break;
         case UserControlEvent.StreamEOF:
           this.#log(LogLevel.Debug, `Stream EOF ${value}`);
-          if (this.pausing === 1) this.pausing = 2;
+          if (this.pauseState === PauseState.Paused) this.pauseState = PauseState.PausedAtEnd;
+          this.#handler.onStreamEvent?.(type, value);
           break;
         case UserControlEvent.PingRequest:
           this.#log(LogLevel.Debug, `Ping ${value}`);
@@ -398,13 +505,13 @@ export class ClientSession {
         case UserControlEvent.BufferEmpty:
           this.#log(LogLevel.Debug, `Stream BufferEmpty ${value}`);
           if (!this.#opts.bufx) break;
-          if (!this.pausing) {
+          if (this.pauseState === PauseState.None) {
             this.markPauseStamp();
             this.sendPause(true, this.pauseStamp);
-            this.pausing = 1;
-          } else if (this.pausing === 2) {
+            this.pauseState = PauseState.Paused;
+          } else if (this.pauseState === PauseState.PausedAtEnd) {
             this.sendPause(false, this.pauseStamp);
-            this.pausing = 3;
+            this.pauseState = PauseState.Unpaused;
           }
           break;
         default:
@@ -412,7 +519,19 @@ export class ClientSession {
       }
     }
     if (type === UserControlEvent.SwfVerifyRequest) {
-      if (p.length > 2 && p[2] > 1) {
+      const requestType = p.length > 2 ? p[2] : 0;
+      if (requestType <= MAX_SWF_VERIFY_TYPE && this.#swfVerifyResponse !== undefined) {
+        const body = new Uint8Array(2 + this.#swfVerifyResponse.length);
+        body[1] = UserControlEvent.SwfVerifyResponse;
+        body.set(this.#swfVerifyResponse, 2);
+        this.#control({
+          csid: CSID_CONTROL,
+          typeId: MessageType.UserControl,
+          timestamp: 0,
+          messageStreamId: 0,
+          payload: body,
+        });
+      } else if (requestType > MAX_SWF_VERIFY_TYPE) {
         this.#log(
           LogLevel.Error,
           `HandleCtrl: SWFVerification Type ${p[2]} request not supported! Patches welcome...`,
@@ -444,8 +563,10 @@ export class ClientSession {
         this.#handleResult(txn, values);
         return;
       case "onBWDone":
+        // librtmp sends _checkbw without waiting for an answer: nothing is remembered, so a
+        // flood of onBWDone costs output bytes, not memory.
         if (!this.#bwCheckCounter) {
-          this.#invoke("_checkbw", [null], { csid: CSID_COMMAND, forceFull: true, queue: true });
+          this.#invoke("_checkbw", [null], { csid: CSID_COMMAND, forceFull: true, queue: false });
         }
         return;
       case "onFCSubscribe":
@@ -474,6 +595,7 @@ export class ClientSession {
         return;
       case "_error":
         this.#log(LogLevel.Error, "rtmp server sent error");
+        this.#handleError(txn, values[3]);
         return;
       case "close":
         this.#log(LogLevel.Error, "rtmp server requested close");
@@ -498,6 +620,17 @@ export class ClientSession {
     this.#log(LogLevel.Debug, `HandleInvoke, received result for method call <${name}>`);
     const o = this.#opts;
     if (name === "connect") {
+      if (o.secureToken) {
+        const challenge = findStringProperty(values, "secureToken");
+        const answer = challenge === undefined ? undefined : o.secureToken(challenge);
+        if (answer !== undefined) {
+          this.#invoke("secureTokenResponse", [null, answer], {
+            csid: CSID_COMMAND,
+            transactionId: 0,
+            queue: false,
+          });
+        }
+      }
       if (!this.#windowAckSent) this.#sendWindowAckSize();
       this.#userControl(UserControlEvent.SetBufferLength, 0, CONNECT_BUFFER_MS);
       this.#invoke("createStream", [null], { csid: CSID_COMMAND });
@@ -518,6 +651,23 @@ export class ClientSession {
     } else if (name === "play" || name === "publish") {
       this.playing = true;
     }
+  }
+
+  /**
+   * An `_error` answering connect with NetConnection.Connect.Rejected and a redirect target
+   * (`ex.redirect`, as FMS, Wowza and nginx-rtmp's redirect send it): the session closes with
+   * reason "redirect" and {@linkcode redirect} set. librtmp ignores the target.
+   */
+  #handleError(txn: number, info: AmfValue): void {
+    const i = this.#calls.findIndex((c) => c.transactionId === Math.trunc(txn));
+    if (i < 0 || this.#calls[i].name !== "connect") return;
+    if (propString(info, "code") !== "NetConnection.Connect.Rejected") return;
+    const ex = propValue(info, "ex");
+    const target = propString(ex, "redirect");
+    if (target.length === 0) return;
+    this.#calls.splice(i, 1);
+    this.redirect = target;
+    this.close("redirect");
   }
 
   #handleStatus(info: AmfValue): void {
@@ -544,15 +694,20 @@ export class ClientSession {
         this.playing = true;
         this.#dropCall("publish");
         return;
+      case "NetStream.Play.UnpublishNotify":
+        if (this.#opts.endOnUnpublish === false) return;
+        this.close("complete");
+        return;
       case "NetStream.Play.Complete":
       case "NetStream.Play.Stop":
-      case "NetStream.Play.UnpublishNotify":
         this.close("complete");
         return;
       case "NetStream.Pause.Notify":
-        if (this.pausing === 1 || this.pausing === 2) {
+        if (
+          this.pauseState === PauseState.Paused || this.pauseState === PauseState.PausedAtEnd
+        ) {
           this.sendPause(false, this.pauseStamp);
-          this.pausing = 3;
+          this.pauseState = PauseState.Unpaused;
         }
         return;
     }
@@ -605,6 +760,9 @@ export class ClientSession {
   }
 }
 
+/** Thrown inside the decoder's callback to stop parsing once the session has closed. */
+const SESSION_CLOSED = Symbol("session closed");
+
 function hex2(n: number): string {
   return n.toString(16).padStart(2, "0");
 }
@@ -621,6 +779,36 @@ export function propString(obj: AmfValue, name: string): string {
   }
   return "";
 }
+
+/** A property of an AMF object, undefined when absent or not an object. */
+function propValue(obj: AmfValue, name: string): AmfValue {
+  if (obj instanceof Map) return obj.get(name);
+  if (obj && typeof obj === "object" && !Array.isArray(obj) && !(obj instanceof Uint8Array)) {
+    return (obj as Record<string, AmfValue>)[name];
+  }
+  return undefined;
+}
+
+/**
+ * The first string property named `name` anywhere in `values`, depth first through objects and
+ * ECMA arrays (librtmp's RTMP_FindFirstMatchingProperty).
+ */
+function findStringProperty(values: AmfValue[], name: string, depth = 0): string | undefined {
+  if (depth > MAX_PROPERTY_SEARCH_DEPTH) return undefined;
+  for (const value of values) {
+    if (value instanceof Map) {
+      for (const [key, v] of value) {
+        if (key === name && typeof v === "string") return v;
+        const inner = findStringProperty([v], name, depth + 1);
+        if (inner !== undefined) return inner;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Nesting searched for a property (the AMF decoder bounds depth already; this is a backstop). */
+const MAX_PROPERTY_SEARCH_DEPTH = 64;
 
 /**
  * The timestamp of the last audio/video sub-tag of an aggregate (librtmp's media stamp); like

@@ -74,6 +74,11 @@ export interface FlvRecorderOptions {
   /** Resume matching; see {@linkcode FlvResumeFilter}. */
   resumeFilter?: FlvResumeFilter;
   /**
+   * Called for every tag written (each sub-tag of an aggregate), with its type, the timestamp
+   * it is written with and its body (valid during the call only), before its pieces go out.
+   */
+  onTag?: (type: number, timestamp: number, data: Uint8Array) => void;
+  /**
    * What {@linkcode FlvRecorder.finish} does with output still held back for the header flags.
    * `false` (default, rtmpdump's behaviour): it is discarded, as librtmp frees its header buffer
    * when the stream ends before buffering completed. `true`: it is written.
@@ -144,13 +149,16 @@ const PHASE_FINISHED = 3;
  * ```
  */
 export class FlvRecorder {
-  readonly #resumeTimestamp: number;
+  #resumeTimestamp: number;
   readonly #live: boolean;
   readonly #onMetadata: ((values: AmfValue[]) => void) | undefined;
   readonly #resumeFilter: FlvResumeFilter | undefined;
   readonly #flushOnFinish: boolean;
+  readonly #onTag: ((type: number, timestamp: number, data: Uint8Array) => void) | undefined;
   #phase: number;
   #timestamp: number;
+  /** {@linkcode timestamp} without the offset: what librtmp's header buffering looks at. */
+  #messageTimestamp = 0;
   #dataType = 0;
   #duration = 0;
   #bytesWritten = 0;
@@ -170,6 +178,7 @@ export class FlvRecorder {
     this.#live = options.live ?? false;
     this.#onMetadata = options.onMetadata;
     this.#resumeFilter = options.resumeFilter;
+    this.#onTag = options.onTag;
     this.#flushOnFinish = options.flushHeaderBufferOnFinish ?? false;
     this.#transient = options.transientPayloads ?? false;
     this.#phase = options.noHeader ? PHASE_STREAMING : PHASE_START;
@@ -181,6 +190,19 @@ export class FlvRecorder {
    */
   get timestamp(): number {
     return this.#timestamp;
+  }
+
+  /**
+   * nResumeTS: the offset in ms added to the timestamps of the messages pushed from now on. A
+   * downloader that continues a recording on a new connection sets it so that the new stream's
+   * timestamps carry on where the file stands.
+   */
+  get timestampOffset(): number {
+    return this.#resumeTimestamp;
+  }
+
+  set timestampOffset(offset: number) {
+    this.#resumeTimestamp = checkU32("timestampOffset", offset);
   }
 
   /** Duration in seconds from the last onMetaData that had one (0 if none). */
@@ -304,6 +326,10 @@ export class FlvRecorder {
     const backPointer = this.#alloc(FLV_PREVIOUS_TAG_SIZE_SIZE);
     writePreviousTagSize(backPointer, 0, FLV_TAG_HEADER_SIZE + size);
     this.#timestamp = this.#live ? message.timestamp : timestamp;
+    this.#messageTimestamp = this.#live
+      ? message.timestamp
+      : (timestamp - this.#resumeTimestamp) >>> 0;
+    this.#onTag?.(message.typeId, timestamp, body);
     const total = FLV_TAG_HEADER_SIZE + size + FLV_PREVIOUS_TAG_SIZE_SIZE;
     this.#written([header, body, backPointer], total, total, out);
   }
@@ -345,6 +371,7 @@ export class FlvRecorder {
         total += FLV_TAG_HEADER_SIZE;
         runStart = pos + FLV_TAG_HEADER_SIZE;
       }
+      this.#onTag?.(type, lastTimestamp, body.subarray(pos + FLV_TAG_HEADER_SIZE, dataEnd));
       const tagSize = FLV_TAG_HEADER_SIZE + dataSize;
       const backPointerEnd = dataEnd + FLV_PREVIOUS_TAG_SIZE_SIZE;
       if (backPointerEnd > length || readUint32(body, dataEnd) !== tagSize) {
@@ -360,6 +387,9 @@ export class FlvRecorder {
     }
     addRun(length);
     this.#timestamp = this.#live ? message.timestamp : lastTimestamp;
+    this.#messageTimestamp = this.#live
+      ? message.timestamp
+      : (lastTimestamp - this.#resumeTimestamp) >>> 0;
     this.#written(pieces, total, length, out);
   }
 
@@ -387,7 +417,12 @@ export class FlvRecorder {
       return;
     }
     this.#headerBufferLeft -= total;
-    if (this.#dataType === FLAGS_AUDIO_AND_VIDEO || this.#timestamp !== 0) this.#flushHeld(out);
+    // librtmp looks at the written timestamp, which is the message's when no offset is added;
+    // with an offset (--start, where librtmp does not buffer at all) the message's timestamp
+    // tells whether the stream has got past its start.
+    if (this.#dataType === FLAGS_AUDIO_AND_VIDEO || this.#messageTimestamp !== 0) {
+      this.#flushHeld(out);
+    }
   }
 
   /** Ends header buffering: the header with the flags known now, then the held pieces. */

@@ -14,6 +14,7 @@ export {
   CONNECT_DEFAULTS,
   DEFAULT_WINDOW_ACK_SIZE,
   LIVE_START,
+  PauseState,
   propString,
 } from "./client_session.ts";
 export { type PumpResult, RtmpClient, type RtmpClientOptions } from "./rtmp_client.ts";

@@ -40,6 +40,16 @@ export class RtmpClient {
   #leftover: Uint8Array | undefined;
   /** Bytes sent so far. */
   bytesOut = 0;
+  /**
+   * The last 32 bytes of the server's S1 after a digest handshake: the key of the SWF
+   * verification answer (librtmp-facts §4.5); undefined after a plain handshake.
+   */
+  swfVerificationKey: Uint8Array | undefined;
+  /**
+   * Where the last {@linkcode pump} failed: "transport" (a read or write of the connection) or
+   * "session" (the server's bytes were refused by the session).
+   */
+  failedIn: "transport" | "session" | undefined;
 
   /** Binds a session to an open transport. */
   constructor(transport: Transport, session: ClientSession, options: RtmpClientOptions = {}) {
@@ -74,6 +84,7 @@ export class RtmpClient {
       log: this.#log,
     });
     this.#transport = result.transport;
+    this.swfVerificationKey = result.swfVerificationKey;
     this.bytesOut += result.bytesOut;
     this.#session.countBytes(result.bytesIn);
     if (result.rest.length > 0) this.#leftover = result.rest;
@@ -100,11 +111,29 @@ export class RtmpClient {
         await this.flush().catch(() => {});
         return "closed";
       }
-      const data = this.#leftover ?? await this.#transport.read();
+      let data: Uint8Array | null;
+      try {
+        data = this.#leftover ?? await this.#transport.read();
+      } catch (err) {
+        this.failedIn = "transport";
+        throw err;
+      }
       this.#leftover = undefined;
       if (data === null) return "eof";
-      session.receive(data);
-      if (session.hasOutput) await this.#write(session.takeOutput());
+      try {
+        session.receive(data);
+      } catch (err) {
+        this.failedIn = "session";
+        throw err;
+      }
+      if (session.hasOutput) {
+        try {
+          await this.#write(session.takeOutput());
+        } catch (err) {
+          this.failedIn = "transport";
+          throw err;
+        }
+      }
       if (afterRead) await afterRead();
       if (until()) return "done";
     }

@@ -1,5 +1,5 @@
 import { CLIENT_LAYERS, PROXY_SCHEMES } from "../../transports/stack.ts";
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { AmfObject } from "../../src/amf/types.ts";
 import {
   buildDownloadOptions,
@@ -507,6 +507,7 @@ Deno.test("a plain -r download gets rtmpdump's defaults", () => {
     resume: false,
     rtmpeType: undefined,
     skipFrames: 0,
+    reconnect: 0,
     live: false,
     realtime: false,
     hashes: false,
@@ -756,10 +757,20 @@ Deno.test("unsupportedFeature names the first feature the downloader cannot serv
   assertEquals(feature(["-r", "rtmp://h/a/b", "-w", "00".repeat(32)]), undefined); // dropped
   assertEquals(feature(["-r", "rtmp://h/a/b", "-T", "key"]), "--token");
   assertEquals(feature(["-r", "rtmp://h/a/b", "-j", "{}"]), "--jtv");
-  assertEquals(feature(["-r", "rtmp://h/a/b", "-e"]), "--resume");
+  assertEquals(feature(["-r", "rtmp://h/a/b", "-e"]), undefined); // --resume is served
   assertEquals(feature(["-r", "rtmp://h/a/b", "-e", "-v"]), undefined); // resume ignored
   assertEquals(feature(["-i", "rtmp://h/a/b socks=p:9"]), socks);
   assertEquals(feature(["-i", "rtmp://h/a/b", "-S", "p:9"]), undefined); // -S ignored with -i
+});
+
+Deno.test("--reconnect N is rtmpkit's own option, matched by its full name only", () => {
+  assertEquals(optionsOf(["-r", "rtmp://h/a/b", "-o", "o"]).reconnect, 0);
+  assertEquals(optionsOf(["--reconnect", "5", "-r", "rtmp://h/a/b", "-o", "o"]).reconnect, 5);
+  assertEquals(optionsOf(["-r", "rtmp://h/a/b", "--reconnect=3", "-o", "o"]).reconnect, 3);
+  assertEquals(optionsOf(["-r", "rtmp://h/a/b", "--reconnect=-2", "-o", "o"]).reconnect, 0);
+  // Not an rtmpdump option: its abbreviations and getopt's messages stay rtmpdump's.
+  const { text } = run(["--rec", "-r", "rtmp://h/a/b"]);
+  assert(text.includes("unrecognized option '--rec'"), text);
 });
 
 Deno.test("-S reads host and port as librtmp's SocksSetup does", () => {
