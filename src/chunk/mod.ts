@@ -42,5 +42,7 @@ export {
   DEFAULT_MAX_CHUNK_STREAMS,
 } from "./chunk_decoder.ts";
 export { ChunkEncoder, type ChunkEncoderOptions, type EncodeOptions } from "./chunk_encoder.ts";
+export { SHARED_OUTPUT_POOL, sharePayload } from "./chunk_encoder.ts";
+export { BufferPool, type BufferPoolOptions } from "./buffer_pool.ts";
 export { ChunkError } from "./chunk_error.ts";
 export type { RtmpMessage } from "./rtmp_message.ts";
