@@ -25,7 +25,8 @@ export const DEFAULT_MAX_POOLED_BYTES = 32 * 1024 * 1024;
  * Buffers with power-of-two capacities (4 KiB and up). {@linkcode BufferPool.take} hands one
  * out; {@linkcode BufferPool.give} takes it back (or any view of it) once nothing uses its bytes
  * any more. Buffers not given back are simply collected; giving back a buffer the pool did not
- * hand out, or one twice, does nothing.
+ * hand out, or one twice, does nothing. Past the limit of free bytes, a buffer given back
+ * replaces larger free ones, or is left to the garbage collector.
  *
  * @example
  * ```ts
@@ -70,10 +71,26 @@ export class BufferPool {
     const buffer = this.#lent.get(bytes.buffer);
     if (buffer === undefined) return;
     this.#lent.delete(bytes.buffer);
-    if (this.#pooledBytes + buffer.byteLength > this.#maxPooledBytes) return;
     const sizeClass = Math.log2(buffer.byteLength);
+    // Over the limit, larger free buffers make room for smaller ones: the common outputs are
+    // small, and one burst of large ones must not keep them out.
+    while (this.#pooledBytes + buffer.byteLength > this.#maxPooledBytes) {
+      if (!this.#dropLargerThan(sizeClass)) return;
+    }
     (this.#free[sizeClass] ??= []).push(buffer);
     this.#pooledBytes += buffer.byteLength;
+  }
+
+  /** Drops one free buffer of the largest class above `sizeClass`; false when there is none. */
+  #dropLargerThan(sizeClass: number): boolean {
+    for (let c = this.#free.length - 1; c > sizeClass; c--) {
+      const dropped = this.#free[c]?.pop();
+      if (dropped !== undefined) {
+        this.#pooledBytes -= dropped.byteLength;
+        return true;
+      }
+    }
+    return false;
   }
 }
 

@@ -130,6 +130,8 @@ export class ChunkEncoder {
   #chunkSize = DEFAULT_CHUNK_SIZE;
   #buffer: Uint8Array = EMPTY;
   #length = 0;
+  /** Length of the last output taken: the next output's buffer starts that large. */
+  #lastOutputLength = 0;
 
   /** Creates an encoder; the outgoing chunk size starts at 128 unless given. */
   constructor(options: ChunkEncoderOptions = {}) {
@@ -255,6 +257,7 @@ export class ChunkEncoder {
   takeOutput(): Uint8Array {
     const output = this.#buffer.subarray(0, this.#length);
     this.#buffer = EMPTY;
+    this.#lastOutputLength = this.#length;
     this.#length = 0;
     return output;
   }
@@ -270,7 +273,11 @@ export class ChunkEncoder {
   #reserve(extra: number): void {
     const needed = this.#length + extra;
     if (needed <= this.#buffer.length) return;
-    const grown = this.#pool.take(Math.max(needed, this.#buffer.length * 2));
+    // A fresh output starts at the size of the last one, so a batch like the last one (a
+    // player's share of a live stream between writes) needs no growing and copying.
+    const grown = this.#pool.take(
+      Math.max(needed, this.#buffer === EMPTY ? this.#lastOutputLength : this.#buffer.length * 2),
+    );
     grown.set(this.#buffer.subarray(0, this.#length));
     if (this.#buffer !== EMPTY) this.#pool.give(this.#buffer);
     this.#buffer = grown;

@@ -40,3 +40,28 @@ Deno.test("BufferPool keeps at most maxPooledBytes in free buffers", () => {
   for (const buffer of buffers) pool.give(buffer);
   assertEquals(pool.pooledBytes, 3 * 4096);
 });
+
+Deno.test("BufferPool over its limit drops larger free buffers for smaller ones", () => {
+  const pool = new BufferPool({ maxPooledBytes: 64 * 1024 });
+  const large = pool.take(64 * 1024);
+  const small = [pool.take(4096), pool.take(4096)];
+  pool.give(large);
+  assertEquals(pool.pooledBytes, 64 * 1024);
+  for (const buffer of small) pool.give(buffer);
+  assertEquals(pool.pooledBytes, 2 * 4096, "the large buffer made room");
+  assert(pool.take(64 * 1024) !== large);
+  const again = pool.take(4096);
+  assert(again === small[0] || again === small[1]);
+  // A larger buffer does not push out smaller ones.
+  const other = pool.take(64 * 1024);
+  const full = new BufferPool({ maxPooledBytes: 8192 });
+  const a = full.take(4096);
+  const b = full.take(4096);
+  const c = full.take(8192);
+  full.give(a);
+  full.give(b);
+  full.give(c);
+  assertEquals(full.pooledBytes, 8192);
+  assert(full.take(4096) === b && full.take(4096) === a, "the small ones stayed");
+  pool.give(other);
+});
