@@ -35,6 +35,26 @@ export * from "./src/url.ts";
 export * from "./transports/mod.ts";
 export { listenTcp, type TcpListener } from "./transports/tcp_listener.ts";
 export { RtmpServer } from "./src/server/mod.ts";
+export {
+  type DecompressSwfOptions,
+  type FetchSwfOptions,
+  hashSwf,
+  type ResolvedSwfInfo,
+  resolveSwfInfo,
+  type ResolveSwfInfoOptions,
+  SwfError,
+  type SwfInfo,
+  type SwfInfoSource,
+  type SwfInfoStore,
+} from "./src/swf/mod.ts";
+export {
+  AuthError,
+  decodeSecureToken,
+  type PublisherAuthDecision,
+  type PublisherAuthMethod,
+  PublisherAuthServer,
+  type PublisherAuthServerOptions,
+} from "./src/auth/mod.ts";
 export type { RtmpServerOptions } from "./src/server/mod.ts";
 export * from "./src/download/mod.ts";
 export {

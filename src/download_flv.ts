@@ -12,12 +12,15 @@ import type { DownloaderEvents, DownloadOutcome } from "./download/download_even
 import type { ResumeFile } from "./download/download_output.ts";
 import { Downloader, type ReconnectPolicy } from "./download/downloader.ts";
 import { ConnectionFailure, type ConnectionOpener } from "./download/open_connection.ts";
-import type { LogSink } from "./session/log.ts";
+import { LogLevel, type LogSink } from "./session/log.ts";
 import { buildTcUrl } from "./url/build_tc_url.ts";
 import { defaultPort } from "./url/protocol.ts";
 import { parseRtmpUrl } from "./url/parse_rtmp_url.ts";
 import type { RtmpeType } from "./handshake/mod.ts";
 import { isEncrypted } from "../transports/stack.ts";
+import { decodeSecureToken } from "./auth/secure_token.ts";
+import type { SwfInfo } from "./swf/swf_hash.ts";
+import { swfVerificationResponse } from "./swf/swf_verification.ts";
 
 /** rtmpdump's default client buffer: 10 hours, so servers send as fast as they can. */
 export const DOWNLOAD_BUFFER_MS = 36_000_000;
@@ -61,6 +64,13 @@ export interface DownloadFlvOptions {
   playlist?: boolean;
   /** Justin.tv usher token. */
   usherToken?: string;
+  /**
+   * The player SWF's hash and size, for servers that verify it (rtmpdump `-w`/`-x`; get them
+   * with `hashSwf` or `resolveSwfInfo`). The handshake then defaults to "fp9".
+   */
+  swf?: SwfInfo;
+  /** SecureToken key (rtmpdump `-T`): a connect `secureToken` is answered with it. */
+  secureToken?: string;
   /** No BUFX pause/unpause speed-up (rtmpdump `--realtime`). */
   realtime?: boolean;
   /**
@@ -147,8 +157,11 @@ export async function downloadFlv(
       proxy: options.proxy,
       connectTimeoutMs: timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS,
       receiveTimeoutMs: timeoutMs,
-      handshake: options.handshake ?? (isEncrypted(parsed.protocol) ? "rtmpe" : "plain"),
+      handshake: options.handshake ??
+        (isEncrypted(parsed.protocol) ? "rtmpe" : options.swf ? "fp9" : "plain"),
       rtmpeType: options.rtmpeType,
+      swfVerification: options.swf &&
+        ((key: Uint8Array) => swfVerificationResponse(options.swf!, key)),
     },
     session: {
       app,
@@ -163,6 +176,9 @@ export async function downloadFlv(
       subscribe: options.subscribe,
       playlist: options.playlist,
       usherToken: options.usherToken,
+      secureToken: options.secureToken === undefined
+        ? undefined
+        : (challenge: string) => secureTokenAnswer(challenge, options.secureToken!, options.log),
       bufx: !live && !options.realtime,
     },
     live,
@@ -262,4 +278,18 @@ function concat(pieces: Uint8Array[]): Uint8Array {
     off += p.length;
   }
   return out;
+}
+
+/** The decrypted SecureToken, or undefined (nothing sent, logged) when it is not hex. */
+function secureTokenAnswer(
+  challenge: string,
+  key: string,
+  log: LogSink | undefined,
+): Uint8Array | undefined {
+  try {
+    return decodeSecureToken(challenge, key);
+  } catch (err) {
+    log?.(LogLevel.Error, (err as Error).message);
+    return undefined;
+  }
 }

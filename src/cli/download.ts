@@ -20,6 +20,9 @@ import type { ResumeFile } from "../download/download_output.ts";
 import { Downloader } from "../download/downloader.ts";
 import { ConnectionFailure } from "../download/open_connection.ts";
 import { LogLevel } from "../session/log.ts";
+import { decodeSecureToken } from "../auth/secure_token.ts";
+import type { SwfInfo } from "../swf/swf_hash.ts";
+import { swfVerificationResponse } from "../swf/swf_verification.ts";
 import { isEncrypted } from "../../transports/stack.ts";
 import {
   ConnectError,
@@ -28,6 +31,7 @@ import {
 } from "../../transports/transport_error.ts";
 import { type DownloadOptions, unsupportedFeature } from "./download_options.ts";
 import type { Logger } from "./logger.ts";
+import { downloadSwfInfo } from "./download_swf_info.ts";
 import { formatMetadata } from "./metadata_dump.ts";
 import { OutputSink } from "./output_sink.ts";
 import { type ByteWriter, io, type ResumableFile, type StopSignal } from "./runtime_io.ts";
@@ -63,6 +67,8 @@ export async function runDownload(options: DownloadOptions, log: Logger): Promis
     log.log(LogLevel.Error, `${unsupported} is not supported yet`);
     return ExitCode.FAILED;
   }
+  // rtmpdump hashes the SWF before it opens the output and connects.
+  const swf = await downloadSwfInfo(options, log, io.env("HOME"));
 
   const stop = new AbortController();
   let sink: OutputSink | undefined;
@@ -106,7 +112,7 @@ export async function runDownload(options: DownloadOptions, log: Logger): Promis
         },
       };
     }
-    const outcome = await download(options, log, output, resume, stop.signal);
+    const outcome = await download(options, swf, log, output, resume, stop.signal);
     return report(outcome, options, log);
   } finally {
     removeSignals();
@@ -144,6 +150,7 @@ function installSignals(
 /** Runs the engine's downloader with rtmpdump's settings, printing its events. */
 function download(
   options: DownloadOptions,
+  swf: SwfInfo | undefined,
   log: Logger,
   output: OutputSink,
   resume: { file: ResumeFile; skip: number } | undefined,
@@ -158,7 +165,8 @@ function download(
       socks: options.socks,
       connectTimeoutMs: Math.max(options.timeoutSec, 1) * 1000,
       receiveTimeoutMs: options.timeoutSec * 1000,
-      handshake: isEncrypted(options.protocol) ? "rtmpe" : options.swfSize ? "fp9" : "plain",
+      handshake: isEncrypted(options.protocol) ? "rtmpe" : swf ? "fp9" : "plain",
+      swfVerification: swf && ((key: Uint8Array) => swfVerificationResponse(swf, key)),
       rtmpeType: options.rtmpeType,
     },
     session: {
@@ -175,6 +183,9 @@ function download(
       playlist: options.playlist,
       bufx: options.bufx,
       usherToken: options.jtv,
+      secureToken: options.token === undefined
+        ? undefined
+        : (challenge: string) => secureTokenAnswer(challenge, options.token!, log),
     },
     live: options.live,
     startMs: options.startMs,
@@ -330,4 +341,17 @@ function reportSocketError(err: unknown, options: DownloadOptions, log: Logger):
 
 function oneLine(err: unknown): string {
   return String((err as Error)?.message ?? err).split("\n")[0];
+}
+
+/**
+ * The `secureTokenResponse` bytes for a server's challenge and the `--token` key (librtmp's
+ * DecodeTEA); undefined (nothing sent, one error line) when the challenge is not hex.
+ */
+function secureTokenAnswer(challenge: string, key: string, log: Logger): Uint8Array | undefined {
+  try {
+    return decodeSecureToken(challenge, key);
+  } catch (err) {
+    log.log(LogLevel.Error, (err as Error).message);
+    return undefined;
+  }
 }

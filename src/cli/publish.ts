@@ -9,7 +9,7 @@ import { open } from "node:fs/promises";
 import process from "node:process";
 import { isEncrypted, openTransport } from "../../transports/stack.ts";
 import { ConnectError, UnsupportedTransportError } from "../../transports/transport_error.ts";
-import type { Transport } from "../../transports/transport.ts";
+import { splitUrlCredentials } from "../auth/url_credentials.ts";
 import { Publisher } from "../session/publisher.ts";
 import { buildTcUrl } from "../url/build_tc_url.ts";
 import { parseRtmpUrl } from "../url/parse_rtmp_url.ts";
@@ -25,7 +25,9 @@ const CONNECT_TIMEOUT_MS = 30_000;
 const USAGE = `Usage: rtmpkit publish FILE.flv|- URL [--fast]
 
 Publishes an FLV file (or FLV read from stdin with "-") as a live stream to
-rtmp://HOST[:PORT]/APP/NAME, at the pace of its timestamps.
+rtmp://HOST[:PORT]/APP/NAME, at the pace of its timestamps. With
+rtmp://USER:PASS@HOST/APP/NAME it answers the server's publisher authentication
+(Adobe or Limelight, whichever it asks for).
 
   --fast         send as fast as the server takes it instead of in real time
   --verbose, -V  log more
@@ -59,7 +61,8 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
     log.raw(USAGE);
     return ExitCode.FAILED;
   }
-  const [input, urlText] = positional;
+  const [input, urlWithCredentials] = positional;
+  const { url: urlText, user, password } = splitUrlCredentials(urlWithCredentials);
   let url;
   try {
     url = parseRtmpUrl(urlText);
@@ -81,18 +84,20 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
   }
 
   const engineLog = (level: LogLevel, message: string) => log.log(level, message);
-  let transport: Transport;
-  try {
-    transport = await openTransport({
-      protocol: url.protocol,
-      host: url.host,
-      port,
-      connectTimeoutMs: CONNECT_TIMEOUT_MS,
-    });
-  } catch (err) {
-    log.log(LogLevel.ERROR, (err as Error).message);
-    return err instanceof UnsupportedTransportError ? ExitCode.FAILED : ExitCode.NO_CONNECT;
-  }
+  let dialFailed = false;
+  const dial = async () => {
+    try {
+      return await openTransport({
+        protocol: url.protocol,
+        host: url.host,
+        port,
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      });
+    } catch (err) {
+      dialFailed = true;
+      throw err;
+    }
+  };
   let interrupted = false;
   const onSignal = () => {
     interrupted = true;
@@ -102,16 +107,18 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
   let publisher: Publisher | undefined;
   try {
     try {
-      publisher = await Publisher.connect(transport, {
+      publisher = await Publisher.open(dial, {
         app: url.app,
         playpath: url.playpath,
         tcUrl: buildTcUrl(url.protocol, url.host, port, url.app),
         handshake: isEncrypted(url.protocol) ? "rtmpe" : "plain",
         log: engineLog,
+        credentials: user === undefined ? undefined : { user, password: password ?? "" },
       });
     } catch (err) {
-      log.log(LogLevel.ERROR, (err as Error).message);
-      return err instanceof ConnectError ? ExitCode.NO_CONNECT : ExitCode.FAILED;
+      log.log(LogLevel.ERROR, (err as Error).message.split("\n")[0]);
+      if (err instanceof UnsupportedTransportError) return ExitCode.FAILED;
+      return dialFailed || err instanceof ConnectError ? ExitCode.NO_CONNECT : ExitCode.FAILED;
     }
     log.log(
       LogLevel.INFO,
@@ -136,7 +143,6 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     await publisher?.close();
-    transport.close();
   }
 }
 

@@ -6,12 +6,15 @@
  * @module
  */
 
+import { readFile } from "node:fs/promises";
 import process from "node:process";
 import { LISTEN_SCHEMES } from "../../transports/listen.ts";
 import { UnsupportedTransportError } from "../../transports/transport_error.ts";
 import { type ListenAddress, parseListenUrl } from "../server/listen_address.ts";
 import { RtmpServer } from "../server/rtmp_server.ts";
-import type { RtmpServerLimits } from "../server/server_options.ts";
+import type { RtmpServerLimits, RtmpServerOptions } from "../server/server_options.ts";
+import type { PublisherAuthMethod } from "../auth/auth_rejection.ts";
+import { hashSwf } from "../swf/swf_hash.ts";
 import { ExitCode } from "./exit_code.ts";
 import { type Logger, LogLevel } from "./logger.ts";
 
@@ -45,6 +48,9 @@ ${listenHelp()}
   --idle-timeout S       close connections silent for S seconds (default 60, 0 = never)
   --max-message-size N   largest message a client may send, in bytes (default 8388608)
   --player-queue N       bytes queued per live player before it loses frames (default 8388608)
+  --auth adobe|llnw      publishers must authenticate (Adobe or Limelight) as a --user
+  --user NAME:PASS       a publisher's credentials (repeatable; needs --auth)
+  --swf-verify FILE      players must pass SWF verification for this SWF (FWS, CWS or ZWS)
   --verbose, -V          log more
   --quiet, -q            log errors only
   --help, -h             show this help
@@ -58,7 +64,13 @@ interface ServeOptions {
   level: LogLevel;
   /** Certificate and key files for TLS listeners. */
   tls?: { certFile: string; keyFile: string };
+  /** `--auth` and its `--user`s. */
+  publisherAuth?: RtmpServerOptions["publisherAuth"];
+  /** `--swf-verify FILE`. */
+  swfVerifyFile?: string;
 }
+
+const AUTH_METHODS: readonly PublisherAuthMethod[] = ["adobe", "llnw"];
 
 /**
  * Runs the server until SIGINT or SIGTERM. `args` are the arguments after `serve`. Resolves to
@@ -78,11 +90,22 @@ export async function runServe(args: string[], log: Logger): Promise<number> {
     return ExitCode.SUCCESS;
   }
   log.level = options.level;
+  let swfVerification: RtmpServerOptions["swfVerification"];
+  if (options.swfVerifyFile !== undefined) {
+    try {
+      swfVerification = await hashSwf(new Uint8Array(await readFile(options.swfVerifyFile)));
+    } catch (err) {
+      log.log(LogLevel.ERROR, `Cannot use ${options.swfVerifyFile}: ${firstLine(err)}`);
+      return ExitCode.FAILED;
+    }
+  }
   const server = new RtmpServer({
     root: options.root,
     listen: options.listen,
     limits: options.limits,
     tls: options.tls,
+    publisherAuth: options.publisherAuth,
+    swfVerification,
     log: (level, message) => log.log(level, message),
   });
   try {
@@ -133,6 +156,9 @@ export function parseServeArgs(args: string[]): ServeOptions | "help" {
   let level: LogLevel = LogLevel.INFO;
   let certFile: string | undefined;
   let keyFile: string | undefined;
+  let authMethod: PublisherAuthMethod | undefined;
+  const users = new Map<string, string>();
+  let swfVerifyFile: string | undefined;
   for (let i = 0; i < args.length; i++) {
     let arg = args[i];
     let inline: string | undefined;
@@ -182,6 +208,26 @@ export function parseServeArgs(args: string[]): ServeOptions | "help" {
       case "--key":
         keyFile = value();
         break;
+      case "--auth": {
+        const method = value();
+        if (!AUTH_METHODS.includes(method as PublisherAuthMethod)) {
+          throw new TypeError(`Option --auth needs adobe or llnw, got "${method}"`);
+        }
+        authMethod = method as PublisherAuthMethod;
+        break;
+      }
+      case "--user": {
+        const credentials = value();
+        const colon = credentials.indexOf(":");
+        if (colon <= 0 || colon === credentials.length - 1) {
+          throw new TypeError(`Option --user needs NAME:PASS, got "${credentials}"`);
+        }
+        users.set(credentials.slice(0, colon), credentials.slice(colon + 1));
+        break;
+      }
+      case "--swf-verify":
+        swfVerifyFile = value();
+        break;
       default:
         throw new TypeError(`Unknown option for serve: ${args[i]}`);
     }
@@ -191,8 +237,16 @@ export function parseServeArgs(args: string[]): ServeOptions | "help" {
   if ((certFile === undefined) !== (keyFile === undefined)) {
     throw new TypeError("serve needs both --cert FILE and --key FILE for TLS listeners");
   }
+  if (authMethod !== undefined && users.size === 0) {
+    throw new TypeError("serve --auth needs at least one --user NAME:PASS");
+  }
+  if (authMethod === undefined && users.size > 0) {
+    throw new TypeError("serve --user needs --auth adobe or --auth llnw");
+  }
   const options: ServeOptions = { root, listen, limits, level };
   if (certFile !== undefined && keyFile !== undefined) options.tls = { certFile, keyFile };
+  if (authMethod !== undefined) options.publisherAuth = { method: authMethod, users };
+  if (swfVerifyFile !== undefined) options.swfVerifyFile = swfVerifyFile;
   return options;
 }
 
@@ -210,4 +264,11 @@ function nonNegativeNumber(option: string, text: string): number {
     throw new TypeError(`Option ${option} needs a number of seconds, got "${text}"`);
   }
   return n;
+}
+
+/** One plain line for a file or SWF error (no OS error numbers). */
+function firstLine(err: unknown): string {
+  if ((err as { code?: unknown }).code === "ENOENT") return "no such file";
+  const message = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+  return message.replace(/\s*\(os error \d+\)/, "");
 }

@@ -12,9 +12,7 @@ import type { DownloadOptions } from "./download_options.ts";
 /**
  * Names the first feature `options` asks for that is not implemented yet, in this order: a
  * transport layer the protocol needs (read from the transport stack's layer list) or a SOCKS
- * proxy, SWF verification (`--swfVfy`, or
- * `--swfhash` with `--swfsize`), SecureToken, the Justin.tv token. Undefined when
- * the download can go ahead. Features rtmpdump itself ignored (for example `--resume` with
+ * proxy. Undefined when the download can go ahead. Features rtmpdump itself ignored (for example `--resume` with
  * `--live`) are not reported.
  *
  * @example
@@ -31,10 +29,5 @@ import type { DownloadOptions } from "./download_options.ts";
  */
 export function unsupportedFeature(options: DownloadOptions): string | undefined {
   const layer = unsupportedLayer({ protocol: options.protocol, socks: options.socks });
-  if (layer !== undefined) return layer;
-  if (options.swfVfy) return "--swfVfy";
-  if (options.swfHash !== undefined) return "--swfhash/--swfsize (SWF verification)";
-  if (options.token !== undefined) return "--token";
-  if (options.jtv !== undefined) return "--jtv";
-  return undefined;
+  return layer;
 }

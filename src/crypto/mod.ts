@@ -8,6 +8,7 @@
  * stream. Diffie-Hellman takes an injectable random source and refuses peer keys outside
  * [2, p−2] with {@linkcode DhKeyError}. XTEA and Blowfish read a block's words big-endian by
  * default, as their published test vectors do, or little-endian as librtmp's transforms do.
+ * MD5 (publisher authentication) and XXTEA (SecureToken) are here for the same reason.
  *
  * @example
  * ```ts
@@ -44,3 +45,5 @@ export {
 export { DhKeyError } from "./dh_key_error.ts";
 export { Xtea, XTEA_ROUNDS, type XteaOptions } from "./xtea.ts";
 export { Blowfish, type BlowfishOptions, piWords } from "./blowfish.ts";
+export { md5, MD5_DIGEST_LENGTH, md5Hex } from "./md5.ts";
+export { XXTEA_DELTA, XXTEA_KEY_WORDS, xxteaDecrypt, xxteaEncrypt } from "./xxtea.ts";

@@ -101,7 +101,9 @@ export type DownloadEndReason =
 
 /** What {@linkcode Downloader.run} resolves to. */
 export interface DownloadOutcome extends DownloadPosition {
+  /** How it ended, as rtmpdump's exit code says it. */
   status: DownloadStatus;
+  /** Why. */
   reason: DownloadEndReason;
   /** rtmpdump's percentage (0 when the duration is unknown). */
   percent: number;

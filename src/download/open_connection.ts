@@ -70,8 +70,12 @@ export type ConnectionOpener = (
   options: { log: LogSink; onClient: (client: RtmpClient) => void },
 ) => Promise<RtmpClient>;
 
-/** The default {@linkcode ConnectionOpener}: the transport registry and librtmp's handshake. */
-export const openConnection: ConnectionOpener = async (target, session, options) => {
+/** The default {@linkcode ConnectionOpener}: the transport stack and the handshake driver. */
+export const openConnection: ConnectionOpener = async (
+  target,
+  session,
+  options,
+): Promise<RtmpClient> => {
   let client: RtmpClient;
   try {
     const raw = await openTransport({

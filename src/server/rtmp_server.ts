@@ -8,6 +8,7 @@ import { realpath } from "node:fs/promises";
 import { listen, type Listener } from "../../transports/listen.ts";
 import type { RemoteAddr, Transport } from "../../transports/transport.ts";
 import type { AmfObject, AmfValue } from "../amf/types.ts";
+import { PublisherAuthServer } from "../auth/publisher_auth_server.ts";
 import { LogLevel, type LogSink, silentLog } from "../session/log.ts";
 import { rtmpeVariantFor } from "../session/rtmpe_upgrade.ts";
 import type { ServerSessionEvent } from "../session/server_session_event.ts";
@@ -16,6 +17,7 @@ import { LivePlayer } from "./live_player.ts";
 import { LiveStream } from "./live_stream.ts";
 import { resolveMediaPath } from "./resolve_media_path.ts";
 import { type ConnectionHost, ServerConnection } from "./server_connection.ts";
+import { SwfVerificationCheck } from "./swf_verification_check.ts";
 import {
   DEFAULT_SERVER_LIMITS,
   type HookVerdict,
@@ -39,7 +41,14 @@ interface ConnectionState {
   live: Map<number, LivePlayer>;
   published: Map<number, LiveStream>;
   bufferMs: Map<number, number>;
+  /** SWF verification of this connection, when the server asks for it. */
+  swf?: SwfVerificationCheck;
+  /** The user a publisher authenticated as, when publisher authentication is on. */
+  publisherUser?: string;
 }
+
+/** The connect object's `type` that marks a publisher (librtmp, ffmpeg and rtmpkit send it). */
+const PUBLISHER_CONNECT_TYPE = "nonprivate";
 
 /**
  * An RTMP server: plays FLV files from a folder and relays live streams from publishers to
@@ -62,6 +71,7 @@ export class RtmpServer implements ConnectionHost {
   readonly #streams = new Map<string, LiveStream>();
   readonly #listeners: { scheme: string; listener: Listener }[] = [];
   readonly #running = new Set<Promise<void>>();
+  readonly #publisherAuth: PublisherAuthServer | undefined;
   readonly #rtmpeVariantFor: ReturnType<typeof rtmpeVariantFor>;
   #rootRealPath: string | undefined;
   #idleTimer: ReturnType<typeof setInterval> | undefined;
@@ -78,6 +88,7 @@ export class RtmpServer implements ConnectionHost {
     this.#options = options;
     this.#limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
     this.#log = options.log ?? silentLog;
+    this.#publisherAuth = options.publisherAuth && new PublisherAuthServer(options.publisherAuth);
     this.#rtmpeVariantFor = rtmpeVariantFor(options.rtmpe);
   }
 
@@ -256,6 +267,9 @@ export class RtmpServer implements ConnectionHost {
       case "getStreamLength":
         this.#task(connection, this.#streamLength(connection, event.transactionId, event.name));
         return;
+      case "swfVerification":
+        state.swf?.answer(event.data);
+        return;
       case "warning":
         this.#log(LogLevel.Debug, `#${connection.id} ${event.message}`);
         return;
@@ -268,6 +282,7 @@ export class RtmpServer implements ConnectionHost {
   onClose(connection: ServerConnection, reason: string): void {
     const state = this.#connections.get(connection);
     if (state === undefined) return;
+    state.swf?.close();
     for (const streamId of [...state.vod.keys(), ...state.live.keys(), ...state.published.keys()]) {
       this.#closeStream(connection, state, streamId, "session");
     }
@@ -287,6 +302,10 @@ export class RtmpServer implements ConnectionHost {
     event: Extract<ServerSessionEvent, { type: "connect" }>,
   ): Promise<void> {
     const session = connection.session;
+    if (!this.#authenticate(connection, event)) {
+      await connection.closeAfterFlush("publisher authentication");
+      return;
+    }
     let verdict = this.#ask(connection, "connect", () =>
       this.#options.hooks?.onConnect?.({
         app: event.app,
@@ -308,6 +327,51 @@ export class RtmpServer implements ConnectionHost {
     connection.flush();
   }
 
+  /**
+   * Publisher authentication of a connect: true to go on (not a publisher, no authentication
+   * required, or accepted; the session's app loses the auth query), false after sending the
+   * rejection that asks for or refuses credentials.
+   */
+  #authenticate(
+    connection: ServerConnection,
+    event: Extract<ServerSessionEvent, { type: "connect" }>,
+  ): boolean {
+    const auth = this.#publisherAuth;
+    const state = this.#connections.get(connection);
+    if (auth === undefined || state === undefined) return true;
+    if (event.commandObject.get("type") !== PUBLISHER_CONNECT_TYPE) return true;
+    const decision = auth.check(event.app);
+    if (!decision.accepted) {
+      this.#log(
+        LogLevel.Info,
+        `#${connection.id} connect app "${event.app}": ${auth.method} authentication ` +
+          `(${decision.description.slice(decision.description.lastIndexOf("[") + 2)})`,
+      );
+      connection.session.rejectConnect(event.transactionId, decision.description);
+      return false;
+    }
+    this.#log(LogLevel.Info, `#${connection.id} publisher authenticated as "${decision.user}"`);
+    state.publisherUser = decision.user;
+    connection.session.app = decision.app;
+    return true;
+  }
+
+  /** SWF verification before a first play; true when not required or passed. */
+  async #swfVerified(connection: ServerConnection, state: ConnectionState): Promise<boolean> {
+    const info = this.#options.swfVerification;
+    if (info === undefined) return true;
+    state.swf ??= new SwfVerificationCheck(info, connection.swfVerificationKey, () => {
+      connection.session.requestSwfVerification();
+      connection.flush();
+    });
+    const outcome = await state.swf.result();
+    this.#log(
+      outcome.ok ? LogLevel.Debug : LogLevel.Info,
+      `#${connection.id} SWF verification: ${outcome.reason}`,
+    );
+    return outcome.ok;
+  }
+
   async #play(
     connection: ServerConnection,
     state: ConnectionState,
@@ -315,6 +379,14 @@ export class RtmpServer implements ConnectionHost {
   ): Promise<void> {
     const { streamId, name, start, duration } = event;
     const session = connection.session;
+    if (!(await this.#swfVerified(connection, state))) {
+      if (connection.closed) return;
+      this.#log(LogLevel.Info, `#${connection.id} play "${name}" refused: SWF verification failed`);
+      session.rejectPlay(streamId, name, "NetStream.Play.Failed", "SWF verification failed.");
+      await connection.closeAfterFlush("SWF verification failed");
+      return;
+    }
+    if (connection.closed) return;
     this.#closeStream(connection, state, streamId, "closeStream");
     const app = session.app;
     const key = liveKey(app, name);
@@ -446,6 +518,17 @@ export class RtmpServer implements ConnectionHost {
     const session = connection.session;
     const key = liveKey(session.app, name);
     const busy = () => this.#streams.get(key)?.publisher !== undefined;
+    if (this.#publisherAuth !== undefined && state.publisherUser === undefined) {
+      this.#log(LogLevel.Info, `#${connection.id} publish "${key}" refused: not authenticated`);
+      session.rejectPublish(
+        streamId,
+        name,
+        "NetStream.Publish.Denied",
+        `Publishing ${name} needs publisher authentication.`,
+      );
+      connection.flush();
+      return;
+    }
     if (busy() || state.published.has(streamId)) {
       this.#log(LogLevel.Info, `#${connection.id} publish "${key}" refused: already published`);
       session.rejectPublish(streamId, name);

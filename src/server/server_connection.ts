@@ -99,6 +99,15 @@ export class ServerConnection implements ConnectionOutput {
     return this.#session !== undefined;
   }
 
+  /**
+   * The last 32 bytes of the S1 this server sent, when the client used the digest handshake:
+   * the key of its SWF verification answer.
+   */
+  get swfVerificationKey(): Uint8Array | undefined {
+    return this.#swfVerificationKey;
+  }
+  #swfVerificationKey: Uint8Array | undefined;
+
   /** True once closing or closed. */
   get closed(): boolean {
     return this.#closed;
@@ -181,6 +190,7 @@ export class ServerConnection implements ConnectionOutput {
     this.transport = result.transport;
     this.bytesOut += result.bytesOut;
     this.#handshakeBytes = result.bytesIn;
+    this.#swfVerificationKey = result.swfVerificationKey;
     this.lastActivity = this.#now();
     const session = new ServerSession({
       onEvent: (event) => this.#host.onEvent(this, event),

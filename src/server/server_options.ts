@@ -11,6 +11,8 @@ import type { LogSink } from "../session/log.ts";
 import type { RtmpeServerOptions } from "../session/rtmpe_upgrade.ts";
 import type { ListenAddress } from "./listen_address.ts";
 import type { ListenTlsOptions } from "../../transports/listen.ts";
+import type { PublisherAuthMethod } from "../auth/auth_rejection.ts";
+import type { SwfInfo } from "../swf/swf_hash.ts";
 
 /** Limits of the server; every one bounds memory or sockets a client can hold. */
 export interface RtmpServerLimits {
@@ -123,6 +125,17 @@ export interface RtmpServerOptions {
   tls?: ListenTlsOptions;
   /** Accept or reject connect, play and publish. */
   hooks?: RtmpServerHooks;
+  /**
+   * Publisher authentication (`serve --auth`): a client that connects as a publisher (connect
+   * `type: "nonprivate"`, as librtmp, ffmpeg and rtmpkit send it) must answer this method's
+   * challenge with one of these users; other clients may play but not publish.
+   */
+  publisherAuth?: { method: PublisherAuthMethod; users: ReadonlyMap<string, string> };
+  /**
+   * SWF verification (`serve --swf-verify`): players are asked for it (User Control 0x1A) before
+   * their first play, and refused and disconnected unless their answer matches this SWF.
+   */
+  swfVerification?: SwfInfo;
   /** Limits; unset ones keep {@linkcode DEFAULT_SERVER_LIMITS}. */
   limits?: Partial<RtmpServerLimits>;
   /**

@@ -37,7 +37,7 @@ export const CONNECT_DEFAULTS = {
 /** SetBufferLength sent on stream 0 right after connect, in ms. */
 export const CONNECT_BUFFER_MS = 300;
 /** play's start argument for live streams. */
-export const LIVE_START = -1000;
+export const LIVE_START: number = -1000;
 
 /**
  * Where the stream stands in a pause/unpause cycle (librtmp's `m_pausing`): the BUFX speed-up on
@@ -69,10 +69,15 @@ const CSID_STREAM = 8;
 
 /** What to connect to and play. Field names follow librtmp's options. */
 export interface ClientSessionOptions {
+  /** connect's `app` (always sent, may be empty). */
   app: string;
+  /** connect's `tcUrl` (sent when given). */
   tcUrl?: string;
+  /** connect's `swfUrl` (sent when given). */
   swfUrl?: string;
+  /** connect's `pageUrl` (sent when given). */
   pageUrl?: string;
+  /** connect's `flashVer` (sent when given). */
   flashVer?: string;
   /** rtmpdump `--auth`: appended as Boolean true + String after the connect object. */
   auth?: string;
@@ -80,7 +85,9 @@ export interface ClientSessionOptions {
   conn?: AmfValue[];
   /** Sent only when nonzero, as librtmp does. */
   objectEncoding?: number;
+  /** The stream to play. */
   playpath: string;
+  /** A live stream: play starts at −1000 and FCSubscribe is sent. */
   live?: boolean;
   /** FCSubscribe target; for live streams the playpath is used when absent. */
   subscribe?: string;
@@ -99,9 +106,10 @@ export interface ClientSessionOptions {
   /**
    * SecureToken (rtmpdump `--token`): given the `secureToken` challenge found in connect's
    * `_result`, returns the answer sent as `secureTokenResponse` (librtmp decrypts it with XXTEA
-   * and the token as key), or undefined to send nothing.
+   * and the token as key), or undefined to send nothing. Bytes are sent as they are, as the
+   * AMF string's contents (librtmp sends the decrypted bytes, which need not be UTF-8).
    */
-  secureToken?: (challenge: string) => string | undefined;
+  secureToken?: (challenge: string) => string | Uint8Array | undefined;
   /**
    * End the session on NetStream.Play.UnpublishNotify (librtmp's behaviour, the default). A
    * recorder that waits for the publisher to come back sets it to false: the session then stays
@@ -150,15 +158,15 @@ export class ClientSession {
   #windowAckSent = false;
 
   /** Bytes received so far, handshake included (for acknowledgements). */
-  bytesIn = 0;
+  bytesIn: number = 0;
   #bytesInSent = 0;
   /** Peer bandwidth (type 6) — the acknowledgement interval is a tenth of it. */
-  clientBandwidth = DEFAULT_WINDOW_ACK_SIZE;
+  clientBandwidth: number = DEFAULT_WINDOW_ACK_SIZE;
   /** Window acknowledgement size announced by the server (type 5), echoed after connect. */
-  serverBandwidth = DEFAULT_WINDOW_ACK_SIZE;
+  serverBandwidth: number = DEFAULT_WINDOW_ACK_SIZE;
 
   /** Message stream id from createStream, −1 before. */
-  streamId = -1;
+  streamId: number = -1;
   /** True once Play.Start (or play's _result, or PublishNotify) arrived. */
   playing = false;
   /** Set when the session ended, with the reason. */
@@ -623,11 +631,19 @@ export class ClientSession {
       if (o.secureToken) {
         const challenge = findStringProperty(values, "secureToken");
         const answer = challenge === undefined ? undefined : o.secureToken(challenge);
-        if (answer !== undefined) {
+        if (typeof answer === "string") {
           this.#invoke("secureTokenResponse", [null, answer], {
             csid: CSID_COMMAND,
             transactionId: 0,
             queue: false,
+          });
+        } else if (answer !== undefined) {
+          this.#encoder.write({
+            csid: CSID_COMMAND,
+            typeId: MessageType.CommandAmf0,
+            timestamp: 0,
+            messageStreamId: 0,
+            payload: commandWithRawString("secureTokenResponse", answer),
           });
         }
       }
@@ -822,4 +838,25 @@ function lastSubTagTimestamp(m: RtmpMessage): number {
     }
   } catch { /* corrupt tail: keep what was found */ }
   return ts;
+}
+
+/** AMF0 string marker. */
+const AMF0_STRING_MARKER = 0x02;
+/** Longest AMF0 (short) string. */
+const AMF0_MAX_STRING_LENGTH = 0xffff;
+
+/**
+ * The payload of command `name` with transaction 0, null and an AMF0 string whose contents are
+ * `bytes` as they are (not re-encoded as UTF-8), cut at the short string's 65535 bytes.
+ */
+function commandWithRawString(name: string, bytes: Uint8Array): Uint8Array {
+  const head = encodeAmf0(name, 0, null);
+  const contents = bytes.subarray(0, AMF0_MAX_STRING_LENGTH);
+  const payload = new Uint8Array(head.length + 3 + contents.length);
+  payload.set(head);
+  payload[head.length] = AMF0_STRING_MARKER;
+  payload[head.length + 1] = contents.length >>> 8;
+  payload[head.length + 2] = contents.length & 0xff;
+  payload.set(contents, head.length + 3);
+  return payload;
 }

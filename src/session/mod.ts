@@ -18,14 +18,21 @@ export {
   propString,
 } from "./client_session.ts";
 export { type PumpResult, RtmpClient, type RtmpClientOptions } from "./rtmp_client.ts";
-export { FlvRecorder, type FlvRecorderOptions } from "./flv_recorder.ts";
+export {
+  type FlvPieceSink,
+  FlvRecorder,
+  type FlvRecorderOptions,
+  type FlvResumeFilter,
+} from "./flv_recorder.ts";
 export { inspectMetadata, isOnMetaData } from "./metadata_info.ts";
 export { LogLevel, type LogSink, silentLog } from "./log.ts";
 export { SessionError } from "./session_error.ts";
 export {
   Publisher,
+  type PublisherOpenOptions,
   type PublisherOptions,
   type PublishFlvOptions,
+  PublishRefusedError,
   type PublishResult,
 } from "./publisher.ts";
 export {

@@ -7,10 +7,12 @@
  */
 
 import type { Transport } from "../../transports/transport.ts";
+import { parseAuthRejection } from "../auth/auth_rejection.ts";
+import { PublisherAuthClient } from "../auth/publisher_auth_client.ts";
 import { FlvReader, type FlvTag } from "../flv/mod.ts";
 import type { RtmpeType } from "../handshake/mod.ts";
 import { clientHandshake } from "./handshake_driver.ts";
-import { type LogSink, silentLog } from "./log.ts";
+import { LogLevel, type LogSink, silentLog } from "./log.ts";
 import { PublishSession, type PublishSessionOptions } from "./publish_session.ts";
 import { SessionError } from "./session_error.ts";
 
@@ -30,6 +32,28 @@ export interface PublisherOptions extends PublishSessionOptions {
   rtmpeType?: RtmpeType;
   /** Receives log lines (librtmp levels). */
   log?: LogSink;
+}
+
+/** Options of {@linkcode Publisher.open}. */
+export interface PublisherOpenOptions extends PublisherOptions {
+  /**
+   * User and password for publisher authentication (Adobe or Limelight, whichever the server
+   * asks for); without them a server that asks is answered with an {@linkcode AuthError}.
+   */
+  credentials?: { user: string; password: string };
+  /** The client's challenge / cnonce (8 random hex digits by default); for tests. */
+  clientNonce?: () => string;
+}
+
+/**
+ * The server refused connect or publish: its status code (or `_error` code) and description.
+ */
+export class PublishRefusedError extends SessionError {
+  /** Creates the error from the server's code and description. */
+  constructor(readonly code: string, readonly description: string) {
+    super(`Cannot publish: ${code}${description ? `: ${description}` : ""}`);
+    this.name = "PublishRefusedError";
+  }
 }
 
 /** Options of {@linkcode Publisher.publishFlv}. */
@@ -104,6 +128,51 @@ export class Publisher {
     } catch (err) {
       await publisher.#transport.close();
       throw err;
+    }
+  }
+
+  /**
+   * Dials with `dial`, then connects and publishes as {@linkcode Publisher.connect} does; when
+   * the server asks for publisher authentication (a connect `_error` naming `authmod=adobe` or
+   * `authmod=llnw`), reconnects with the answer in the `app` and `tcUrl` query, as librtmp and
+   * ffmpeg do (at most twice). Throws {@linkcode AuthError} when the credentials are missing or
+   * refused.
+   */
+  static async open(
+    dial: () => Promise<Transport>,
+    options: PublisherOpenOptions,
+  ): Promise<Publisher> {
+    const log = options.log ?? silentLog;
+    const auth = new PublisherAuthClient({
+      user: options.credentials?.user ?? "",
+      password: options.credentials?.password ?? "",
+      clientNonce: options.clientNonce,
+    });
+    let query = "";
+    for (;;) {
+      const transport = await dial();
+      try {
+        return await Publisher.connect(transport, {
+          ...options,
+          app: options.app + query,
+          tcUrl: options.tcUrl === undefined ? undefined : options.tcUrl + query,
+        });
+      } catch (err) {
+        if (
+          !(err instanceof PublishRefusedError) ||
+          err.code !== "NetConnection.Connect.Rejected"
+        ) throw err;
+        const rejection = parseAuthRejection(err.description);
+        if (rejection === undefined) throw err;
+        query = auth.answer(err.description, options.app);
+        log(
+          LogLevel.Info,
+          `Server asks for ${rejection.method} authentication, reconnecting` +
+            (rejection.kind === "need-user"
+              ? ` as ${options.credentials?.user}`
+              : " with the answer"),
+        );
+      }
     }
   }
 
@@ -239,8 +308,7 @@ export class Publisher {
   #failure(): SessionError {
     const session = this.#session;
     if (session.failure !== undefined) {
-      const description = session.failureDescription ? `: ${session.failureDescription}` : "";
-      return new SessionError(`Cannot publish: ${session.failure}${description}`);
+      return new PublishRefusedError(session.failure, session.failureDescription ?? "");
     }
     if (this.#readError !== undefined) {
       const message = this.#readError instanceof Error

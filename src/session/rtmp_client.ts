@@ -26,6 +26,7 @@ export interface RtmpClientOptions {
   handshake?: "plain" | "fp9" | "rtmpe";
   /** With "rtmpe": the C0 to send, 6 (default, as rtmpdump), 8 or 9. */
   rtmpeType?: RtmpeType;
+  /** Receives the handshake's warnings and the driver's debug lines (librtmp levels). */
   log?: LogSink;
 }
 

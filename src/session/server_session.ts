@@ -387,6 +387,14 @@ export class ServerSession {
     this.#write(encodeUserControl(event, [streamId], CONTROL));
   }
 
+  /**
+   * Asks the client for SWF verification (User Control 0x1A, request type 0); its answer comes
+   * back as a "swfVerification" event.
+   */
+  requestSwfVerification(): void {
+    this.#write(encodeUserControl(UserControlEvent.SwfVerifyRequest, [0], CONTROL));
+  }
+
   /** Sends a PingRequest; the client's answer comes back as a "pingResponse" event. */
   sendPing(value: number): void {
     this.#write(encodeUserControl(UserControlEvent.PingRequest, [value >>> 0], CONTROL));
@@ -476,6 +484,9 @@ export class ServerSession {
         return;
       case UserControlEvent.PingResponse:
         this.#onEvent({ type: "pingResponse", value: control.value! });
+        return;
+      case UserControlEvent.SwfVerifyResponse:
+        this.#onEvent({ type: "swfVerification", data: payload.slice(2) });
         return;
     }
   }

@@ -181,6 +181,14 @@ export interface PingResponseEvent {
   value: number;
 }
 
+/** The client answered `requestSwfVerification` (User Control 0x1B) with this event data. */
+export interface SwfVerificationEvent {
+  /** The event kind. */
+  type: "swfVerification";
+  /** The event data after the event type (42 bytes from a well-behaved client). */
+  data: Uint8Array;
+}
+
 /** Something the session noticed and ignored; for logs. */
 export interface WarningEvent {
   /** The event kind. */
@@ -205,4 +213,5 @@ export type ServerSessionEvent =
   | CommandEvent
   | AcknowledgementEvent
   | PingResponseEvent
+  | SwfVerificationEvent
   | WarningEvent;

@@ -749,14 +749,11 @@ Deno.test("unsupportedFeature names the first feature the downloader cannot serv
   assertEquals(feature(["-r", "rtmp://h/a/b", "-l", "3"]), missing(3)); // -l overrides
   assertEquals(feature(["-l", "0", "-r", "rtmpe://h/a/b"]), undefined); // -r fills only empty fields
   assertEquals(feature(["-r", "rtmp://h/a/b", "-S", "proxy"]), socks);
-  assertEquals(feature(["-r", "rtmp://h/a/b", "-W", "http://x/p.swf"]), "--swfVfy");
-  assertEquals(
-    feature(["-r", "rtmp://h/a/b", "-w", "00".repeat(32), "-x", "100"]),
-    "--swfhash/--swfsize (SWF verification)",
-  );
-  assertEquals(feature(["-r", "rtmp://h/a/b", "-w", "00".repeat(32)]), undefined); // dropped
-  assertEquals(feature(["-r", "rtmp://h/a/b", "-T", "key"]), "--token");
-  assertEquals(feature(["-r", "rtmp://h/a/b", "-j", "{}"]), "--jtv");
+  // SWF verification, SecureToken and the Justin.tv token are served.
+  assertEquals(feature(["-r", "rtmp://h/a/b", "-W", "http://x/p.swf"]), undefined);
+  assertEquals(feature(["-r", "rtmp://h/a/b", "-w", "00".repeat(32), "-x", "100"]), undefined);
+  assertEquals(feature(["-r", "rtmp://h/a/b", "-T", "key"]), undefined);
+  assertEquals(feature(["-r", "rtmp://h/a/b", "-j", "{}"]), undefined);
   assertEquals(feature(["-r", "rtmp://h/a/b", "-e"]), undefined); // --resume is served
   assertEquals(feature(["-r", "rtmp://h/a/b", "-e", "-v"]), undefined); // resume ignored
   assertEquals(feature(["-i", "rtmp://h/a/b socks=p:9"]), socks);

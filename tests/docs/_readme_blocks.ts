@@ -59,7 +59,9 @@ export function withoutComments(text: string): string {
 /** Every `scheme://host:port` a block names, with its host and port. */
 export function endpoints(text: string): { url: string; host: string; port: number }[] {
   const found = [];
-  for (const match of text.matchAll(/\b[a-z]+:\/\/(\[[0-9a-f:]+\]|[\w.-]+)(?::(\d+))?/gi)) {
+  // `user:password@` (publish URLs with credentials) is not part of the host.
+  const pattern = /\b[a-z]+:\/\/(?:[^\s/@'"]+@)?(\[[0-9a-f:]+\]|[\w.-]+)(?::(\d+))?/gi;
+  for (const match of text.matchAll(pattern)) {
     found.push({ url: match[0], host: match[1], port: Number(match[2] ?? 0) });
   }
   return found;

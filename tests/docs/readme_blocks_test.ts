@@ -42,6 +42,9 @@ Deno.test("conventionProblem wants rtmp URLs on loopback and the README's ports,
   assertEquals(conventionProblem(sh("x # rtmp://example.com:1935/a or ffplay -")), undefined);
   assertEquals(conventionProblem(sh("x -s http://example.com/player.swf")), undefined);
   ok(conventionProblem(sh("x -r rtmp://example.com/a/b"))?.includes("not on 127.0.0.1"));
+  // Credentials in a URL are not its host.
+  assertEquals(conventionProblem(sh("x rtmp://bob:pw@127.0.0.1:29355/live/a")), undefined);
+  ok(conventionProblem(sh("x rtmp://bob:pw@example.com/live/a"))?.includes("not on 127.0.0.1"));
   ok(conventionProblem(sh("x rtmp://127.0.0.1:1935/a/b"))?.includes("not on a README port"));
   ok(conventionProblem(sh("x rtmp://127.0.0.1/a/b"))?.includes("not on a README port"));
   ok(conventionProblem(sh("x -o - | ffplay -"))?.includes("ffplay"));

@@ -15,6 +15,7 @@ import { RtmpServer } from "../../src/server/mod.ts";
 import { Publisher } from "../../src/session/publisher.ts";
 import { connectTcp } from "../../transports/tcp.ts";
 import { ConnectError } from "../../transports/transport_error.ts";
+import { cuttingProxy } from "../_cutting_proxy.ts";
 import { metadataBody, startFakeServer, streamMessage } from "../cli/_fake_server.ts";
 import { ASSETS_DIR, encodeFlv, syntheticTags } from "../server/_helpers.ts";
 
@@ -388,6 +389,33 @@ Deno.test("Downloader raises the client buffer past the stream's duration unless
     }).run();
   });
   assertEquals(raised, [1000, 105_000]);
+});
+
+Deno.test("Downloader reconnects a recorded stream cut part-way and completes it byte for byte", async () => {
+  const server = await startServer();
+  const port = server.addresses[0].port;
+  try {
+    const whole: Uint8Array[] = [];
+    await downloadFlv(`rtmp://127.0.0.1:${port}/vod/sample.flv`, (b) => {
+      whole.push(b.slice());
+    });
+    const full = concat(whole);
+    await using proxy = cuttingProxy(port, Math.floor(full.length / 3));
+    const parts: Uint8Array[] = [];
+    const reasons: string[] = [];
+    const result = await downloadFlv(`rtmp://127.0.0.1:${proxy.port}/vod/sample.flv`, (b) => {
+      parts.push(b.slice());
+    }, {
+      reconnect: { attempts: 2, delayMs: 50 },
+      events: { reconnecting: (r) => reasons.push(r.reason) },
+    });
+    assertEquals(result.status, "complete");
+    assertEquals(reasons.length, 1);
+    assertEquals(proxy.connections, 2);
+    assertEquals(concat(parts), full);
+  } finally {
+    await server.close();
+  }
 });
 
 Deno.test("downloadFlv resumes a file and stops at stopMs, as the command line does", async () => {
