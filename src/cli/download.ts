@@ -20,9 +20,7 @@ import type { ResumeFile } from "../download/download_output.ts";
 import { Downloader } from "../download/downloader.ts";
 import { ConnectionFailure } from "../download/open_connection.ts";
 import { LogLevel } from "../session/log.ts";
-import { decodeSecureToken } from "../auth/secure_token.ts";
 import type { SwfInfo } from "../swf/swf_hash.ts";
-import { swfVerificationResponse } from "../swf/swf_verification.ts";
 import { isEncrypted } from "../../transports/stack.ts";
 import {
   ConnectError,
@@ -31,7 +29,6 @@ import {
 } from "../../transports/transport_error.ts";
 import { type DownloadOptions, unsupportedFeature } from "./download_options.ts";
 import type { Logger } from "./logger.ts";
-import { downloadSwfInfo } from "./download_swf_info.ts";
 import { formatMetadata } from "./metadata_dump.ts";
 import { OutputSink } from "./output_sink.ts";
 import { type ByteWriter, io, type ResumableFile, type StopSignal } from "./runtime_io.ts";
@@ -67,8 +64,21 @@ export async function runDownload(options: DownloadOptions, log: Logger): Promis
     log.log(LogLevel.Error, `${unsupported} is not supported yet`);
     return ExitCode.FAILED;
   }
-  // rtmpdump hashes the SWF before it opens the output and connects.
-  const swf = await downloadSwfInfo(options, log, io.env("HOME"));
+  // rtmpdump hashes the SWF before it opens the output and connects. SWF verification and
+  // SecureToken are loaded only for the downloads that use them (a plain download starts
+  // faster without their modules).
+  const usesSwf = options.swfVfy || options.swfHash !== undefined;
+  const swfModules = usesSwf
+    ? await Promise.all([import("./download_swf_info.ts"), import("../swf/swf_verification.ts")])
+    : undefined;
+  const swfInfo = swfModules && await swfModules[0].downloadSwfInfo(options, log, io.env("HOME"));
+  const swf: SwfAnswers | undefined = swfInfo && {
+    info: swfInfo,
+    respond: (key) => swfModules![1].swfVerificationResponse(swfInfo, key),
+  };
+  const decodeSecureToken = options.token === undefined
+    ? undefined
+    : (await import("../auth/secure_token.ts")).decodeSecureToken;
 
   const stop = new AbortController();
   let sink: OutputSink | undefined;
@@ -112,7 +122,15 @@ export async function runDownload(options: DownloadOptions, log: Logger): Promis
         },
       };
     }
-    const outcome = await download(options, swf, log, output, resume, stop.signal);
+    const outcome = await download(
+      options,
+      swf,
+      decodeSecureToken,
+      log,
+      output,
+      resume,
+      stop.signal,
+    );
     return report(outcome, options, log);
   } finally {
     removeSignals();
@@ -147,10 +165,17 @@ function installSignals(
   };
 }
 
+/** The SWF data to verify with and the answer to a server's verification request. */
+interface SwfAnswers {
+  info: SwfInfo;
+  respond: (key: Uint8Array) => Promise<Uint8Array>;
+}
+
 /** Runs the engine's downloader with rtmpdump's settings, printing its events. */
 function download(
   options: DownloadOptions,
-  swf: SwfInfo | undefined,
+  swf: SwfAnswers | undefined,
+  decodeSecureToken: ((challenge: string, key: string) => Uint8Array) | undefined,
   log: Logger,
   output: OutputSink,
   resume: { file: ResumeFile; skip: number } | undefined,
@@ -166,7 +191,7 @@ function download(
       connectTimeoutMs: Math.max(options.timeoutSec, 1) * 1000,
       receiveTimeoutMs: options.timeoutSec * 1000,
       handshake: isEncrypted(options.protocol) ? "rtmpe" : swf ? "fp9" : "plain",
-      swfVerification: swf && ((key: Uint8Array) => swfVerificationResponse(swf, key)),
+      swfVerification: swf?.respond,
       rtmpeType: options.rtmpeType,
     },
     session: {
@@ -185,7 +210,8 @@ function download(
       usherToken: options.jtv,
       secureToken: options.token === undefined
         ? undefined
-        : (challenge: string) => secureTokenAnswer(challenge, options.token!, log),
+        : (challenge: string) =>
+          secureTokenAnswer(decodeSecureToken!, challenge, options.token!, log),
     },
     live: options.live,
     startMs: options.startMs,
@@ -347,9 +373,14 @@ function oneLine(err: unknown): string {
  * The `secureTokenResponse` bytes for a server's challenge and the `--token` key (librtmp's
  * DecodeTEA); undefined (nothing sent, one error line) when the challenge is not hex.
  */
-function secureTokenAnswer(challenge: string, key: string, log: Logger): Uint8Array | undefined {
+function secureTokenAnswer(
+  decode: (challenge: string, key: string) => Uint8Array,
+  challenge: string,
+  key: string,
+  log: Logger,
+): Uint8Array | undefined {
   try {
-    return decodeSecureToken(challenge, key);
+    return decode(challenge, key);
   } catch (err) {
     log.log(LogLevel.Error, (err as Error).message);
     return undefined;
