@@ -39,6 +39,13 @@ export interface ChunkDecoderOptions {
    * `maxBytesInFlight`.
    */
   transientPayloads?: boolean;
+  /**
+   * Sees every chunk once its body is complete: the chunk's header bytes and its part of the
+   * message body (empty for a zero-length message), both valid only during the call; called
+   * before the message the chunk completes is emitted. For packet dumps (librtmp logs each
+   * chunk it reads).
+   */
+  onChunk?: (header: Uint8Array, body: Uint8Array) => void;
 }
 
 /** Smallest reused reassembly buffer (transient payloads). */
@@ -106,6 +113,11 @@ export class ChunkDecoder {
   #chunkSize = DEFAULT_CHUNK_SIZE;
   readonly #transient: boolean;
   #scratchBytes = 0;
+  readonly #onChunk: ((header: Uint8Array, body: Uint8Array) => void) | undefined;
+  /** Header bytes of the chunk being read (kept only for `onChunk`). */
+  #chunkHeader: Uint8Array | null = null;
+  /** Where the current chunk's body starts in its message's payload. */
+  #chunkStart = 0;
 
   /** Creates a decoder with the incoming chunk size at its default of 128. */
   constructor(options: ChunkDecoderOptions = EMPTY_DECODER_OPTIONS) {
@@ -113,6 +125,7 @@ export class ChunkDecoder {
     this.#maxBytesInFlight = options.maxBytesInFlight ?? DEFAULT_MAX_BYTES_IN_FLIGHT;
     this.#maxChunkStreams = options.maxChunkStreams ?? DEFAULT_MAX_CHUNK_STREAMS;
     this.#transient = options.transientPayloads ?? false;
+    this.#onChunk = options.onChunk;
   }
 
   /** Incoming chunk size (1..0x7FFFFFFF); a received Set Chunk Size message updates it. */
@@ -158,6 +171,7 @@ export class ChunkDecoder {
       }
       this.#headerLength = 0;
       pos = used - had;
+      if (this.#onChunk !== undefined) this.#chunkHeader = this.#header.slice(0, used);
       if (this.#pending !== null) this.#completeMessage(onMessage);
     }
     while (pos < end) {
@@ -176,6 +190,9 @@ export class ChunkDecoder {
         this.#chunkRemaining -= count;
         if (this.#chunkRemaining === 0) {
           this.#current = null;
+          if (this.#onChunk !== undefined) {
+            this.#onChunk(this.#chunkHeader!, payload.subarray(this.#chunkStart, stream.received));
+          }
           if (stream.received === payload.length) this.#completeMessage(onMessage, stream);
         }
         continue;
@@ -186,6 +203,7 @@ export class ChunkDecoder {
         this.#headerLength = end - pos;
         return;
       }
+      if (this.#onChunk !== undefined) this.#chunkHeader = data.slice(pos, pos + used);
       pos += used;
       if (this.#pending !== null) this.#completeMessage(onMessage);
     }
@@ -325,6 +343,7 @@ export class ChunkDecoder {
   #startChunk(stream: InboundChunkStream): void {
     const left = stream.payload!.length - stream.received;
     this.#chunkRemaining = left < this.#chunkSize ? left : this.#chunkSize;
+    this.#chunkStart = stream.received;
     this.#current = stream;
   }
 
@@ -346,6 +365,7 @@ export class ChunkDecoder {
       stream = this.#pending!;
       this.#pending = null;
       payload = new Uint8Array(0);
+      this.#onChunk?.(this.#chunkHeader!, payload);
     } else {
       payload = stream.payload!;
       stream.payload = null;

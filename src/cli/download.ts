@@ -19,7 +19,7 @@ import type { DownloadOutcome, DownloadStart } from "../download/download_events
 import type { ResumeFile } from "../download/download_output.ts";
 import { Downloader } from "../download/downloader.ts";
 import { ConnectionFailure } from "../download/open_connection.ts";
-import { LogLevel } from "../session/log.ts";
+import { LogLevel, sinkAt } from "../session/log.ts";
 import type { SwfInfo } from "../swf/swf_hash.ts";
 import { isEncrypted } from "../../transports/stack.ts";
 import {
@@ -122,16 +122,12 @@ export async function runDownload(options: DownloadOptions, log: Logger): Promis
         },
       };
     }
-    const outcome = await download(
-      options,
-      swf,
-      decodeSecureToken,
-      log,
-      output,
-      resume,
-      stop.signal,
-    );
-    return report(outcome, options, log);
+    let code: number = ExitCode.FAILED;
+    await download(options, swf, decodeSecureToken, log, output, resume, stop.signal, (outcome) => {
+      code = report(outcome, options, log);
+      log.debug("Closing connection.\n");
+    });
+    return code;
   } finally {
     removeSignals();
     try {
@@ -180,6 +176,7 @@ function download(
   output: OutputSink,
   resume: { file: ResumeFile; skip: number } | undefined,
   signal: AbortSignal,
+  finished: (outcome: DownloadOutcome) => void,
 ): Promise<DownloadOutcome> {
   let progress = new Progress(log, { hashes: options.hashes });
   const downloader = new Downloader({
@@ -212,6 +209,7 @@ function download(
         ? undefined
         : (challenge: string) =>
           secureTokenAnswer(decodeSecureToken!, challenge, options.token!, log),
+      logDescriptor: socketDescriptor(options),
     },
     live: options.live,
     startMs: options.startMs,
@@ -223,7 +221,7 @@ function download(
     output,
     resume,
     reconnect: options.reconnect > 0 ? { attempts: options.reconnect } : undefined,
-    log: (level, message) => log.log(level, message),
+    log: sinkAt(log.level, (level, message) => log.log(level, message)),
     decoder: {
       // The output sink copies every piece at once, so payloads need not outlive the callback.
       transientPayloads: true,
@@ -260,6 +258,7 @@ function download(
           `Stream lost (${r.reason}), reconnecting in ${formatFixed(r.delayMs / 1000, 1)} s ` +
             `(attempt ${r.attempt} of ${r.attempts})`,
         ),
+      finished,
       gap: (g) =>
         log.log(
           LogLevel.Info,
@@ -270,6 +269,17 @@ function download(
     },
   });
   return downloader.run(signal);
+}
+
+/** The descriptor a process's first open() gets (after stdin, stdout and stderr). */
+const FIRST_FREE_DESCRIPTOR = 3;
+
+/**
+ * The socket's descriptor number in rtmpdump, which its packet dumps show (`fd=N`): the first
+ * free one after stdin, stdout, stderr and the output file it opened before connecting.
+ */
+function socketDescriptor(options: DownloadOptions): number {
+  return options.outputIsStdout ? FIRST_FREE_DESCRIPTOR : FIRST_FREE_DESCRIPTOR + 1;
 }
 
 /** rtmpdump's start of Download(): the start line, the realtime note, the duration line. */

@@ -493,7 +493,8 @@ function logSetupStream(
   if (link.linkStopMs > 0) log.debug(`StopTime      : ${link.linkStopMs} msec`);
   log.debug(`live     : ${state.live ? "yes" : "no"}`);
   log.debug(`timeout  : ${state.timeoutSec} sec`);
-  if (link.swfHash !== undefined) {
+  // With --swfVfy the hash is known once the SWF is fetched: the verification step logs it.
+  if (link.swfHash !== undefined && !link.swfVfy) {
     log.debug("SWFSHA256:");
     log.logHex(LogLevel.DEBUG, link.swfHash);
     log.debug(`SWFSize  : ${link.swfSize}`);

@@ -36,6 +36,22 @@ export async function downloadSwfInfo(
   home: string | undefined,
   resolve: Omit<ResolveSwfInfoOptions, "maxAgeDays" | "store" | "onWarning"> = {},
 ): Promise<SwfInfo | undefined> {
+  const info = await resolveInfo(options, log, home, resolve);
+  if (info !== undefined && options.swfVfy) {
+    // What RTMP_SetupStream logs about the SWF, once --swfVfy has found it.
+    log.debug("SWFSHA256:");
+    log.logHex(LogLevel.DEBUG, info.hash);
+    log.debug(`SWFSize  : ${info.size}`);
+  }
+  return info;
+}
+
+async function resolveInfo(
+  options: DownloadSwfOptions,
+  log: Logger,
+  home: string | undefined,
+  resolve: Omit<ResolveSwfInfoOptions, "maxAgeDays" | "store" | "onWarning">,
+): Promise<SwfInfo | undefined> {
   if (options.swfVfy && options.swfUrl !== undefined) {
     try {
       const resolved = await resolveSwfInfo(options.swfUrl, {
@@ -44,12 +60,6 @@ export async function downloadSwfInfo(
         store: swfInfoFile(swfInfoPath(home)),
         onWarning: (message) => log.log(LogLevel.WARNING, message),
       });
-      log.log(
-        LogLevel.DEBUG,
-        `SWF size ${resolved.info.size} (${
-          resolved.source === "cache" ? "from the cache" : resolved.source
-        })`,
-      );
       return resolved.info;
     } catch (err) {
       log.log(LogLevel.ERROR, (err as Error).message.split("\n")[0]);

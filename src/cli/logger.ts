@@ -1,12 +1,15 @@
 /**
  * The message log of rtmpdump and librtmp (`librtmp/log.c`): levelled lines, unprefixed prints,
- * status lines, and the hex dumps the debug levels use.
+ * status lines, and the hex dumps the debug levels use (formatted by the session layer's
+ * `hex_dump.ts`).
  *
  * Everything goes to one byte sink (stderr in the command-line tool), which tests replace to
  * capture the exact bytes.
  *
  * @module
  */
+
+import { hexLines, hexStringLines } from "../session/hex_dump.ts";
 
 /** librtmp's log levels; a message is shown when its level is at most the logger's level. */
 export const LogLevel = {
@@ -46,13 +49,6 @@ const MAX_MESSAGE_BYTES = 2046;
 
 /** Messages containing this text are dropped unless the level is ALL (log.c's filter). */
 const SUPPRESSED_TEXT = "no-name";
-
-const HEX_DIGITS = "0123456789abcdef";
-const HEX_BYTES_PER_LINE = 16;
-const HEX_STRING_LINE_WIDTH = 78; // 80-byte buffer: 78 spaces, then the terminating NUL
-const HEX_STRING_OFFSET_MODULUS = 0xffff; // log.c reduces offsets modulo 0xffff, not 0x10000
-const HEX_STRING_BYTES_COLUMN = 9;
-const HEX_STRING_TEXT_COLUMN = 60;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -191,50 +187,19 @@ export class Logger {
     this.#sink(typeof text === "string" ? encoder.encode(text) : text);
   }
 
-  /** `RTMP_LogHex`: 16 bytes per line as lower-case hex pairs separated by spaces. */
+  /** `RTMP_LogHex` at `level`: 16 bytes per line as lower-case hex pairs (see `hexLines`). */
   logHex(level: LogLevel, data: Uint8Array): void {
     if (level > this.level) return;
-    let line = "";
-    let i = 0;
-    for (; i < data.length; i++) {
-      line += HEX_DIGITS[data[i] >> 4] + HEX_DIGITS[data[i] & 0x0f];
-      if ((i & 0x0f) === 0x0f) {
-        this.log(level, line);
-        line = "";
-      } else {
-        line += " "; // log.c leaves this space at the end of a short last line
-      }
-    }
-    if (i & 0x0f) this.log(level, line);
+    for (const line of hexLines(data)) this.log(level, line);
   }
 
   /**
-   * `RTMP_LogHexString`: an offset, 16 hex pairs (an extra space after the eighth) and the
-   * printable ASCII characters, one 78-column line per 16 bytes.
+   * `RTMP_LogHexString` at `level`: an offset, 16 hex pairs and the printable text per line
+   * (see `hexStringLines`).
    */
   logHexString(level: LogLevel, data: Uint8Array): void {
     if (level > this.level) return;
-    if (data.length === 0) {
-      this.log(level, "");
-      return;
-    }
-    let line: string[] = [];
-    for (let i = 0; i < data.length; i++) {
-      const n = i % HEX_BYTES_PER_LINE;
-      if (n === 0) {
-        if (i !== 0) this.log(level, line.join(""));
-        line = new Array(HEX_STRING_LINE_WIDTH).fill(" ");
-        const offset = i % HEX_STRING_OFFSET_MODULUS;
-        for (let d = 0; d < 4; d++) line[2 + d] = HEX_DIGITS[(offset >> (12 - 4 * d)) & 0x0f];
-        line[6] = ":";
-      }
-      const column = HEX_STRING_BYTES_COLUMN + n * 3 + (n >= 8 ? 1 : 0);
-      line[column] = HEX_DIGITS[data[i] >> 4];
-      line[column + 1] = HEX_DIGITS[data[i] & 0x0f];
-      const printable = data[i] >= 0x20 && data[i] < 0x7f;
-      line[HEX_STRING_TEXT_COLUMN + n] = printable ? String.fromCharCode(data[i]) : ".";
-    }
-    this.log(level, line.join(""));
+    for (const line of hexStringLines(data)) this.log(level, line);
   }
 }
 

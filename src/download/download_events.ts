@@ -75,6 +75,11 @@ export interface DownloaderEvents {
   gap?(gap: DownloadGap): void;
   /** "Already Completed": `--stop` is not past the seek position, or the resumed file is done. */
   alreadyComplete?(kind: "stop" | "resume", position: DownloadPosition): void;
+  /**
+   * The download is over, with the outcome `run()` resolves to; called before the connection
+   * is closed (rtmpdump reports the outcome, then closes the stream).
+   */
+  finished?(outcome: DownloadOutcome): void;
 }
 
 /** How a download ended. */

@@ -41,7 +41,7 @@ import {
   openConnection,
 } from "./open_connection.ts";
 import { Recording } from "./recording.ts";
-import { planResume, type ResumePlan } from "./resume_plan.ts";
+import { planResume, type ResumePlan, resumePlanLines } from "./resume_plan.ts";
 
 /** What a session connects and plays with (the position is the downloader's). */
 export type DownloadSessionOptions = Omit<
@@ -107,6 +107,8 @@ const DEFAULT_RECONNECT_DELAY_MS = 1000;
 const DEFAULT_RECONNECT_MAX_DELAY_MS = 30_000;
 /** A live stream whose timestamps jump back by more than this started over (a new publisher). */
 const LIVE_RESTART_JUMP_MS = 1000;
+/** RTMP_Read's status after a failed resume (RTMP_READ_ERROR). */
+const READ_ERROR = -2;
 /** User control StreamEOF. */
 const STREAM_EOF = 1;
 /** A stream that ran this long after a reconnect gets the full number of attempts again. */
@@ -219,12 +221,20 @@ export class Downloader {
     const onAbort = () => this.#interrupt();
     if (signal?.aborted) this.#interrupted = true;
     signal?.addEventListener("abort", onAbort);
+    let outcome: DownloadOutcome;
     try {
-      return await this.#run();
+      outcome = await this.#run();
+      this.#events.finished?.(outcome);
     } finally {
       signal?.removeEventListener("abort", onAbort);
       await this.#client?.close();
     }
+    return outcome;
+  }
+
+  /** rtmpdump's main loop announces the buffer time at the start of every round. */
+  #logBufferTime(): void {
+    this.#log(LogLevel.Debug, `Setting buffer time to: ${this.#o.bufferMs | 0}ms`);
   }
 
   #interrupt(): void {
@@ -245,12 +255,14 @@ export class Downloader {
       if (this.#resume === undefined) {
         this.#recording.replaceFile(o.resume.file);
       } else {
+        for (const line of resumePlanLines(this.#resume)) this.#log(LogLevel.Debug, line);
         this.#seekMs = this.#resume.seekMs;
         this.#duration = this.#resume.duration;
         this.#recording.resumeFile(o.resume.file, this.#resume);
       }
     }
 
+    this.#logBufferTime();
     this.#events.connecting?.();
     let connected = false;
     let redirects = 0;
@@ -306,6 +318,8 @@ export class Downloader {
         this.#events.alreadyComplete?.("resume", position);
         return this.#outcome("complete", "already-complete");
       }
+      // rtmpdump's Download() starts the read timestamp at the seek position.
+      if (this.#seekMs) this.#log(LogLevel.Debug, `Continuing at TS: ${this.#seekMs | 0} ms\n`);
       this.#events.started?.({
         ...position,
         timestampMs: this.#seekMs,
@@ -326,6 +340,11 @@ export class Downloader {
       }
       if (this.#duration <= 0) this.#duration = recording.duration;
       this.#events.stopped?.(this.#position());
+      // The stream ended without repeating the file's last tags: not this file's stream.
+      const mismatch = recording.splicing && end !== "interrupted" && end !== "timeout" &&
+        end !== "restart";
+      // What rtmpdump's last RTMP_Read returned: 0, or the status of a failed resume.
+      this.#log(LogLevel.Debug, `RTMP_Read returned: ${mismatch ? READ_ERROR : 0}`);
 
       if (end === "restart") {
         // The server started past what the file has: play it again from the start.
@@ -333,12 +352,10 @@ export class Downloader {
         resumed = true;
         continue;
       }
-      if (recording.splicing && end !== "interrupted" && end !== "timeout") {
-        // The stream ended without repeating the file's last tags: not this file's stream.
-        return this.#outcome("failed", "resume-mismatch");
-      }
+      if (mismatch) return this.#outcome("failed", "resume-mismatch");
       if (end === "timeout" && !o.live && !this.#interrupted) {
         // rtmpdump's recovery: toggle the stream, then reconnect it once.
+        this.#logBufferTime();
         if (retried) {
           this.#events.recoveryFailed?.();
           return this.#outcome("incomplete", "recovery");
@@ -433,9 +450,19 @@ export class Downloader {
       if (recording.writeError !== undefined) return "write-error";
       if (recording.restartRequested) return "restart";
       if (recording.stopReached) return "stop";
-      if (this.#interrupted) end = "interrupted";
-      else if (result === "eof") end = await this.#closeAfterEnd(client, session);
-      else end = "complete";
+      if (this.#interrupted) {
+        end = "interrupted";
+        session.logReadEnd("interrupted");
+      } else if (result === "eof") end = await this.#closeAfterEnd(client, session);
+      else {
+        end = "complete";
+        if (session.closeReason === "complete") {
+          this.#log(
+            LogLevel.Debug,
+            "Got Play.Complete or Play.Stop from server. Assuming stream is complete",
+          );
+        }
+      }
     } catch (err) {
       if (recording.writeError !== undefined) return "write-error";
       if (err instanceof TimeoutError) end = "timeout";
@@ -444,9 +471,17 @@ export class Downloader {
         this.#log(LogLevel.Error, `RTMP_ReadPacket, ${oneLine(err)}`);
         return "protocol-error";
       } else end = "transport-error";
+      session.logReadEnd(
+        end === "timeout" ? "timeout" : end === "interrupted" ? "interrupted" : "reset",
+      );
+    }
+    if (end === "interrupted") {
+      // librtmp closes the stream (deleteStream) before it reports the failed read.
+      session.close();
+      await client.flush().catch(() => {});
     }
     // Why the stream stopped, as RTMP_ReadPacket logs it.
-    if (end !== "complete") this.#log(LogLevel.Error, readFailure(session));
+    if (end !== "complete") this.#log(LogLevel.Error, session.readFailure());
     return end;
   }
 
@@ -488,6 +523,7 @@ export class Downloader {
    * incomplete (rtmpdump gets SIGPIPE there and stops as after a Ctrl-C).
    */
   async #closeAfterEnd(client: RtmpClient, session: ClientSession): Promise<PassEnd> {
+    session.logReadEnd("closed");
     session.close();
     try {
       await client.flush();
@@ -522,10 +558,7 @@ export class Downloader {
       result = await client.pump(() => session.playing);
     } catch (err) {
       if (!session.playing) {
-        this.#log(
-          LogLevel.Error,
-          err instanceof TimeoutError ? readFailure(session) : `RTMP_ReadPacket, ${oneLine(err)}`,
-        );
+        this.#logPumpFailure(session, err);
         return "failed";
       }
       // librtmp reads one packet at a time, so what follows Play.Start in the same read fails
@@ -535,8 +568,29 @@ export class Downloader {
     }
     if (result === "done") return "playing";
     if (session.closeReason === "redirect" && session.redirect !== undefined) return "redirect";
-    if (result === "eof") this.#log(LogLevel.Error, readFailure(session));
+    if (result === "eof") await this.#logEndOfStream(client, session);
     return "failed";
+  }
+
+  /** A read before play started failed: librtmp's lines for it. */
+  #logPumpFailure(session: ClientSession, err: unknown): void {
+    if (err instanceof TimeoutError) {
+      session.logReadEnd("timeout");
+      this.#log(LogLevel.Error, session.readFailure());
+    } else {
+      this.#log(LogLevel.Error, `RTMP_ReadPacket, ${oneLine(err)}`);
+    }
+  }
+
+  /**
+   * The connection ended before play started: librtmp closes the stream (deleteStream), then
+   * reports the failed read.
+   */
+  async #logEndOfStream(client: RtmpClient, session: ClientSession): Promise<void> {
+    session.logReadEnd("closed");
+    session.close();
+    await client.flush().catch(() => {});
+    this.#log(LogLevel.Error, session.readFailure());
   }
 
   /** Points the connection at a redirect target; false when it cannot be used. */
@@ -587,15 +641,12 @@ export class Downloader {
     try {
       const result = await client.pump(() => session.playing);
       if (result !== "done") {
-        if (result === "eof") this.#log(LogLevel.Error, readFailure(session));
+        if (result === "eof") await this.#logEndOfStream(client, session);
         return "failed";
       }
     } catch (err) {
       if (!session.playing) {
-        this.#log(
-          LogLevel.Error,
-          err instanceof TimeoutError ? readFailure(session) : `RTMP_ReadPacket, ${oneLine(err)}`,
-        );
+        this.#logPumpFailure(session, err);
         return err instanceof TimeoutError ? "incomplete" : "failed";
       }
       this.#carried = err;
@@ -799,12 +850,4 @@ function describeEnd(end: PassEnd): string {
 
 function oneLine(err: unknown): string {
   return String((err as Error)?.message ?? err).split("\n")[0];
-}
-
-/** librtmp's words for a read that got nothing (end of stream, timeout), by where it stopped. */
-function readFailure(session: ClientSession): string {
-  const length = session.bodyInProgress;
-  return length < 0
-    ? "RTMP_ReadPacket, failed to read RTMP packet header"
-    : `RTMP_ReadPacket, failed to read RTMP packet body. len: ${length}`;
 }

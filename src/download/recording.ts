@@ -210,6 +210,7 @@ export class Recording {
       live: o.live,
       noHeader: this.#resumed,
       transientPayloads: o.transientPayloads,
+      log: o.log,
       onMetadata: o.onMetadata,
       onTag: (type, timestamp, data) => {
         if (this.#continuation !== undefined) return;

@@ -5,10 +5,13 @@
  * @module
  */
 
+import type { AmfValue } from "../amf/types.ts";
 import { FlvError } from "../flv/flv_error.ts";
 import { type FlvTagPosition, scanFlvTail } from "../flv/flv_tail_scan.ts";
 import { FLV_TAG_HEADER_SIZE, FlvFlags } from "../flv/mod.ts";
+import { amfDecodeLines, amfDumpLines } from "../session/amf_dump.ts";
 import { decodeLibrtmpAmf0 } from "../session/decode_librtmp_amf0.ts";
+import { formatFixed } from "../session/format_fixed.ts";
 import { inspectMetadata } from "../session/metadata_info.ts";
 import type { ResumeFile } from "./download_output.ts";
 import { FINGERPRINT_EDGE_BYTES, fingerprintTag, type TagFingerprint } from "./tag_fingerprint.ts";
@@ -29,6 +32,10 @@ export interface ResumePlan {
   duration: number;
   /** The header says audio and no video. */
   audioOnly: boolean;
+  /** The file's size when the plan was made (torn bytes included). */
+  fileSize: number;
+  /** The file's onMetaData, decoded (undefined when it has none librtmp could decode). */
+  metadata: AmfValue[] | undefined;
 }
 
 /**
@@ -46,12 +53,14 @@ export async function planResume(file: ResumeFile, skip: number): Promise<Resume
   const tags: TagFingerprint[] = [];
   for (const tag of scan.tags) tags.push(await fingerprintAt(reader, tag));
   let duration = 0;
+  let metadata: AmfValue[] | undefined;
   if (scan.metadata !== undefined) {
     const body = await file.read(
       scan.metadata.offset + FLV_TAG_HEADER_SIZE,
       scan.metadata.dataSize,
     );
     const values = decodeLibrtmpAmf0(body);
+    metadata = values;
     if (values !== undefined) {
       const info = inspectMetadata(values);
       if (info.hasDuration) duration = info.duration;
@@ -65,7 +74,32 @@ export async function planResume(file: ResumeFile, skip: number): Promise<Resume
     hasResumeTag: scan.resumeTag !== undefined,
     duration,
     audioOnly: (scan.flags & FlvFlags.Audio) !== 0 && (scan.flags & FlvFlags.Video) === 0,
+    fileSize: file.size,
+    metadata,
   };
+}
+
+/**
+ * The DEBUG lines rtmpdump logs about a file it resumes (OpenResumeFile, GetLastKeyframe): the
+ * dump of its onMetaData and its duration, whether it is audio only and its size, and the
+ * resume point (the last keyframe, or that it is the first frame).
+ */
+export function resumePlanLines(plan: ResumePlan): string[] {
+  const lines: string[] = [];
+  if (plan.metadata !== undefined) {
+    lines.push(...amfDecodeLines(plan.metadata), ...amfDumpLines(plan.metadata));
+    const info = inspectMetadata(plan.metadata);
+    if (info.hasDuration) lines.push(`File has duration: ${formatFixed(info.duration, 6)}`);
+  }
+  lines.push(`bAudioOnly: ${plan.audioOnly ? 1 : 0}, size: ${plan.fileSize}`);
+  if (!plan.hasResumeTag) return lines;
+  const tag = plan.tags[0];
+  const type = tag.type.toString(16).toUpperCase().padStart(2, "0");
+  lines.push(`Last keyframe found at: ${tag.timestamp | 0} ms, size: ${tag.size}, type: ${type}`);
+  if (plan.seekMs === 0) {
+    lines.push("Last keyframe is first frame in stream, switching from resume to normal mode!");
+  }
+  return lines;
 }
 
 /** Bytes read at a time while fingerprinting consecutive tags. */

@@ -27,6 +27,7 @@ import {
   findDigest,
 } from "./digest.ts";
 import { HandshakeError } from "./handshake_error.ts";
+import type { HandshakeNote } from "./handshake_note.ts";
 import type { HandshakeStep } from "./handshake_step.ts";
 import {
   FP9_HANDSHAKE_VARIANT,
@@ -60,6 +61,14 @@ export interface ClientHandshakeOptions {
    * plugs in here). Use a fresh object per connection.
    */
   variant?: HandshakeVariant;
+}
+
+/** What librtmp's `HandShake` puts before its log lines (its function name). */
+const NOTE_PREFIX = "HandShake: ";
+
+/** A byte as two upper-case hex digits (librtmp's `%02X`). */
+function hex2(byte: number): string {
+  return byte.toString(16).toUpperCase().padStart(2, "0");
 }
 
 /** C0+C1 in, S0+S1 then S2 out: the bytes the client waits for. */
@@ -103,6 +112,13 @@ export class ClientHandshake {
    * sent 3, server answered N" and "client signature does not match!".
    */
   readonly warnings: string[] = [];
+  /**
+   * Everything librtmp's `HandShake` logs, in its order and words, warnings included: the
+   * client type, its digest and where it sits; S0, S1's time and version; the keys and
+   * signatures of the digest handshake, with a variant's own notes (RTMPE's keys) where it
+   * makes them; "Handshaking finished".
+   */
+  readonly notes: HandshakeNote[] = [];
 
   #variant: HandshakeVariant | undefined;
   #now: () => number;
@@ -221,10 +237,15 @@ export class ClientHandshake {
     if (variant) c1.set(variant.clientVersion, VERSION_OFFSET);
     this.#random(c1.subarray(RANDOM_OFFSET));
     if (variant) {
+      this.#debug(`Client type: ${hex2(c0c1[0])}`);
       await variant.fillBlock?.(c1, variant.scheme);
+      this.#takeVariantNotes();
       const offset = digestOffset(c1, variant.scheme);
-      c1.set(await computeDigest(c1, offset, FP_DIGEST_KEY), offset);
+      const digest = await computeDigest(c1, offset, FP_DIGEST_KEY);
+      c1.set(digest, offset);
       this.#clientDigestOffset = offset;
+      this.#debug(`Client digest offset: ${offset}`);
+      this.#debug("Initial client digest: ", digest);
     }
     this.#stage = Stage.AwaitS0S1;
     return c0c1.slice();
@@ -267,9 +288,10 @@ export class ClientHandshake {
     this.#serverType = type;
     this.#serverUptime = readTime(s1, TIME_OFFSET);
     this.#serverVersion = s1.slice(VERSION_OFFSET, RANDOM_OFFSET);
-    if (type !== sent) {
-      this.warnings.push(`Type mismatch: client sent ${sent}, server answered ${type}`);
-    }
+    this.#debug(`Type Answer   : ${hex2(type)}`);
+    if (type !== sent) this.#warn(`Type mismatch: client sent ${sent}, server answered ${type}`);
+    this.#debug(`Server Uptime : ${this.#serverUptime | 0}`); // librtmp prints it with %d
+    this.#debug(`FMS Version   : ${this.#serverVersion.join(".")}`);
     const variant = this.#variant;
     if (!variant || (type === HANDSHAKE_TYPE_PLAIN && s1[VERSION_OFFSET] === 0)) {
       return s1.slice();
@@ -278,7 +300,11 @@ export class ClientHandshake {
     if (!found) throw new HandshakeError("Couldn't verify the server digest");
     this.#usedDigest = true;
     this.#swfVerificationKey = s1.slice(SIGNATURE_OFFSET);
-    await variant.readPeerBlock?.(s1, found.scheme);
+    try {
+      await variant.readPeerBlock?.(s1, found.scheme);
+    } finally {
+      this.#takeVariantNotes();
+    }
     const c2 = new Uint8Array(RTMP_SIG_SIZE);
     this.#random(c2);
     const serverDigest = s1.subarray(found.offset, found.offset + SHA256_DIGEST_LENGTH);
@@ -286,6 +312,8 @@ export class ClientHandshake {
     const signature = await computeSignature(c2, key);
     variant.transformSignature?.(signature, key, type);
     c2.set(signature, SIGNATURE_OFFSET);
+    this.#debug("Calculated digest key from secure key and server digest: ", key);
+    this.#debug("Client signature calculated:", signature);
     return c2;
   }
 
@@ -294,16 +322,42 @@ export class ClientHandshake {
     const s2 = this.#input.subarray(HANDSHAKE_FIRST_PACKET_SIZE);
     const c1 = this.#c0c1.subarray(HANDSHAKE_FIRST_PACKET_SIZE - RTMP_SIG_SIZE);
     if (!this.#usedDigest) {
-      if (!bytesEqual(s2, c1)) this.warnings.push("client signature does not match!");
+      if (!bytesEqual(s2, c1)) this.#warn("client signature does not match!");
+      this.#debug("Handshaking finished....");
       return;
     }
+    if (s2.subarray(VERSION_OFFSET, RANDOM_OFFSET).every((byte) => byte === 0)) {
+      this.#debug("Wait, did the server just refuse signed authentication?");
+    }
+    this.#debug("Server sent signature:", s2.subarray(SIGNATURE_OFFSET));
     const offset = this.#clientDigestOffset;
     const clientDigest = c1.subarray(offset, offset + SHA256_DIGEST_LENGTH);
     const key = await deriveSignatureKey(clientDigest, GENUINE_FMS_KEY);
     const expected = await computeSignature(s2, key);
     this.#variant?.transformSignature?.(expected, key, this.#input[0]);
+    this.#debug("Digest key: ", key);
+    this.#debug("Signature calculated:", expected);
     if (!bytesEqual(expected, s2.subarray(SIGNATURE_OFFSET))) {
       throw new HandshakeError("Server not genuine Adobe!");
     }
+    this.#debug("Genuine Adobe Flash Media Server");
+    this.#debug("Handshaking finished....");
+  }
+
+  /** Adds a DEBUG note in librtmp's words (the "HandShake: " prefix added), with its bytes. */
+  #debug(text: string, bytes?: Uint8Array): void {
+    this.notes.push({ level: "debug", text: `${NOTE_PREFIX}${text}`, bytes: bytes?.slice() });
+  }
+
+  /** Moves the variant's notes (its keys) into the handshake's, in order. */
+  #takeVariantNotes(): void {
+    const notes = this.#variant?.notes;
+    if (notes !== undefined) this.notes.push(...notes.splice(0));
+  }
+
+  /** Adds a warning, to {@linkcode warnings} and as a note. */
+  #warn(text: string): void {
+    this.warnings.push(text);
+    this.notes.push({ level: "warning", text: `${NOTE_PREFIX}${text}` });
   }
 }

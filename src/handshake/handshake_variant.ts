@@ -11,6 +11,7 @@
 import type { Rc4 } from "../crypto/rc4.ts";
 import { FP9_CLIENT_VERSION, HANDSHAKE_TYPE_PLAIN } from "./constants.ts";
 import type { OffsetScheme } from "./digest.ts";
+import type { HandshakeNote } from "./handshake_note.ts";
 
 /**
  * The two RC4 streams an encrypted handshake leaves behind, ready for the first byte after it:
@@ -62,6 +63,11 @@ export interface HandshakeVariant {
   complete?(): void;
   /** The streams to encrypt and decrypt with after {@linkcode complete}, for RTMPE. */
   readonly ciphers?: HandshakeCiphers;
+  /**
+   * What the hooks report in librtmp's words (RTMPE: where its public key sits, the shared
+   * secret, the RC4 keys); the client handshake moves them into its own notes after each hook.
+   */
+  readonly notes?: HandshakeNote[];
 }
 
 /**

@@ -51,6 +51,7 @@ export {
 } from "./digest.ts";
 export { HandshakeError } from "./handshake_error.ts";
 export type { HandshakeStep } from "./handshake_step.ts";
+export type { HandshakeNote } from "./handshake_note.ts";
 export type { Rc4 } from "../crypto/rc4.ts";
 export {
   FP9_HANDSHAKE_VARIANT,

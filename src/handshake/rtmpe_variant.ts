@@ -20,6 +20,7 @@ import {
 } from "./constants.ts";
 import { dhOffset, hmacSha256, type OffsetScheme } from "./digest.ts";
 import { HandshakeError } from "./handshake_error.ts";
+import type { HandshakeNote } from "./handshake_note.ts";
 import type { HandshakeCiphers, HandshakeVariant } from "./handshake_variant.ts";
 import { transformRtmpeSignature } from "./rtmpe_signature.ts";
 
@@ -105,6 +106,8 @@ export class RtmpeVariant implements HandshakeVariant {
   readonly clientVersion: readonly number[];
   /** RTMPE uses offset scheme 1 (librtmp's `offalg 1`) for its own blocks. */
   readonly scheme: OffsetScheme = 1;
+  /** librtmp's lines about the keys: the public key's offsets, the secret, the RC4 keys. */
+  readonly notes: HandshakeNote[] = [];
 
   #role: "client" | "server";
   #answerType: RtmpeType | undefined;
@@ -137,7 +140,9 @@ export class RtmpeVariant implements HandshakeVariant {
   /** Makes the key pair and writes the public key at `block`'s DH offset. */
   fillBlock(block: Uint8Array, scheme: OffsetScheme): void {
     this.#dh = new DiffieHellman({ random: this.#random });
-    block.set(this.#dh.publicKey, dhOffset(block, scheme));
+    const at = dhOffset(block, scheme);
+    block.set(this.#dh.publicKey, at);
+    this.notes.push({ level: "debug", text: `HandShake: DH pubkey position: ${at}` });
   }
 
   /** Reads the peer's public key and derives the two RC4 keys. */
@@ -146,6 +151,8 @@ export class RtmpeVariant implements HandshakeVariant {
     if (!dh) throw new Error("Cannot read the peer's RTMPE key before making our own");
     const at = dhOffset(block, scheme);
     const peerKey = block.slice(at, at + DH_KEY_LENGTH);
+    const peerName = this.#role === "client" ? "Server" : "Client";
+    this.notes.push({ level: "debug", text: `HandShake: ${peerName} DH public key offset: ${at}` });
     let secret: Uint8Array;
     try {
       secret = dh.computeSecret(peerKey);
@@ -159,6 +166,11 @@ export class RtmpeVariant implements HandshakeVariant {
     }
     this.#encryptKey = (await hmacSha256(secret, peerKey)).slice(0, RTMPE_RC4_KEY_LENGTH);
     this.#decryptKey = (await hmacSha256(secret, dh.publicKey)).slice(0, RTMPE_RC4_KEY_LENGTH);
+    this.notes.push(
+      { level: "debug", text: "HandShake: Secret key: ", bytes: secret.slice() },
+      { level: "debug", text: "RC4 Out Key: ", bytes: this.#encryptKey.slice() },
+      { level: "debug", text: "RC4 In Key: ", bytes: this.#decryptKey.slice() },
+    );
   }
 
   /** Applies the type 0x08/0x09 transform for the server's S0 `type`. */

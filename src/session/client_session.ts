@@ -23,7 +23,10 @@ import {
   MessageType,
   UserControlEvent,
 } from "../message/mod.ts";
+import { formatFixed } from "./format_fixed.ts";
+import { hexLines } from "./hex_dump.ts";
 import { LogLevel, type LogSink, silentLog } from "./log.ts";
+import { PacketLog, type ReadEnd } from "./packet_log.ts";
 
 /** librtmp's default Window Acknowledgement Size and Set Peer Bandwidth values. */
 export const DEFAULT_WINDOW_ACK_SIZE = 2_500_000;
@@ -116,8 +119,13 @@ export interface ClientSessionOptions {
    * open and media go on after the next PublishNotify.
    */
   endOnUnpublish?: boolean;
-  /** Log sink (librtmp levels). */
+  /**
+   * Log sink (librtmp levels and words: rtmpdump `--verbose` shows DEBUG, `--debug` adds the
+   * DEBUG2 packet dumps, built only when the sink's level asks for them).
+   */
   log?: LogSink;
+  /** The socket's number as the packet dumps show it (librtmp logs `fd=N`); default 0. */
+  logDescriptor?: number;
   /** Limits for the chunk decoder. */
   decoder?: ChunkDecoderOptions;
 }
@@ -148,6 +156,10 @@ export class ClientSession {
   readonly #opts: ClientSessionOptions;
   readonly #handler: ClientSessionHandler;
   readonly #log: LogSink;
+  /** Packet dumps (DEBUG2) and object dumps (DEBUG). */
+  readonly #packetLog: PacketLog;
+  /** Output taken from the encoder early to dump it (packet dumps only). */
+  #dumped: Uint8Array[] = [];
   readonly #decoder: ChunkDecoder;
   readonly #encoder = new ChunkEncoder();
   readonly #onMessage = (m: RtmpMessage) => this.#handleMessage(m);
@@ -187,7 +199,8 @@ export class ClientSession {
   mediaStamp = 0;
   #mediaCsid = 0;
   #lastTimestamp = new Map<number, number>();
-  #held: RtmpMessage[] | undefined;
+  /** Messages (and, with packet dumps, their log lines) held after Play.Start. */
+  #held: (RtmpMessage | HeldLines)[] | undefined;
   /** Body of the 0x1B answer after its event type (42 bytes), once known. */
   #swfVerifyResponse: Uint8Array | undefined;
 
@@ -196,7 +209,12 @@ export class ClientSession {
     this.#opts = options;
     this.#handler = handler;
     this.#log = options.log ?? silentLog;
-    this.#decoder = new ChunkDecoder(options.decoder);
+    this.#packetLog = new PacketLog(this.#log, options.logDescriptor);
+    this.#decoder = new ChunkDecoder(
+      this.#packetLog.objects
+        ? { ...options.decoder, onChunk: (header, body) => this.#dumpChunk(header, body) }
+        : options.decoder,
+    );
   }
 
   /**
@@ -216,6 +234,10 @@ export class ClientSession {
     this.#held = undefined;
     if (held === undefined) return;
     for (const m of held) {
+      if (m instanceof HeldLines) {
+        for (const [level, line] of m.lines) this.#log(level, line);
+        continue;
+      }
       try {
         this.#handleMessage(m);
       } catch (err) {
@@ -295,16 +317,44 @@ export class ClientSession {
 
   /** Bytes to send now (possibly empty). */
   takeOutput(): Uint8Array {
-    return this.#encoder.takeOutput();
+    if (this.#dumped.length === 0) return this.#encoder.takeOutput();
+    const parts = [...this.#dumped, this.#encoder.takeOutput()];
+    this.#dumped = [];
+    const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+    let offset = 0;
+    for (const part of parts) {
+      out.set(part, offset);
+      offset += part.length;
+    }
+    return out;
   }
 
   /** True when output is waiting. */
   get hasOutput(): boolean {
-    return this.#encoder.pendingBytes > 0;
+    return this.#dumped.length > 0 || this.#encoder.pendingBytes > 0;
+  }
+
+  /**
+   * Logs what librtmp logs when a read gets nothing more (rtmpdump's RTMP_ReadPacket, ReadN and
+   * RTMPSockBuf_Fill), up to the error line, which the caller logs with {@linkcode readFailure}
+   * once it has closed the stream: the start of the read (DEBUG2) when it stopped between
+   * chunks, and for a receive timeout, a reset or a signal the failed `recv` (DEBUG).
+   */
+  logReadEnd(end: ReadEnd): void {
+    this.#packetLog.logReadEnd(end, this.#decoder.bodyInProgress < 0);
+  }
+
+  /** librtmp's error line for a read that got nothing more, by where the stream stopped. */
+  readFailure(): string {
+    const length = this.#decoder.bodyInProgress;
+    return length < 0
+      ? "RTMP_ReadPacket, failed to read RTMP packet header"
+      : `RTMP_ReadPacket, failed to read RTMP packet body. len: ${length}`;
   }
 
   /** Sends pause (true) or unpause (false) at `ms` on csid 8 (librtmp RTMP_SendPause). */
   sendPause(pause: boolean, ms: number): void {
+    this.#log(LogLevel.Debug, `RTMP_SendPause, ${pause ? 1 : 0}, pauseTime=${ms | 0}`);
     this.#invoke("pause", [null, pause, ms], { csid: CSID_STREAM, messageStreamId: this.streamId });
   }
 
@@ -377,23 +427,49 @@ export class ClientSession {
     },
   ): void {
     const txn = o.transactionId ?? ++this.#numInvokes;
-    this.#encoder.write({
+    this.#write({
       csid: o.csid,
       typeId: MessageType.CommandAmf0,
       timestamp: o.timestamp ?? 0,
       messageStreamId: o.messageStreamId ?? 0,
       payload: encodeAmf0(name, txn, ...args),
-    }, { forceFull: o.forceFull });
+    }, o.forceFull);
+    this.#log(LogLevel.Debug, `Invoking ${name}`);
     if (o.queue !== false) this.#calls.push({ name, transactionId: txn });
   }
 
-  /** Sends a protocol or user control message on csid 2 (fmt 1 unless forced to fmt 0). */
-  #control(message: RtmpMessage, forceFull = false): void {
+  /**
+   * Queues a message; with packet dumps, logs it as librtmp's RTMP_SendPacket does: its body
+   * size, then each chunk's header and body.
+   */
+  #write(message: RtmpMessage, forceFull = false): void {
     this.#encoder.write(message, { forceFull });
+    if (!this.#packetLog.packets) return;
+    const bytes = this.#encoder.takeOutput();
+    this.#dumped.push(bytes);
+    this.#packetLog.logSent(bytes, message.payload.length, this.#encoder.chunkSize);
   }
 
+  /** Sends a protocol control message on csid 2 (fmt 1 unless forced to fmt 0). */
+  #control(message: RtmpMessage, forceFull = false): void {
+    this.#write(message, forceFull);
+  }
+
+  /** Sends a user control message on csid 2 (librtmp's RTMP_SendCtrl). */
   #userControl(event: number, ...data: number[]): void {
+    this.#log(LogLevel.Debug, `sending ctrl. type: 0x${event.toString(16).padStart(4, "0")}`);
     this.#control(encodeUserControl(event, data.map((n) => n >>> 0), { csid: CSID_CONTROL }));
+  }
+
+  /** Logs a chunk as librtmp's RTMP_ReadPacket does (or holds the lines with the messages). */
+  #dumpChunk(header: Uint8Array, body: Uint8Array): void {
+    const lines = this.#packetLog.chunkLines(header, body);
+    if (lines.length === 0) return;
+    if (this.#held !== undefined && this.playing) {
+      this.#held.push(new HeldLines(lines));
+      return;
+    }
+    for (const [level, line] of lines) this.#log(level, line);
   }
 
   #sendWindowAckSize(): void {
@@ -424,19 +500,20 @@ export class ClientSession {
     switch (m.typeId) {
       case MessageType.SetChunkSize:
         // Applied by the decoder already.
-        this.#log(LogLevel.Debug, `received: chunk size change to ${this.#decoder.chunkSize}`);
-        return;
-      case MessageType.Abort:
+        this.#log(
+          LogLevel.Debug,
+          `HandleChangeChunkSize, received: chunk size change to ${this.#decoder.chunkSize}`,
+        );
         return;
       case MessageType.Acknowledgement:
-        this.#log(LogLevel.Debug, "received: bytes read report");
+        this.#log(LogLevel.Debug, "RTMP_ClientPacket, received: bytes read report");
         return;
       case MessageType.UserControl:
         this.#handleUserControl(m.payload);
         return;
       case MessageType.WindowAckSize:
         if (m.payload.length >= 4) this.serverBandwidth = decodeWindowAckSize(m.payload);
-        this.#log(LogLevel.Debug, `server BW = ${this.serverBandwidth}`);
+        this.#log(LogLevel.Debug, `HandleServerBW: server BW = ${this.serverBandwidth | 0}`);
         if (!this.#windowAckSent && this.#calls.some((c) => c.name === "connect")) {
           // librtmp echoes the server's window size after connect's _result. Servers send it
           // ahead of _result as a small segment and then (with Nagle) hold the rest until it is
@@ -449,7 +526,13 @@ export class ClientSession {
         if (m.payload.length >= 4) {
           this.clientBandwidth = decodeSetPeerBandwidth(m.payload).windowSize;
         }
-        this.#log(LogLevel.Debug, `client BW = ${this.clientBandwidth}`);
+        this.#log(
+          LogLevel.Debug,
+          // The limit type is a (signed) char in librtmp, -1 when absent.
+          `HandleClientBW: client BW = ${this.clientBandwidth | 0} ${
+            m.payload.length > 4 ? (m.payload[4] << 24) >> 24 : -1
+          }`,
+        );
         return;
       case MessageType.Audio:
       case MessageType.Video:
@@ -458,13 +541,37 @@ export class ClientSession {
         this.#handleMedia(m);
         return;
       case MessageType.CommandAmf0:
+        this.#log(LogLevel.Debug, `RTMP_ClientPacket, received: invoke ${m.payload.length} bytes`);
         this.#handleInvoke(m.payload);
         return;
       case MessageType.CommandAmf3:
+        this.#log(
+          LogLevel.Debug,
+          `RTMP_ClientPacket, flex message, size ${m.payload.length} bytes, not fully supported`,
+        );
         this.#handleInvoke(m.payload.subarray(1));
         return;
+      case MessageType.DataAmf3:
+        this.#log(
+          LogLevel.Debug,
+          `RTMP_ClientPacket, flex stream send, size ${m.payload.length} bytes, not supported, ignoring`,
+        );
+        return;
+      case MessageType.SharedObjectAmf3:
+        this.#log(
+          LogLevel.Debug,
+          `RTMP_ClientPacket, flex shared object, size ${m.payload.length} bytes, not supported, ignoring`,
+        );
+        return;
+      case MessageType.SharedObjectAmf0:
+        this.#log(LogLevel.Debug, "RTMP_ClientPacket, shared object, not supported, ignoring");
+        return;
       default:
-        this.#log(LogLevel.Debug, `unknown packet type received: 0x${hex2(m.typeId)}`);
+        // Abort (2) too: librtmp does not know it.
+        this.#log(
+          LogLevel.Debug,
+          `RTMP_ClientPacket, unknown packet type received: 0x${hex2(m.typeId)}`,
+        );
     }
   }
 
@@ -475,6 +582,13 @@ export class ClientSession {
         this.#log(LogLevel.Warning, "Received FLV packet before play()! Ignoring.");
       }
       return;
+    }
+    if (m.typeId === MessageType.DataAmf0) {
+      this.#log(LogLevel.Debug, `RTMP_ClientPacket, received: notify ${m.payload.length} bytes`);
+      this.#packetLog.logObject(m.payload);
+    } else if (m.typeId === MessageType.Aggregate) {
+      // librtmp dumps the data tags of an aggregate as it scans them for metadata.
+      this.#packetLog.logAggregateObjects(m.payload);
     }
     const isAudioVideo = m.typeId === MessageType.Audio || m.typeId === MessageType.Video;
     if (isAudioVideo && !this.#mediaCsid) this.#mediaCsid = m.csid;
@@ -493,25 +607,37 @@ export class ClientSession {
 
   #handleUserControl(p: Uint8Array): void {
     const type = p.length >= 2 ? (p[0] << 8) | p[1] : -1;
+    // librtmp reads the event type as a short.
+    this.#log(
+      LogLevel.Debug,
+      `HandleCtrl, received ctrl. type: ${(type << 16) >> 16}, len: ${p.length}`,
+    );
     if (p.length >= 6) {
       // The 4 bytes after the event type (a stream id or a timestamp), as librtmp reads them.
       const value = new DataView(p.buffer, p.byteOffset + 2, 4).getUint32(0);
+      const shown = value | 0; // printed with %d
       switch (type) {
         case UserControlEvent.StreamBegin:
-          this.#log(LogLevel.Debug, `Stream Begin ${value}`);
+          this.#log(LogLevel.Debug, `HandleCtrl, Stream Begin ${shown}`);
           this.#handler.onStreamEvent?.(type, value);
           break;
         case UserControlEvent.StreamEOF:
-          this.#log(LogLevel.Debug, `Stream EOF ${value}`);
+          this.#log(LogLevel.Debug, `HandleCtrl, Stream EOF ${shown}`);
           if (this.pauseState === PauseState.Paused) this.pauseState = PauseState.PausedAtEnd;
           this.#handler.onStreamEvent?.(type, value);
           break;
+        case UserControlEvent.StreamDry:
+          this.#log(LogLevel.Debug, `HandleCtrl, Stream Dry ${shown}`);
+          break;
+        case UserControlEvent.StreamIsRecorded:
+          this.#log(LogLevel.Debug, `HandleCtrl, Stream IsRecorded ${shown}`);
+          break;
         case UserControlEvent.PingRequest:
-          this.#log(LogLevel.Debug, `Ping ${value}`);
+          this.#log(LogLevel.Debug, `HandleCtrl, Ping ${shown}`);
           this.#userControl(UserControlEvent.PingResponse, value);
           break;
         case UserControlEvent.BufferEmpty:
-          this.#log(LogLevel.Debug, `Stream BufferEmpty ${value}`);
+          this.#log(LogLevel.Debug, `HandleCtrl, Stream BufferEmpty ${shown}`);
           if (!this.#opts.bufx) break;
           if (this.pauseState === PauseState.None) {
             this.markPauseStamp();
@@ -522,16 +648,28 @@ export class ClientSession {
             this.pauseState = PauseState.Unpaused;
           }
           break;
+        case UserControlEvent.BufferReady:
+          this.#log(LogLevel.Debug, `HandleCtrl, Stream BufferReady ${shown}`);
+          break;
         default:
-          this.#log(LogLevel.Debug, `Stream event ${type} ${value}`);
+          this.#log(LogLevel.Debug, `HandleCtrl, Stream xx ${shown}`);
       }
     }
     if (type === UserControlEvent.SwfVerifyRequest) {
+      this.#log(LogLevel.Debug, "HandleCtrl, SWFVerification ping received: ");
       const requestType = p.length > 2 ? p[2] : 0;
       if (requestType <= MAX_SWF_VERIFY_TYPE && this.#swfVerifyResponse !== undefined) {
         const body = new Uint8Array(2 + this.#swfVerifyResponse.length);
         body[1] = UserControlEvent.SwfVerifyResponse;
         body.set(this.#swfVerifyResponse, 2);
+        this.#log(
+          LogLevel.Debug,
+          `sending ctrl. type: 0x${
+            UserControlEvent.SwfVerifyResponse.toString(16).padStart(4, "0")
+          }`,
+        );
+        this.#log(LogLevel.Debug, "Sending SWFVerification response: ");
+        for (const line of hexLines(body)) this.#log(LogLevel.Debug, line);
         this.#control({
           csid: CSID_CONTROL,
           typeId: MessageType.UserControl,
@@ -563,6 +701,7 @@ export class ClientSession {
       this.#log(LogLevel.Debug, String((err as Error).message));
       return;
     }
+    this.#packetLog.logObject(body);
     const method = String(values[0]);
     const txn = typeof values[1] === "number" ? values[1] : 0;
     this.#log(LogLevel.Debug, `HandleInvoke, server invoking <${method}>`);
@@ -621,7 +760,10 @@ export class ClientSession {
   #handleResult(txn: number, values: AmfValue[]): void {
     const i = this.#calls.findIndex((c) => c.transactionId === Math.trunc(txn));
     if (i < 0) {
-      this.#log(LogLevel.Debug, `HandleInvoke, received result id ${txn} without matching request`);
+      this.#log(
+        LogLevel.Debug,
+        `HandleInvoke, received result id ${formatFixed(txn, 6)} without matching request`,
+      );
       return;
     }
     const [{ name }] = this.#calls.splice(i, 1);
@@ -651,13 +793,17 @@ export class ClientSession {
       this.#userControl(UserControlEvent.SetBufferLength, 0, CONNECT_BUFFER_MS);
       this.#invoke("createStream", [null], { csid: CSID_COMMAND });
       if (o.usherToken) {
+        this.#log(LogLevel.Debug, `UsherToken: ${o.usherToken}`);
         this.#invoke("NetStream.Authenticate.UsherToken", [null, o.usherToken], {
           csid: CSID_COMMAND,
           queue: false,
         });
       }
-      if (o.subscribe) this.#invoke("FCSubscribe", [null, o.subscribe], { csid: CSID_COMMAND });
-      else if (o.live) this.#invoke("FCSubscribe", [null, o.playpath], { csid: CSID_COMMAND });
+      const subscribe = o.subscribe || (o.live ? o.playpath : "");
+      if (subscribe) {
+        this.#log(LogLevel.Debug, `FCSubscribe: ${subscribe}`);
+        this.#invoke("FCSubscribe", [null, subscribe], { csid: CSID_COMMAND });
+      }
     } else if (name === "createStream") {
       const id = values[3];
       this.streamId = typeof id === "number" ? Math.trunc(id) : 0;
@@ -747,13 +893,14 @@ export class ClientSession {
     body.set(value, off);
     off += value.length;
     body.set([0, 0, 9], off);
-    this.#encoder.write({
+    this.#write({
       csid: CSID_STREAM,
       typeId: MessageType.CommandAmf0,
       timestamp: 0,
       messageStreamId: this.streamId,
       payload: body,
-    }, { forceFull: true });
+    }, true);
+    this.#log(LogLevel.Debug, "Invoking set_playlist");
     this.#calls.push({ name: "set_playlist", transactionId: 0 });
   }
 
@@ -763,6 +910,12 @@ export class ClientSession {
     const start = o.live ? LIVE_START : seek > 0 ? seek : 0;
     const args: AmfValue[] = [null, o.playpath, start];
     if (o.stopMs) args.push(o.stopMs - seek);
+    this.#log(
+      LogLevel.Debug,
+      `SendPlay, seekTime=${seek | 0}, stopTime=${
+        (o.stopMs ?? 0) | 0
+      }, sending play: ${o.playpath}`,
+    );
     this.#invoke("play", args, {
       csid: CSID_STREAM,
       messageStreamId: this.streamId,
@@ -778,6 +931,11 @@ export class ClientSession {
 
 /** Thrown inside the decoder's callback to stop parsing once the session has closed. */
 const SESSION_CLOSED = Symbol("session closed");
+
+/** Log lines held in order with the messages after Play.Start (packet dumps of their chunks). */
+class HeldLines {
+  constructor(readonly lines: [LogLevel, string][]) {}
+}
 
 function hex2(n: number): string {
   return n.toString(16).padStart(2, "0");

@@ -19,6 +19,7 @@ import {
   writePreviousTagSize,
 } from "../flv/mod.ts";
 import { decodeLibrtmpAmf0 } from "./decode_librtmp_amf0.ts";
+import { LogLevel, type LogSink, silentLog } from "./log.ts";
 import { inspectMetadata, isOnMetaData } from "./metadata_info.ts";
 
 /** RTMP message typeIds the recorder writes. */
@@ -90,6 +91,8 @@ export interface FlvRecorderOptions {
    * only valid during the call.
    */
   transientPayloads?: boolean;
+  /** Where dropped audio and video messages are reported (librtmp's DEBUG lines). */
+  log?: LogSink;
 }
 
 /** Receives output pieces; see {@linkcode FlvRecorder.push}. */
@@ -170,6 +173,7 @@ export class FlvRecorder {
   #slabUsed = 0;
 
   readonly #transient: boolean;
+  readonly #log: LogSink;
 
   /** Creates a recorder; see {@linkcode FlvRecorderOptions}. */
   constructor(options: FlvRecorderOptions = {}) {
@@ -181,6 +185,7 @@ export class FlvRecorder {
     this.#onTag = options.onTag;
     this.#flushOnFinish = options.flushHeaderBufferOnFinish ?? false;
     this.#transient = options.transientPayloads ?? false;
+    this.#log = options.log ?? silentLog;
     this.#phase = options.noHeader ? PHASE_STREAMING : PHASE_START;
   }
 
@@ -238,11 +243,17 @@ export class FlvRecorder {
     switch (typeId) {
       case TYPE_AUDIO:
         this.#dataType |= FLAG_AUDIO;
-        if (payload.length <= MAX_DROPPED_AUDIO_SIZE) return this.#ignored(out);
+        if (payload.length <= MAX_DROPPED_AUDIO_SIZE) {
+          this.#log(LogLevel.Debug, `ignoring too small audio packet: size: ${payload.length}`);
+          return this.#ignored(out);
+        }
         break;
       case TYPE_VIDEO:
         this.#dataType |= FLAG_VIDEO;
-        if (payload.length <= MAX_DROPPED_VIDEO_SIZE) return this.#ignored(out);
+        if (payload.length <= MAX_DROPPED_VIDEO_SIZE) {
+          this.#log(LogLevel.Debug, `ignoring too small video packet: size: ${payload.length}`);
+          return this.#ignored(out);
+        }
         break;
       case TYPE_DATA_AMF0:
         if (!this.#handleMetadata(payload)) return;

@@ -21,7 +21,8 @@ import {
   type RtmpeType,
   ServerHandshake,
 } from "../handshake/mod.ts";
-import { LogLevel, type LogSink, silentLog } from "./log.ts";
+import { hexLines } from "./hex_dump.ts";
+import { LogLevel, logsAt, type LogSink, silentLog } from "./log.ts";
 import { RtmpeTransportVariant } from "./rtmpe_upgrade.ts";
 
 /**
@@ -74,7 +75,7 @@ export interface ClientHandshakeRequest extends HandshakeDeadline {
   rtmpeType?: RtmpeType;
   /** A digest-handshake variant to run instead (RTMPE); a fresh object per connection. */
   variant?: HandshakeVariant & Partial<TransportUpgrade>;
-  /** Receives the handshake's warnings as librtmp logs them (`HandShake: …`). */
+  /** Receives what librtmp's HandShake logs: progress at DEBUG (with hex dumps), warnings. */
   log?: LogSink;
   /** Clock for the C1 time field (ms). */
   now?: () => number;
@@ -126,23 +127,31 @@ export async function clientHandshake(
     now: request.now,
     random: request.random,
   });
+  // librtmp's HandShake logs as it goes: what the handshake reported so far goes out after
+  // each step, and up to the failure when it fails.
   let logged = 0;
-  const logWarnings = () => {
-    for (; logged < handshake.warnings.length; logged++) {
-      log(LogLevel.Warning, `HandShake: ${handshake.warnings[logged]}`);
+  const logNotes = () => {
+    for (; logged < handshake.notes.length; logged++) {
+      const note = handshake.notes[logged];
+      const level = note.level === "warning" ? LogLevel.Warning : LogLevel.Debug;
+      log(level, note.text);
+      if (note.bytes !== undefined && logsAt(log, LogLevel.Debug)) {
+        for (const line of hexLines(note.bytes)) log(LogLevel.Debug, line);
+      }
     }
   };
   const counts = { bytesIn: 0, bytesOut: 0 };
   try {
     return await withDeadline(transport, request, "handshake", async () => {
       const first = await handshake.start();
+      logNotes();
       counts.bytesOut += first.length;
       await transport.write(first);
       for (;;) {
         const data = await transport.read();
         if (data === null) throw new HandshakeError("Connection closed during the handshake");
         const step = await handshake.receive(data);
-        logWarnings();
+        logNotes();
         const restLength = step.rest?.length ?? 0;
         counts.bytesIn += data.length - restLength;
         if (step.send) {
@@ -154,7 +163,7 @@ export async function clientHandshake(
       }
     });
   } finally {
-    logWarnings();
+    logNotes();
   }
 }
 

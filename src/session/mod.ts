@@ -25,7 +25,8 @@ export {
   type FlvResumeFilter,
 } from "./flv_recorder.ts";
 export { inspectMetadata, isOnMetaData } from "./metadata_info.ts";
-export { LogLevel, type LogSink, silentLog } from "./log.ts";
+export { DEFAULT_SINK_LEVEL, LogLevel, logsAt, type LogSink, silentLog, sinkAt } from "./log.ts";
+export type { ReadEnd } from "./packet_log.ts";
 export { SessionError } from "./session_error.ts";
 export {
   Publisher,

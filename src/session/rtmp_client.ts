@@ -79,6 +79,7 @@ export class RtmpClient {
    * Throws HandshakeError / transport errors.
    */
   async connect(): Promise<void> {
+    this.#log(LogLevel.Debug, "RTMP_Connect1, ... connected, handshaking");
     const result = await clientHandshake(this.#transport, {
       mode: this.#handshakeMode,
       rtmpeType: this.#rtmpeType,

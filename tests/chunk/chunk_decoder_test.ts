@@ -1,7 +1,7 @@
 import { deepStrictEqual, ok, throws } from "node:assert/strict";
 // deno-lint-ignore no-import-prefix
 import fc from "npm:fast-check@4.10.2";
-import { ChunkDecoder, ChunkError, type RtmpMessage } from "../../src/chunk/mod.ts";
+import { ChunkDecoder, ChunkEncoder, ChunkError, type RtmpMessage } from "../../src/chunk/mod.ts";
 import { CHUNK_GOLDENS } from "./chunk_goldens.ts";
 import { decodeInPieces, everyByte } from "./_helpers.ts";
 
@@ -221,4 +221,77 @@ Deno.test("ChunkDecoder garbage that starts with fmt 0 headers hits the in-fligh
     ),
     { numRuns: 50 },
   );
+});
+
+/** Random messages (every basic header size, extended timestamps, empty bodies) and their chunks. */
+const chunkedMessages = fc.record({
+  chunkSize: fc.integer({ min: 1, max: 300 }),
+  messages: fc.array(
+    fc.record({
+      csid: fc.constantFrom(2, 3, 63, 64, 319, 320, 65599),
+      typeId: fc.constantFrom(8, 9, 18, 20),
+      timestamp: fc.oneof(fc.nat({ max: 1000 }), fc.integer({ min: 0xfffff0, max: 0x1000010 })),
+      messageStreamId: fc.nat({ max: 3 }),
+      payload: fc.uint8Array({ maxLength: 700 }),
+    }),
+    { minLength: 1, maxLength: 6 },
+  ),
+  cuts: fc.array(fc.nat({ max: 5000 }), { maxLength: 30 }),
+});
+
+Deno.test("ChunkDecoder's onChunk sees every chunk, header then body, before its message; together they are the stream", () => {
+  fc.assert(
+    fc.property(chunkedMessages, ({ chunkSize, messages, cuts }) => {
+      const encoder = new ChunkEncoder({ chunkSize });
+      for (const m of messages) encoder.write(m);
+      const bytes = encoder.takeOutput();
+      const seen: Uint8Array[] = [];
+      const bodies: Uint8Array[] = [];
+      const decoded = decodeInPieces(bytes, cuts, chunkSize, {
+        onChunk: (header, body) => {
+          seen.push(header.slice(), body.slice());
+          bodies.push(body.slice());
+        },
+      });
+      assertChunksAre(seen, bytes);
+      deepStrictEqual(decoded.map((m) => [...m.payload]), messages.map((m) => [...m.payload]));
+      // A message's chunk bodies, in order, are its payload (empty messages have one empty chunk).
+      let next = 0;
+      for (const m of messages) {
+        const parts: number[] = [];
+        const chunks = m.payload.length === 0 ? 1 : Math.ceil(m.payload.length / chunkSize);
+        for (let i = 0; i < chunks; i++) parts.push(...bodies[next++]);
+        deepStrictEqual(parts, [...m.payload]);
+      }
+      ok(next === bodies.length);
+    }),
+  );
+});
+
+function assertChunksAre(pieces: Uint8Array[], bytes: Uint8Array): void {
+  const joined = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const piece of pieces) {
+    joined.set(piece, offset);
+    offset += piece.length;
+  }
+  deepStrictEqual(joined, bytes);
+}
+
+Deno.test("ChunkDecoder's onChunk is called before the message the chunk completes", () => {
+  const encoder = new ChunkEncoder({ chunkSize: 4 });
+  encoder.write({
+    csid: 3,
+    typeId: 20,
+    timestamp: 0,
+    messageStreamId: 0,
+    payload: new Uint8Array(6),
+  });
+  const order: string[] = [];
+  const decoder = new ChunkDecoder({
+    onChunk: (header, body) => order.push(`chunk ${header.length}+${body.length}`),
+  });
+  decoder.chunkSize = 4;
+  decoder.push(encoder.takeOutput(), (m) => order.push(`message ${m.payload.length}`));
+  deepStrictEqual(order, ["chunk 12+4", "chunk 1+2", "message 6"]);
 });

@@ -1,5 +1,6 @@
 import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import { ClientHandshake } from "../../src/handshake/client_handshake.ts";
+import { ServerHandshake } from "../../src/handshake/server_handshake.ts";
 import {
   FMS_KEY_DIGEST_LENGTH,
   GENUINE_FMS_KEY,
@@ -311,4 +312,119 @@ Deno.test("ClientHandshake wraps a failing hook in a HandshakeError that sticks"
     cause,
   });
   await rejects(client.receive(new Uint8Array(1537)), { message: /no key pair/ });
+});
+
+/** The notes as text, with the hex of their bytes (if any) after a bar. */
+function noteLines(client: ClientHandshake): string[] {
+  return client.notes.map((note) =>
+    `${note.level}: ${note.text}` +
+    (note.bytes
+      ? ` | ${Array.from(note.bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`
+      : "")
+  );
+}
+
+function hexOf(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+Deno.test("ClientHandshake notes: plain, librtmp's lines and warnings in its order", async () => {
+  const client = plainClient();
+  await client.start();
+  deepStrictEqual(client.notes, []);
+  const s1 = sequenceBytes(100, 1536);
+  await client.receive(concat(hex("06"), s1));
+  await client.receive(new Uint8Array(1536));
+  const uptime = new DataView(s1.buffer, s1.byteOffset).getInt32(0); // librtmp prints %d
+  deepStrictEqual(noteLines(client), [
+    "debug: HandShake: Type Answer   : 06",
+    "warning: HandShake: Type mismatch: client sent 3, server answered 6",
+    `debug: HandShake: Server Uptime : ${uptime}`,
+    `debug: HandShake: FMS Version   : ${Array.from(s1.subarray(4, 8)).join(".")}`,
+    "warning: HandShake: client signature does not match!",
+    "debug: HandShake: Handshaking finished....",
+  ]);
+});
+
+Deno.test("ClientHandshake notes: fp9 against a genuine server, with the golden digests and signatures", async () => {
+  const client = fp9Client();
+  const c0c1 = await client.start();
+  const s1 = await digestS1(0);
+  await client.receive(concat(hex("03"), s1));
+  const s2 = await signedS2(c0c1.subarray(1), GOLDEN_FP9.clientDigestOffset);
+  await client.receive(s2);
+  const signatureKey = await deriveSignatureKey(GOLDEN_FP9.serverDigest, GENUINE_FP_KEY);
+  const digestKey = await deriveSignatureKey(GOLDEN_FP9.clientDigest, GENUINE_FMS_KEY);
+  deepStrictEqual(noteLines(client), [
+    "debug: HandShake: Client type: 03",
+    "debug: HandShake: Client digest offset: 66",
+    `debug: HandShake: Initial client digest:  | ${hexOf(GOLDEN_FP9.clientDigest)}`,
+    "debug: HandShake: Type Answer   : 03",
+    `debug: HandShake: Server Uptime : ${SERVER_TIME}`,
+    "debug: HandShake: FMS Version   : 3.5.1.1",
+    `debug: HandShake: Calculated digest key from secure key and server digest:  | ${
+      hexOf(signatureKey)
+    }`,
+    `debug: HandShake: Client signature calculated: | ${hexOf(GOLDEN_FP9.c2Signature)}`,
+    `debug: HandShake: Server sent signature: | ${hexOf(GOLDEN_FP9.s2Signature)}`,
+    `debug: HandShake: Digest key:  | ${hexOf(digestKey)}`,
+    `debug: HandShake: Signature calculated: | ${hexOf(GOLDEN_FP9.s2Signature)}`,
+    "debug: HandShake: Genuine Adobe Flash Media Server",
+    "debug: HandShake: Handshaking finished....",
+  ]);
+});
+
+Deno.test("ClientHandshake notes: an S2 with a zero version makes librtmp wonder", async () => {
+  const client = fp9Client();
+  const c0c1 = await client.start();
+  await client.receive(concat(hex("03"), await digestS1(0)));
+  const s2 = sequenceBytes(SERVER_RANDOM_START + 1528, 1536);
+  s2.fill(0, 4, 8);
+  const clientDigest = c0c1.subarray(
+    1 + GOLDEN_FP9.clientDigestOffset,
+    1 + GOLDEN_FP9.clientDigestOffset + 32,
+  );
+  s2.set(await computeSignature(s2, await deriveSignatureKey(clientDigest, GENUINE_FMS_KEY)), 1504);
+  await client.receive(s2);
+  const texts = client.notes.map((note) => note.text);
+  strictEqual(
+    texts[texts.indexOf("HandShake: Server sent signature:") - 1],
+    "HandShake: Wait, did the server just refuse signed authentication?",
+  );
+});
+
+Deno.test("ClientHandshake notes: rtmpe adds the variant's key lines where librtmp logs them", async () => {
+  const client = new ClientHandshake({ mode: "rtmpe", now: () => CLIENT_TIME });
+  const server = new ServerHandshake({ rtmpe: true });
+  const answer = await server.receive(await client.start());
+  const reply = await client.receive(answer.send!);
+  await server.receive(reply.send!);
+  const texts = client.notes.map((note) =>
+    note.text.replace(/(position|offset|Uptime ): -?\d+$/, "$1: N")
+  );
+  deepStrictEqual(texts, [
+    "HandShake: Client type: 06",
+    "HandShake: DH pubkey position: N",
+    "HandShake: Client digest offset: N",
+    "HandShake: Initial client digest: ",
+    "HandShake: Type Answer   : 08", // librtmp's server answers Flash Player 10 with 8
+    "HandShake: Type mismatch: client sent 6, server answered 8",
+    "HandShake: Server Uptime : N",
+    "HandShake: FMS Version   : 3.5.1.1",
+    "HandShake: Server DH public key offset: N",
+    "HandShake: Secret key: ",
+    "RC4 Out Key: ",
+    "RC4 In Key: ",
+    "HandShake: Calculated digest key from secure key and server digest: ",
+    "HandShake: Client signature calculated:",
+    "HandShake: Server sent signature:",
+    "HandShake: Digest key: ",
+    "HandShake: Signature calculated:",
+    "HandShake: Genuine Adobe Flash Media Server",
+    "HandShake: Handshaking finished....",
+  ]);
+  deepStrictEqual(
+    client.notes.filter((note) => note.bytes).map((note) => note.bytes!.length),
+    [32, 128, 16, 16, 32, 32, 32, 32, 32],
+  );
 });

@@ -16,6 +16,7 @@
 import { encodeAmf0 } from "../../src/amf/mod.ts";
 import { downloadFlv } from "../../src/download_flv.ts";
 import { ClientHandshake, RtmpeVariant } from "../../src/handshake/mod.ts";
+import { LogLevel } from "../../src/session/log.ts";
 import {
   findExecutable,
   MEDIA_DIR,
@@ -88,8 +89,8 @@ async function main(outDir: string, kinds: string[]): Promise<void> {
             handshake: "rtmpe",
             rtmpeType,
             timeoutMs: 5000,
-            log: (_level, line) => {
-              if (line.startsWith("HandShake")) warnings.push(line);
+            log: (level, line) => {
+              if (level === LogLevel.Warning && line.startsWith("HandShake")) warnings.push(line);
             },
           });
           rtmpkit[rtmpeType] = { reason: result.reason, bytes: result.bytes, warnings };

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, throws as assertThrows } from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
-import { formatFixed } from "../../src/cli/format_fixed.ts";
+import { formatFixed } from "../../src/session/format_fixed.ts";
 
 /** Reads a double from 16 hex digits of its IEEE-754 bits. */
 function fromBits(hex: string): number {
