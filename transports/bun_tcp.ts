@@ -121,6 +121,11 @@ export class BunTcpTransport implements Transport {
     this.remoteAddr = remoteAddr;
   }
 
+  /** Received bytes not read yet. */
+  get unreadBytes(): number {
+    return this.#queued;
+  }
+
   /** Takes over `socket` (whose `data` is this transport); sets TCP_NODELAY. */
   attach(socket: BunSocket): void {
     this.#socket = socket;
@@ -236,8 +241,9 @@ export class BunTcpTransport implements Transport {
 
   /**
    * Hands the socket over to a layer that takes it from here (TLS) and leaves this transport
-   * closed without closing the socket. The new owner replaces the handlers (`reload`, or
-   * `upgradeTLS`) before it yields to the event loop; until then received bytes are dropped.
+   * closed without closing the socket. The new owner replaces the handlers
+   * (`reload({ socket: handlers })`, or `upgradeTLS`) before it yields to the event loop;
+   * until then received bytes are dropped.
    * Throws when received bytes wait unread, which would be lost.
    */
   detach(): BunSocket {

@@ -78,6 +78,64 @@ transportConformance(
     ),
 );
 
+/** Bun's detach: the open socket goes to a new owner, which replaces the handlers. */
+suites.push({
+  name: "Bun TCP detach",
+  fn: async (t) => {
+    await t.step("detach hands over the open socket; unread bytes forbid it", async () => {
+      const pair = await tcpPair((port) => connectTcp("127.0.0.1", port));
+      try {
+        const server = pair.server as InstanceType<typeof BunTcpTransport>;
+        await pair.client.write(new Uint8Array([1]));
+        const first = await server.read();
+        if (first?.[0] !== 1) throw new Error("the first byte did not arrive");
+        await pair.client.write(new Uint8Array([2]));
+        // Once the byte is queued, a hand-over must refuse to lose it.
+        const deadline = performance.now() + 30_000;
+        while (server.unreadBytes === 0) {
+          if (performance.now() > deadline) throw new Error("the second byte never arrived");
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        let refused = false;
+        try {
+          server.detach();
+        } catch {
+          refused = true;
+        }
+        if (!refused) throw new Error("detach with an unread byte succeeded");
+        const second = await server.read();
+        if (second?.[0] !== 2) throw new Error("the second byte did not arrive");
+        const socket = server.detach() as unknown as {
+          reload(options: { socket: Record<string, unknown> }): void;
+          write(data: Uint8Array): number;
+          end(): void;
+        };
+        const received = new Promise<number>((resolve) => {
+          socket.reload({
+            socket: {
+              binaryType: "uint8array",
+              data: (_s: unknown, data: Uint8Array) => resolve(data[0]),
+              drain() {},
+              end() {},
+              close() {},
+              error() {},
+            },
+          });
+        });
+        if (await server.read() !== null) throw new Error("a detached transport still reads");
+        await pair.client.write(new Uint8Array([3]));
+        if (await received !== 3) throw new Error("the new owner did not get the byte");
+        socket.write(new Uint8Array([4]));
+        const back = await pair.client.read();
+        if (back?.[0] !== 4) throw new Error("the new owner's write did not arrive");
+        socket.end();
+      } finally {
+        await pair.dispose();
+      }
+    });
+  },
+});
+
 let failed = 0;
 for (const suite of suites) {
   if (suite.ignore) continue;

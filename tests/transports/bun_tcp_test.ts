@@ -16,7 +16,7 @@ interface StepResult {
   error?: string;
 }
 
-interopTest("transport conformance on Bun: Bun.connect / Bun.listen and node:net", {
+interopTest("transport conformance on Bun: Bun.connect / Bun.listen and node:net; detach", {
   peers: ["bun"],
 }, async (t) => {
   const child = new Deno.Command(findExecutable("bun")!, {
@@ -50,6 +50,6 @@ interopTest("transport conformance on Bun: Bun.connect / Bun.listen and node:net
     } s): ${stderr.split("\n").slice(-3).join(" | ")}`,
   );
   const suites = new Set(results.map((r) => r.suite));
-  assert(suites.size === 2, `results from ${suites.size} of 2 stacks`);
-  assert(results.length >= 14, `${results.length} steps reported, at least 14 expected`);
+  assert(suites.size === 3, `results from ${suites.size} of 3 suites`);
+  assert(results.length >= 15, `${results.length} steps reported, at least 15 expected`);
 });
