@@ -17,7 +17,7 @@ import { buildTcUrl } from "./url/build_tc_url.ts";
 import { defaultPort } from "./url/protocol.ts";
 import { parseRtmpUrl } from "./url/parse_rtmp_url.ts";
 import type { RtmpeType } from "./handshake/mod.ts";
-import { isEncrypted } from "../transports/stack.ts";
+import { isEncrypted, type TlsOptions } from "../transports/stack.ts";
 import { decodeSecureToken } from "./auth/secure_token.ts";
 import type { SwfInfo } from "./swf/swf_hash.ts";
 import { swfVerificationResponse } from "./swf/swf_verification.ts";
@@ -85,6 +85,12 @@ export interface DownloadFlvOptions {
   socks?: string;
   /** A proxy URL (`socks4://`, `socks4a://`, `socks5://[user:pass@]`, `http://`). */
   proxy?: string;
+  /**
+   * TLS for rtmps:// (and rtmpts://): certificates are verified with SNI by default; `caFile`
+   * trusts a PEM file's authorities, `insecure` skips verification, `serverName` names the
+   * certificate to expect.
+   */
+  tls?: TlsOptions;
   /**
    * Reconnects after a drop: a number of attempts or a policy. Default
    * {@linkcode DEFAULT_LIVE_RECONNECTS} for live streams, none for recorded ones.
@@ -155,6 +161,7 @@ export async function downloadFlv(
       port,
       socks: options.socks,
       proxy: options.proxy,
+      tls: options.tls,
       connectTimeoutMs: timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS,
       receiveTimeoutMs: timeoutMs,
       handshake: options.handshake ??

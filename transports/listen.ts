@@ -7,7 +7,9 @@
  * @module
  */
 
+import { rtmptListener } from "./rtmpt_listener.ts";
 import { listenTcp } from "./tcp_listener.ts";
+import { listenTls } from "./tls_listener.ts";
 import type { RemoteAddr, Transport } from "./transport.ts";
 import { UnsupportedTransportError } from "./transport_error.ts";
 
@@ -72,14 +74,47 @@ export const LISTEN_SCHEMES: readonly ListenScheme[] = [
     available: true,
     open: (r) => listenTcp({ hostname: r.hostname, port: r.port }),
   },
-  { scheme: "rtmps", defaultPort: 443, layers: "TLS", needsTls: true, available: false },
-  { scheme: "rtmpt", defaultPort: 80, layers: "HTTP tunnel", needsTls: false, available: false },
+  {
+    scheme: "rtmps",
+    defaultPort: 443,
+    layers: "TLS",
+    needsTls: true,
+    available: true,
+    open: (r) =>
+      listenTls({
+        hostname: r.hostname,
+        port: r.port,
+        certFile: r.tls?.certFile ?? "",
+        keyFile: r.tls?.keyFile ?? "",
+      }),
+  },
+  {
+    scheme: "rtmpt",
+    defaultPort: 80,
+    layers: "HTTP tunnel",
+    needsTls: false,
+    available: true,
+    open: async (r) =>
+      rtmptListener(await listenTcp({ hostname: r.hostname, port: r.port }), {
+        idleTimeoutMs: r.tunnelIdleTimeoutMs,
+      }),
+  },
   {
     scheme: "rtmpts",
     defaultPort: 443,
     layers: "HTTP tunnel over TLS",
     needsTls: true,
-    available: false,
+    available: true,
+    open: async (r) =>
+      rtmptListener(
+        await listenTls({
+          hostname: r.hostname,
+          port: r.port,
+          certFile: r.tls?.certFile ?? "",
+          keyFile: r.tls?.keyFile ?? "",
+        }),
+        { idleTimeoutMs: r.tunnelIdleTimeoutMs },
+      ),
   },
 ];
 

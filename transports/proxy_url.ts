@@ -14,6 +14,7 @@ export interface ProxyUrl {
   kind: ProxyKind;
   /** Proxy host (an IPv6 literal without brackets). */
   host: string;
+  /** Proxy port (1080 for SOCKS, 8080 for HTTP when the URL gives none). */
   port: number;
   /** User name (SOCKS4 user id, SOCKS5 or HTTP basic authentication). */
   username?: string;

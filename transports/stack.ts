@@ -1,15 +1,21 @@
 /**
  * Client transport stacks, built from a protocol's feature bits (librtmp-facts §2.1, §8): TCP at
- * the bottom, or a proxy over TCP; TLS for the SSL bit; the RTMPT tunnel for the HTTP bit; the
- * RTMPE handshake and RC4 for the ENC bit (that layer is added by the handshake driver, since
- * it starts with the handshake). {@linkcode CLIENT_LAYERS} is the one list of layers: the
- * downloader's feature check, the usage texts and this builder all read it.
+ * the bottom, or a proxy over TCP (SOCKS4 for rtmpdump's `-S`, or the kind a proxy URL names);
+ * TLS for the SSL bit; the RTMPT tunnel for the HTTP bit; the RTMPE handshake and RC4 for the
+ * ENC bit (that layer is added by the handshake driver, since it starts with the handshake).
+ * {@linkcode CLIENT_LAYERS} is the one list of layers: the downloader's feature check, the usage
+ * texts and this builder all read it.
  *
  * @module
  */
 
 import { PROTOCOL_FEATURE } from "../src/url/protocol.ts";
 import { type Dialer, tcpDialer } from "./dialer.ts";
+import { httpConnectDialer } from "./http_connect.ts";
+import { parseProxyUrl, type ProxyUrl, socksOptionToProxy } from "./proxy_url.ts";
+import { rtmptDialer } from "./rtmpt.ts";
+import { socksDialer } from "./socks.ts";
+import { tlsDialer } from "./tls.ts";
 import type { Transport } from "./transport.ts";
 import { UnsupportedTransportError } from "./transport_error.ts";
 
@@ -33,7 +39,10 @@ export interface TransportRequest {
   connectTimeoutMs?: number;
   /** Aborts opening (and, for the tunnel, the requests it makes later). */
   signal?: AbortSignal;
-  /** SOCKS4 proxy `host[:port]` (rtmpdump `-S`, `socks=`; port 1080 by default). */
+  /**
+   * SOCKS4 proxy `host[:port]` (rtmpdump `-S`, `socks=`; port 1080 by default). Not together
+   * with {@linkcode TransportRequest.proxy}.
+   */
   socks?: string;
   /** A proxy URL: `socks4://`, `socks4a://`, `socks5://[user:pass@]`, `http://[user:pass@]`. */
   proxy?: string;
@@ -64,13 +73,15 @@ export const CLIENT_LAYERS: readonly ClientLayer[] = [
     feature: PROTOCOL_FEATURE.SSL,
     name: "tls",
     title: "TLS (rtmps://, rtmpts://)",
-    available: false,
+    wrap: (below, request) => tlsDialer(below, request.tls ?? {}),
+    available: true,
   },
   {
     feature: PROTOCOL_FEATURE.HTTP,
     name: "rtmpt",
     title: "HTTP tunnelling (rtmpt://, rtmpte://, rtmpts://)",
-    available: false,
+    wrap: (below) => rtmptDialer(below),
+    available: true,
   },
   {
     feature: PROTOCOL_FEATURE.ENC,
@@ -82,10 +93,10 @@ export const CLIENT_LAYERS: readonly ClientLayer[] = [
 
 /** Proxy kinds this version can dial through, by URL scheme. */
 export const PROXY_SCHEMES: ReadonlyMap<string, boolean> = new Map([
-  ["socks4", false],
-  ["socks4a", false],
-  ["socks5", false],
-  ["http", false],
+  ["socks4", true],
+  ["socks4a", true],
+  ["socks5", true],
+  ["http", true],
 ]);
 
 /**
@@ -131,18 +142,46 @@ function proxyName(request: TransportRequest): string | undefined {
 /**
  * The dialer for `request`: TCP (or the proxy over TCP), wrapped by each dialer layer its
  * protocol's feature bits ask for. Throws {@linkcode UnsupportedTransportError} for a layer or
- * proxy this version lacks.
+ * proxy this version lacks, `TypeError` for a proxy URL that does not parse or two proxies.
  */
 export function buildDialer(request: TransportRequest): Dialer {
   const missing = unsupportedLayer(request);
   if (missing !== undefined) throw new UnsupportedTransportError(`${missing} is not supported yet`);
-  let dialer: Dialer = tcpDialer;
+  let dialer = baseDialer(request);
   for (const layer of CLIENT_LAYERS) {
     if ((request.protocol & layer.feature) !== 0 && layer.wrap) {
       dialer = layer.wrap(dialer, request);
     }
   }
   return dialer;
+}
+
+/**
+ * The bottom of the stack: TCP, or the proxy `request` names over TCP. Throws `TypeError` for a
+ * proxy URL that does not parse and when both `socks` and `proxy` are given.
+ */
+function baseDialer(request: TransportRequest): Dialer {
+  if (request.socks !== undefined && request.proxy !== undefined) {
+    throw new TypeError("Cannot use two proxies: give either a SOCKS proxy (--socks) or --proxy");
+  }
+  const proxy = request.proxy !== undefined
+    ? parseProxyUrl(request.proxy)
+    : request.socks !== undefined
+    ? socksOptionToProxy(request.socks)
+    : undefined;
+  return proxy === undefined ? tcpDialer : proxyDialer(proxy, tcpDialer);
+}
+
+/** The dialer for one proxy kind over `below`. */
+function proxyDialer(proxy: ProxyUrl, below: Dialer): Dialer {
+  switch (proxy.kind) {
+    case "socks4":
+    case "socks4a":
+    case "socks5":
+      return socksDialer(proxy, below);
+    case "http":
+      return httpConnectDialer(proxy, below);
+  }
 }
 
 /**

@@ -59,7 +59,7 @@ export async function listenTcp(options: TcpListenOptions): Promise<TcpListener>
 }
 
 /** Why a bind failed, in words: "port 1935 is already in use", … */
-function bindFailure(hostname: string, port: number, err: unknown): ConnectError {
+export function bindFailure(hostname: string, port: number, err: unknown): ConnectError {
   const code = systemErrorCode(err);
   let detail: string;
   if (code === "EADDRINUSE") detail = `port ${port} is already in use`;

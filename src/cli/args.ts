@@ -72,6 +72,9 @@ export const LONG_OPTIONS: readonly LongOption[] = [
 export const EXTENSION_OPTIONS: readonly LongOption[] = [
   { name: "rtmpeType", hasArg: true, short: "rtmpeType" },
   { name: "reconnect", hasArg: true, short: "reconnect" },
+  { name: "proxy", hasArg: true, short: "proxy" },
+  { name: "tlsCa", hasArg: true, short: "tlsCa" },
+  { name: "tlsInsecure", hasArg: false, short: "tlsInsecure" },
 ];
 
 /** A recognised option, named by its short letter, with its value when it takes one. */

@@ -22,6 +22,7 @@ import { ConnectionFailure } from "../download/open_connection.ts";
 import { LogLevel, sinkAt } from "../session/log.ts";
 import type { SwfInfo } from "../swf/swf_hash.ts";
 import { isEncrypted } from "../../transports/stack.ts";
+import { PROTOCOL_FAILURE_CODE } from "../../transports/dial_deadline.ts";
 import {
   ConnectError,
   TimeoutError,
@@ -185,6 +186,8 @@ function download(
       host: options.host,
       port: options.port,
       socks: options.socks,
+      proxy: options.proxy,
+      tls: { caFile: options.tlsCaFile, insecure: options.tlsInsecure },
       connectTimeoutMs: Math.max(options.timeoutSec, 1) * 1000,
       receiveTimeoutMs: options.timeoutSec * 1000,
       handshake: isEncrypted(options.protocol) ? "rtmpe" : swf ? "fp9" : "plain",
@@ -325,9 +328,18 @@ function report(outcome: DownloadOutcome, options: DownloadOptions, log: Logger)
 function reportConnectFailure(err: unknown, options: DownloadOptions, log: Logger): number {
   const failure = err instanceof ConnectionFailure ? err : undefined;
   const cause = failure ? failure.cause : err;
-  if (cause instanceof UnsupportedTransportError) {
+  if (cause instanceof UnsupportedTransportError || cause instanceof TypeError) {
+    // A stack this version lacks, or settings it cannot use (an unreadable --tlsCa file).
     log.log(LogLevel.Error, cause.message);
     return ExitCode.FAILED;
+  }
+  // A proxy or TLS failure has no rtmpdump wording: its own line says which layer failed.
+  const layered = cause instanceof ConnectError &&
+    (cause.code === PROTOCOL_FAILURE_CODE || options.socks !== undefined ||
+      options.proxy !== undefined);
+  if (layered) {
+    log.log(LogLevel.Error, cause.message);
+    return ExitCode.NO_CONNECT;
   }
   if (cause instanceof TimeoutError) {
     log.log(LogLevel.Error, "RTMP_Connect1, handshake failed.");

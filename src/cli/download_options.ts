@@ -5,7 +5,8 @@
  * The order is rtmpdump's: `--quiet` is looked for first, the banner is printed, the options are
  * applied one by one in command-line order (so `-l 9` fails before a later `--bogus` is seen,
  * and `-r` fills only what earlier options left empty), then the checks of §1.3 run with their
- * warnings and errors, then the URL of `-i` is set up.
+ * warnings and errors, then the URL of `-i` is set up. rtmpkit's own options (`--proxy`,
+ * `--tlsCa`, `--tlsInsecure`) are collected on the way and checked last.
  *
  * Deviations: rtmpdump crashes when an unparsable `--swfhash` is combined with `--swfsize`
  * outside `-i` mode; here the size is dropped with rtmpdump's "Ignoring SWF size" warning.
@@ -31,6 +32,7 @@ import {
   type OptionState,
   PROTOCOL_UNDEFINED,
 } from "./_option_state.ts";
+import { parseProxyUrl, proxyLabel } from "../../transports/proxy_url.ts";
 import { parseArgs, PROGRAM_NAME } from "./args.ts";
 import {
   DEFAULT_FLASH_VERSION,
@@ -155,6 +157,29 @@ export interface DownloadOptions {
   pubUser: string | undefined;
   /** `pubPasswd=` of `-i`. */
   pubPasswd: string | undefined;
+
+  /** `--proxy`: a proxy URL (socks4://, socks4a://, socks5://, http://); never with `socks`. */
+  proxy?: string;
+  /** `--tlsCa`: PEM file with the certificate authorities rtmps:// trusts. */
+  tlsCaFile?: string;
+  /** `--tlsInsecure`: rtmps:// does not verify the server's certificate. */
+  tlsInsecure?: boolean;
+}
+
+/** rtmpkit's own options (`--proxy`, `--tlsCa`, `--tlsInsecure`), as given. */
+interface ExtraOptions {
+  proxy?: string;
+  tlsCaFile?: string;
+  tlsInsecure?: boolean;
+}
+
+/** Takes `--proxy`, `--tlsCa` or `--tlsInsecure`; false for any other option. */
+function applyExtraOption(extras: ExtraOptions, name: string, value: string): boolean {
+  if (name === "proxy") extras.proxy = value;
+  else if (name === "tlsCa") extras.tlsCaFile = value;
+  else if (name === "tlsInsecure") extras.tlsInsecure = true;
+  else return false;
+  return true;
 }
 
 /** Options of {@linkcode buildDownloadOptions}. */
@@ -214,6 +239,7 @@ export function buildDownloadOptions(
   log.printf(BANNER);
 
   const state = initialOptionState();
+  const extras: ExtraOptions = {};
   const parsed = parseArgs(argv, { programName: program, posixlyCorrect: options.posixlyCorrect });
   for (const item of parsed.items) {
     if (item.kind === "error") {
@@ -226,10 +252,42 @@ export function buildDownloadOptions(
       printUsage(log, program);
       return { exitCode: ExitCode.SUCCESS };
     }
+    if (applyExtraOption(extras, item.short, item.value ?? "")) continue;
     const exitCode = applyOption(state, item.short, item.value ?? "", log);
     if (exitCode !== undefined) return { exitCode };
   }
-  return validate(state, log);
+  const result = validate(state, log);
+  return "options" in result ? withExtras(result.options, extras, log) : result;
+}
+
+/**
+ * Adds rtmpkit's own options to the settings, after checking them: a proxy URL must parse and
+ * cannot be combined with `-S`/`socks=`. Keys are only added for options that were given.
+ */
+function withExtras(
+  options: DownloadOptions,
+  extras: ExtraOptions,
+  log: Logger,
+): BuildDownloadOptionsResult {
+  if (extras.proxy !== undefined) {
+    let proxy;
+    try {
+      proxy = parseProxyUrl(extras.proxy);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      log.error(error.message);
+      return { exitCode: ExitCode.FAILED };
+    }
+    if (options.socks !== undefined) {
+      log.error("Cannot use two proxies: give either --socks (or socks=) or --proxy");
+      return { exitCode: ExitCode.FAILED };
+    }
+    log.debug(`Connecting via proxy: ${proxyLabel(proxy)}`);
+    options.proxy = extras.proxy;
+  }
+  if (extras.tlsCaFile !== undefined) options.tlsCaFile = extras.tlsCaFile;
+  if (extras.tlsInsecure) options.tlsInsecure = true;
+  return { options };
 }
 
 /** Prints the help text, one print per line as rtmpdump does. */

@@ -1,6 +1,7 @@
 /**
  * `rtmpkit publish FILE.flv|- URL [--fast]`: pushes an FLV file (or FLV on stdin, for example
- * piped from ffmpeg) to an RTMP server at real-time pace, as a live stream.
+ * piped from ffmpeg) to an RTMP server at real-time pace, as a live stream; over rtmps:// and
+ * through a proxy (`--proxy`, `--tlsCa`, `--tlsInsecure` as for downloads).
  *
  * @module
  */
@@ -14,6 +15,7 @@ import { Publisher } from "../session/publisher.ts";
 import { buildTcUrl } from "../url/build_tc_url.ts";
 import { parseRtmpUrl } from "../url/parse_rtmp_url.ts";
 import { defaultPort } from "../url/protocol.ts";
+import { parseProxyUrl } from "../../transports/proxy_url.ts";
 import { ExitCode } from "./exit_code.ts";
 import { type Logger, LogLevel } from "./logger.ts";
 
@@ -22,18 +24,29 @@ const READ_BLOCK = 256 * 1024;
 /** Connect timeout. */
 const CONNECT_TIMEOUT_MS = 30_000;
 
-const USAGE = `Usage: rtmpkit publish FILE.flv|- URL [--fast]
+const USAGE = `Usage: rtmpkit publish FILE.flv|- URL [--fast] [options]
 
 Publishes an FLV file (or FLV read from stdin with "-") as a live stream to
-rtmp://HOST[:PORT]/APP/NAME, at the pace of its timestamps. With
-rtmp://USER:PASS@HOST/APP/NAME it answers the server's publisher authentication
-(Adobe or Limelight, whichever it asks for).
+rtmp://HOST[:PORT]/APP/NAME (also rtmps://, rtmpt://, rtmpts://, rtmpe://), at the
+pace of its timestamps. With rtmp://USER:PASS@HOST/APP/NAME it answers the
+server's publisher authentication (Adobe or Limelight, whichever it asks for).
 
-  --fast         send as fast as the server takes it instead of in real time
-  --verbose, -V  log more
-  --quiet, -q    log errors only
-  --help, -h     show this help
+  --fast             send as fast as the server takes it instead of in real time
+  --proxy URL        connect through a proxy: socks4://, socks4a://, socks5:// or
+                     http://[USER:PASS@]HOST:PORT (CONNECT)
+  --tlsCa FILE       trust the certificate authorities in this PEM file (rtmps://)
+  --tlsInsecure      do not verify the server's certificate (rtmps://)
+  --verbose, -V      log more
+  --quiet, -q        log errors only
+  --help, -h         show this help
 `;
+
+/** How `publish` connects, from its options. */
+interface ConnectOptions {
+  proxy?: string;
+  tlsCaFile?: string;
+  tlsInsecure?: boolean;
+}
 
 /**
  * Publishes and resolves to an exit code: 0 when everything was sent, 1 for bad arguments, an
@@ -43,11 +56,32 @@ rtmp://USER:PASS@HOST/APP/NAME it answers the server's publisher authentication
 export async function runPublish(args: string[], log: Logger): Promise<number> {
   const positional: string[] = [];
   let fast = false;
-  for (const arg of args) {
+  const connect: ConnectOptions = {};
+  for (let i = 0; i < args.length; i++) {
+    let arg = args[i];
+    let inline: string | undefined;
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    if (eq > 0) {
+      inline = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    if (arg === "--proxy" || arg === "--tlsCa") {
+      const value = inline ?? args[++i];
+      if (value === undefined) {
+        log.log(LogLevel.ERROR, `Option ${arg} needs a value`);
+        log.raw(USAGE);
+        return ExitCode.FAILED;
+      }
+      if (arg === "--proxy") connect.proxy = value;
+      else connect.tlsCaFile = value;
+      continue;
+    }
+    if (inline !== undefined) arg = args[i];
     if (arg === "--help" || arg === "-h") {
       log.raw(USAGE);
       return ExitCode.SUCCESS;
     } else if (arg === "--fast") fast = true;
+    else if (arg === "--tlsInsecure") connect.tlsInsecure = true;
     else if (arg === "--verbose" || arg === "-V") log.level = LogLevel.DEBUG;
     else if (arg === "--quiet" || arg === "-q") log.level = LogLevel.ERROR;
     else if (arg.startsWith("-") && arg !== "-") {
@@ -74,6 +108,14 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
     log.log(LogLevel.ERROR, `Cannot publish to ${urlText}: expected rtmp://HOST[:PORT]/APP/NAME`);
     return ExitCode.FAILED;
   }
+  if (connect.proxy !== undefined) {
+    try {
+      parseProxyUrl(connect.proxy);
+    } catch (err) {
+      log.log(LogLevel.ERROR, (err as Error).message);
+      return ExitCode.FAILED;
+    }
+  }
   const port = url.port || defaultPort(url.protocol);
   let source: AsyncIterable<Uint8Array>;
   try {
@@ -92,6 +134,8 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
         host: url.host,
         port,
         connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        proxy: connect.proxy,
+        tls: { caFile: connect.tlsCaFile, insecure: connect.tlsInsecure },
       });
     } catch (err) {
       dialFailed = true;
@@ -117,7 +161,10 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
       });
     } catch (err) {
       log.log(LogLevel.ERROR, (err as Error).message.split("\n")[0]);
-      if (err instanceof UnsupportedTransportError) return ExitCode.FAILED;
+      // A stack this version lacks, or settings it cannot use (an unreadable --tlsCa file).
+      if (err instanceof UnsupportedTransportError || err instanceof TypeError) {
+        return ExitCode.FAILED;
+      }
       return dialFailed || err instanceof ConnectError ? ExitCode.NO_CONNECT : ExitCode.FAILED;
     }
     log.log(

@@ -12,8 +12,8 @@ import type { DownloadOptions } from "./download_options.ts";
 /**
  * Names the first feature `options` asks for that is not implemented yet, in this order: a
  * transport layer the protocol needs (read from the transport stack's layer list) or a SOCKS
- * proxy. Undefined when the download can go ahead. Features rtmpdump itself ignored (for example `--resume` with
- * `--live`) are not reported.
+ * proxy (`-S`, `--proxy`). Undefined when the download can go ahead. Features rtmpdump itself
+ * ignored (for example `--resume` with `--live`) are not reported.
  *
  * @example
  * ```ts
@@ -28,6 +28,9 @@ import type { DownloadOptions } from "./download_options.ts";
  * ```
  */
 export function unsupportedFeature(options: DownloadOptions): string | undefined {
-  const layer = unsupportedLayer({ protocol: options.protocol, socks: options.socks });
-  return layer;
+  return unsupportedLayer({
+    protocol: options.protocol,
+    socks: options.socks,
+    proxy: options.proxy,
+  });
 }

@@ -115,4 +115,10 @@ function usageText(program: string): string {
 const EXTENSION_HELP: Readonly<Record<string, readonly [string, string]>> = {
   rtmpeType: ["--rtmpeType 6|8|9", "RTMPE handshake type to ask for (default: 6, as rtmpdump)"],
   reconnect: ["--reconnect num", "Reconnect a dropped stream up to num times (default: 0)"],
+  proxy: [
+    "--proxy url",
+    "Connects through this proxy: socks4://, socks4a://, socks5:// or http://[user:pass@]host:port",
+  ],
+  tlsCa: ["--tlsCa file", "Trusts the certificate authorities in this PEM file (rtmps://)"],
+  tlsInsecure: ["--tlsInsecure", "Does not verify the server's certificate (rtmps://)"],
 };

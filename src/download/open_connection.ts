@@ -7,7 +7,7 @@
  * @module
  */
 
-import { openTransport } from "../../transports/stack.ts";
+import { openTransport, type TlsOptions } from "../../transports/stack.ts";
 import { ReadTimeoutTransport } from "../../transports/read_timeout.ts";
 import type { RtmpeType } from "../handshake/mod.ts";
 import type { ClientSession } from "../session/client_session.ts";
@@ -26,6 +26,8 @@ export interface ConnectionTarget {
   socks?: string;
   /** A proxy URL (`socks4://`, `socks4a://`, `socks5://`, `http://`). */
   proxy?: string;
+  /** TLS settings for rtmps:// and rtmpts:// (CA file, skip verification, expected name). */
+  tls?: TlsOptions;
   /** Connect timeout in ms. */
   connectTimeoutMs: number;
   /** Receive timeout in ms (rtmpdump `-m`); 0 waits for ever. */
@@ -85,6 +87,7 @@ export const openConnection: ConnectionOpener = async (
       connectTimeoutMs: target.connectTimeoutMs,
       socks: target.socks,
       proxy: target.proxy,
+      tls: target.tls,
     });
     const transport = new ReadTimeoutTransport(raw, target.receiveTimeoutMs);
     client = new RtmpClient(transport, session, {
