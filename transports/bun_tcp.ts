@@ -27,8 +27,6 @@ export interface BunSocket {
   write(data: Uint8Array): number;
   /** Sends FIN after what was written and closes. */
   end(): void;
-  /** Closes at once. */
-  terminate(): void;
   /** Stops reading (TCP back-pressure on the peer). */
   pause(): void;
   /** Reads again after {@linkcode BunSocket.pause}. */
@@ -266,8 +264,9 @@ export class BunTcpTransport implements Transport {
   }
 
   /**
-   * Closes the socket: FIN after the bytes already handed over (writes still waiting for a
-   * drain are dropped and reject), pending and later reads end, later writes reject.
+   * Closes the socket: FIN after the bytes already handed to the kernel (the rest of writes
+   * still waiting for a drain is dropped, and they reject), pending and later reads end, later
+   * writes reject.
    */
   close(): Promise<void> {
     if (this.#closed) return DONE;
@@ -275,13 +274,11 @@ export class BunTcpTransport implements Transport {
     this.#queue = [];
     this.#head = 0;
     this.#queued = 0;
-    const unfinished = this.#writes.length > 0;
     this.#failWrites(closedError());
     const socket = this.#socket;
     if (socket !== undefined) {
       socket.data = undefined;
-      if (unfinished) socket.terminate();
-      else socket.end();
+      socket.end();
     }
     this.#wake();
     return DONE;

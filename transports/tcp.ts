@@ -29,6 +29,11 @@ export interface TcpOptions {
   connectTimeoutMs?: number;
   /** Aborts the connect attempt. */
   signal?: AbortSignal;
+  /**
+   * On Bun, open a `node:net` socket (a {@linkcode NodeSocketTransport}) instead of one of Bun's
+   * own API, for a layer that hands it to `node:tls`. Ignored on Deno.
+   */
+  nodeSocket?: boolean;
 }
 
 /** Strips the brackets of an IPv6 literal. */
@@ -77,7 +82,7 @@ export async function connectTcp(
   const timeoutMs = options.connectTimeoutMs ?? 30000;
   if (options.signal?.aborted) throw aborted(host, port, options.signal);
   if (isDeno) return await connectDeno(host, port, timeoutMs, options.signal);
-  if (isBun) return await connectBun(host, port, timeoutMs, options.signal);
+  if (isBun && !options.nodeSocket) return await connectBun(host, port, timeoutMs, options.signal);
   return await connectNode(host, port, timeoutMs, options.signal);
 }
 
@@ -319,16 +324,38 @@ export class NodeSocketTransport implements Transport {
     return out;
   }
 
-  /** Writes all bytes, waiting for the socket to drain when its buffer is full. */
+  /**
+   * Writes all bytes, waiting for the socket to drain when its buffer is full; a socket that
+   * closes or fails meanwhile rejects the write (it would never drain).
+   */
   write(data: Uint8Array): Promise<void> {
     if (this.#error !== undefined) return Promise.reject(this.#error);
     if (this.#ended) return Promise.reject(new Error("Cannot write: the connection is closed"));
+    const socket = this.#socket;
     return new Promise((resolve, reject) => {
-      const flushed = this.#socket.write(data, (err?: Error | null) => {
-        if (err) reject(err);
+      let settled = false;
+      const onDrain = () => settle(undefined);
+      const onClose = () =>
+        settle(this.#error ?? new Error("Cannot write: the connection is closed"));
+      const settle = (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        socket.off("drain", onDrain);
+        socket.off("close", onClose);
+        socket.off("error", onClose);
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      const flushed = socket.write(data, (err?: Error | null) => {
+        if (err) settle(err);
       });
-      if (flushed) resolve();
-      else this.#socket.once("drain", () => resolve());
+      if (flushed) {
+        settle(undefined);
+        return;
+      }
+      socket.once("drain", onDrain);
+      socket.once("close", onClose);
+      socket.once("error", onClose);
     });
   }
 

@@ -52,7 +52,9 @@ export function tlsDialer(below: Dialer, options: TlsOptions = {}): Dialer {
     const deadline = new DialDeadline(dialOptions);
     if (options.caFile !== undefined) authorities ??= readCertificates(options.caFile, "CA file");
     const ca = await authorities;
-    const inner = await below(target, deadline.remaining());
+    // On Bun node:tls takes a node:net socket over natively; over any other stream it loses
+    // back-pressure.
+    const inner = await below(target, { ...deadline.remaining(), forNodeTls: !isDeno });
     const name = tlsName(options.serverName ?? target.host);
     const where = `Cannot connect to ${hostPort(target.host, target.port)}`;
     const remoteAddr = { hostname: bareHost(target.host), port: target.port };
