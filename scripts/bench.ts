@@ -362,6 +362,34 @@ async function main(args: string[]): Promise<number> {
         ];
         const tls = await benchVod(rtmpsClients, plainUrl, options.runs, workDir);
         problems.push(...tls.problems.map((p) => `rtmps: ${p}`));
+        // The floors read the file over TLS through a stunnel of their own (same certificates
+        // made the same way) and over plain TCP: what TLS and the relay cost without RTMP.
+        const path = `${MEDIA_DIR}/${kind}.flv`;
+        const sha256 = await sha256File(path);
+        let floorCa = "";
+        const tlsFloors: FloorProgram[] = [{
+          name: "floor: Deno TLS socket to file",
+          argv: (port, out) => [...denoFloor, "read", "localhost", String(port), out, floorCa],
+        }];
+        if (bunFloor) {
+          tlsFloors.push({
+            name: "floor: Bun binary TLS socket to file",
+            argv: (port, out) => [bunFloor, "read", "localhost", String(port), out, floorCa],
+          });
+        }
+        const floor = await benchFloors(
+          tlsFloors,
+          path,
+          sha256,
+          options.runs,
+          workDir,
+          async (port) => {
+            const relay = await startStunnel(port);
+            floorCa = relay.caFile;
+            return relay;
+          },
+        );
+        problems.push(...floor.problems.map((p) => `rtmps: ${p}`));
         const caseRows: BenchRow[] = [];
         for (const result of tls.results) {
           const plain = result.name.endsWith(" rtmps")
@@ -381,6 +409,16 @@ async function main(args: string[]): Promise<number> {
               ? [ratioTarget("wall vs plain", wallX, RTMPS_WALL_TARGET)]
               : [],
             note: plain ? `against ${plain.name}` : undefined,
+          });
+        }
+        for (const result of floor.results) {
+          caseRows.push({
+            caseName: "rtmps",
+            name: result.name,
+            wallS: result.summary.wallS,
+            cpuS: result.summary.cpuS,
+            rssBytes: result.summary.rssBytes,
+            note: "the file over TLS through stunnel from a plain TCP sender, no RTMP",
           });
         }
         printRows(caseRows);

@@ -4,9 +4,10 @@
  *
  * - `first-byte HOST PORT`: connects and sends one byte, then waits to be killed (the start-up
  *   case's "to the first byte sent").
- * - `read HOST PORT FILE`: reads a TCP stream to its end and writes it to FILE through a 1 MiB
- *   buffer written synchronously when full, as rtmpkit's output does (the VOD cases' floor: a
- *   socket-to-file copy, no RTMP).
+ * - `read HOST PORT FILE [CA]`: reads a TCP stream to its end and writes it to FILE through a
+ *   1 MiB buffer written synchronously when full, as rtmpkit's output does (the VOD cases'
+ *   floor: a socket-to-file copy, no RTMP). With a CA file, over TLS (verified against it, for
+ *   the name localhost): the rtmps case's floor.
  *
  * Runs on Deno (`deno run -A scripts/bench_floor.ts …`: Deno's own sockets) and compiled with
  * `bun build --compile` (Bun's own sockets, `node:fs` for the file), the two runtimes rtmpkit
@@ -64,8 +65,16 @@ class BufferedOutput {
   }
 }
 
-async function denoMain(mode: string, host: string, port: number, path: string | undefined) {
-  const conn = await Deno.connect({ hostname: host, port });
+async function denoMain(
+  mode: string,
+  host: string,
+  port: number,
+  path: string | undefined,
+  ca: string | undefined,
+) {
+  const conn = ca === undefined
+    ? await Deno.connect({ hostname: host, port })
+    : await Deno.connectTls({ hostname: host, port, caCerts: [Deno.readTextFileSync(ca)] });
   if (mode === "first-byte") {
     await conn.write(new Uint8Array([3]));
     await conn.read(new Uint8Array(1));
@@ -82,7 +91,13 @@ async function denoMain(mode: string, host: string, port: number, path: string |
   out.close();
 }
 
-async function bunMain(mode: string, host: string, port: number, path: string | undefined) {
+async function bunMain(
+  mode: string,
+  host: string,
+  port: number,
+  path: string | undefined,
+  ca: string | undefined,
+) {
   if (mode === "first-byte") {
     const socket = await g.Bun.connect({ hostname: host, port, socket: { data() {} } });
     socket.write(new Uint8Array([3]));
@@ -99,6 +114,7 @@ async function bunMain(mode: string, host: string, port: number, path: string | 
     g.Bun.connect({
       hostname: host,
       port,
+      tls: ca === undefined ? undefined : { ca: fs.readFileSync(ca, "utf8"), serverName: host },
       socket: {
         binaryType: "uint8array",
         data: (_socket: unknown, data: Uint8Array) => out.push(data),
@@ -112,9 +128,9 @@ async function bunMain(mode: string, host: string, port: number, path: string | 
 
 if (import.meta.main) {
   const args: string[] = g.Bun ? g.process.argv.slice(2) : Deno.args;
-  const [mode, host, port, path] = args;
+  const [mode, host, port, path, ca] = args;
   if ((mode !== "first-byte" && mode !== "read") || !host || !port) {
-    throw new Error("Usage: bench_floor.ts first-byte HOST PORT | read HOST PORT FILE");
+    throw new Error("Usage: bench_floor.ts first-byte HOST PORT | read HOST PORT FILE [CA]");
   }
-  await (g.Bun ? bunMain : denoMain)(mode, host, Number(port), path);
+  await (g.Bun ? bunMain : denoMain)(mode, host, Number(port), path, ca);
 }

@@ -89,8 +89,9 @@ export interface FloorProgram {
 }
 
 /**
- * Runs each floor program `runs` times (in turns, after a warm-up) against a sender of `path`;
- * a run whose copy differs from the file is reported as a problem.
+ * Runs each floor program `runs` times (in turns, after a warm-up) against a sender of `path`
+ * (behind `relay` when given: stunnel, for TLS); a run whose copy differs from the file is
+ * reported as a problem.
  */
 export async function benchFloors(
   floors: readonly FloorProgram[],
@@ -98,8 +99,12 @@ export async function benchFloors(
   expectedSha256: string,
   runs: number,
   workDir: string,
+  relay?: (port: number) => Promise<{ port: number } & AsyncDisposable>,
 ): Promise<{ results: VodResult[]; problems: string[] }> {
-  await using sender = serveFileOverTcp(path);
+  await using plain = serveFileOverTcp(path);
+  await using sender = relay
+    ? await relay(plain.port)
+    : { port: plain.port, async [Symbol.asyncDispose]() {} };
   const problems: string[] = [];
   const samples = new Map<string, Sample[]>(floors.map((f) => [f.name, []]));
   const once = async (floor: FloorProgram) => {
