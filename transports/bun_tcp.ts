@@ -42,6 +42,8 @@ export interface BunSocket {
 export interface BunSocketHandlers {
   binaryType: "uint8array";
   open?(socket: BunSocket): void;
+  /** TLS sockets: the handshake finished; `error` says why the peer is not trusted. */
+  handshake?(socket: BunSocket, success: boolean, error: Error | null): void;
   data(socket: BunSocket, data: Uint8Array): void;
   drain(socket: BunSocket): void;
   end(socket: BunSocket): void;
@@ -55,6 +57,7 @@ export interface BunNetApi {
     hostname: string;
     port: number;
     data?: BunTcpTransport;
+    tls?: { ca?: string[]; serverName?: string; rejectUnauthorized: boolean };
     socket: BunSocketHandlers;
   }): Promise<BunSocket>;
   listen(options: { hostname: string; port: number; socket: BunSocketHandlers }): BunServer;
@@ -81,6 +84,12 @@ export const BUN_CLIENT_HANDLERS: BunSocketHandlers = {
   end: (socket) => socket.data?.onEnd(undefined),
   close: (socket, error) => socket.data?.onEnd(error),
   error: (socket, error) => socket.data?.onEnd(error),
+};
+
+/** Handlers for client sockets over TLS: the shared ones and the handshake's outcome. */
+const BUN_TLS_CLIENT_HANDLERS: BunSocketHandlers = {
+  ...BUN_CLIENT_HANDLERS,
+  handshake: (socket, success, error) => socket.data?.onHandshake(success, error),
 };
 
 const DONE: Promise<void> = Promise.resolve();
@@ -111,6 +120,12 @@ export class BunTcpTransport implements Transport {
   #detached = false;
   #readWaiter: (() => void) | undefined;
   #writes: PendingWrite[] = [];
+  /** A TLS handshake being waited for: settled by the handshake handler or an early end. */
+  #handshake:
+    | { resolve: (error: Error | null) => void; reject: (err: unknown) => void }
+    | undefined;
+  /** The TLS handshake's outcome once known (null: trusted), for a wait that starts later. */
+  #handshakeOutcome: Error | null | undefined;
   /** The peer's address. */
   readonly remoteAddr: RemoteAddr;
 
@@ -151,9 +166,34 @@ export class BunTcpTransport implements Transport {
     this.#flushWrites();
   }
 
+  /** Bun's handshake handler (TLS): `error` is why the peer's certificate is not trusted. */
+  onHandshake(success: boolean, error: Error | null): void {
+    const outcome = success ? null : error ?? new Error("the certificate is not trusted");
+    this.#handshakeOutcome = outcome;
+    const waiter = this.#handshake;
+    this.#handshake = undefined;
+    waiter?.resolve(outcome);
+  }
+
+  /**
+   * Resolves once the TLS handshake of a socket from {@linkcode connectBunTls} is done, to the
+   * reason its certificate is not trusted (null when it is); rejects when the connection ends
+   * first.
+   */
+  tlsHandshake(): Promise<Error | null> {
+    if (this.#handshakeOutcome !== undefined) return Promise.resolve(this.#handshakeOutcome);
+    if (this.#ended || this.#closed) {
+      return Promise.reject(this.#error ?? new Error("socket hang up"));
+    }
+    return new Promise((resolve, reject) => (this.#handshake = { resolve, reject }));
+  }
+
   /** Bun's end, close and error handlers: reads end after the queue (with `error`, reject). */
   onEnd(error: unknown): void {
     if (error !== undefined && this.#error === undefined) this.#error = error;
+    const handshake = this.#handshake;
+    this.#handshake = undefined;
+    handshake?.reject(error ?? new Error("socket hang up"));
     this.#ended = true;
     this.#failWrites(error ?? closedError());
     this.#wake();
@@ -300,5 +340,49 @@ export async function connectBunTcp(hostname: string, port: number): Promise<Bun
     socket: BUN_CLIENT_HANDLERS,
   });
   transport.attach(socket);
+  return transport;
+}
+
+/** TLS settings of {@linkcode connectBunTls}. */
+export interface BunTlsOptions {
+  /** PEM certificates to trust instead of the built-in ones. */
+  ca?: string[];
+  /** Name sent with SNI and verified (none for an IP address: then the address is verified). */
+  serverName?: string;
+  /** Accept any certificate (the connection is still encrypted). */
+  insecure: boolean;
+}
+
+/**
+ * Opens a TLS connection with Bun's own TLS (`Bun.connect` with `tls`), which decrypts inside
+ * Bun's socket layer: the same transport as plain TCP, without `node:tls` streams on top.
+ * Rejects with the reason the certificate is not trusted (an error with node:tls's `code`), or
+ * with the connection's error; timeouts and cancellation are the caller's (closing the
+ * transport, which `onTransport` hands over at once, ends a handshake in progress).
+ * `onConnected` is called once TCP is connected (a later failure is the handshake's).
+ */
+export async function connectBunTls(
+  hostname: string,
+  port: number,
+  options: BunTlsOptions,
+  onTransport?: (transport: BunTcpTransport) => void,
+  onConnected?: () => void,
+): Promise<BunTcpTransport> {
+  const transport = new BunTcpTransport({ hostname, port });
+  onTransport?.(transport);
+  const socket = await bunNet().connect({
+    hostname,
+    port,
+    data: transport,
+    tls: { ca: options.ca, serverName: options.serverName, rejectUnauthorized: !options.insecure },
+    socket: BUN_TLS_CLIENT_HANDLERS,
+  });
+  transport.attach(socket);
+  onConnected?.();
+  const untrusted = await transport.tlsHandshake();
+  if (untrusted !== null && !options.insecure) {
+    await transport.close();
+    throw untrusted;
+  }
   return transport;
 }
