@@ -1,10 +1,13 @@
 /**
  * `deno task demo` (or `bun scripts/demo.ts`): the embedded default. Starts rtmpkit's server on
- * a free loopback port with `assets/` as its root, downloads `sample.flv` from it with rtmpkit's
- * own downloader (`cli.ts -r URL -o FILE`, as a child process on the same runtime), checks that
- * the download holds the file's tags byte for byte (minus what rtmpdump drops: video bodies of
- * 5 bytes or less such as the AVC end-of-sequence tag, audio of 1 byte or less, data messages
- * other than onMetaData) and prints a short report. Needs nothing but Deno or Bun.
+ * free loopback ports (rtmp, rtmpt, rtmps and rtmpts listeners, with the demo certificate in
+ * `assets/tls/`) with `assets/` as its root, downloads `sample.flv` from it with rtmpkit's own
+ * downloader (`cli.ts -r URL -o FILE`, a child process on the same runtime) once per client
+ * transport stack (rtmp, rtmpe types 6 and 9, rtmpt, rtmpte, rtmps, rtmpts), checks that each
+ * download holds the file's tags byte for byte (minus what rtmpdump drops: video bodies of 5
+ * bytes or less such as the AVC end-of-sequence tag, audio of 1 byte or less, data messages other
+ * than onMetaData) and prints one line per stack: bytes, time, identical or not. Needs nothing
+ * but Deno or Bun.
  *
  * @module
  */
@@ -51,11 +54,13 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Runs the downloader; resolves to its exit code and stderr. */
-function download(url: string, output: string): Promise<{ code: number; stderr: string }> {
+function download(
+  url: string,
+  output: string,
+  extra: string[],
+): Promise<{ code: number; stderr: string }> {
   const cli = join(ROOT, "cli.ts");
-  const args = isDeno
-    ? ["run", "-A", cli, "-r", url, "-o", output]
-    : [cli, "-r", url, "-o", output];
+  const args = [...(isDeno ? ["run", "-A"] : []), cli, "-r", url, "-o", output, ...extra];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
@@ -71,80 +76,148 @@ function download(url: string, output: string): Promise<{ code: number; stderr: 
 
 const kB = (n: number) => `${n.toLocaleString("en-US")} bytes`;
 
+/** One transport stack the demo downloads over, and how to reach it. */
+interface DemoStack {
+  /** URL scheme, also the stack's name in the report. */
+  scheme: string;
+  /** The layers, bottom first, as the report shows them. */
+  layers: string;
+  /** The listen scheme of the server that serves it. */
+  listener: string;
+  /** Extra downloader options. */
+  args: string[];
+}
+
+const TLS_CA = join(ASSETS, "tls", "demo-ca.pem");
+
+/** Every client stack that needs no outside peer. */
+const STACKS: DemoStack[] = [
+  { scheme: "rtmp", layers: "tcp", listener: "rtmp", args: [] },
+  { scheme: "rtmpe", layers: "tcp + RC4 (RTMPE handshake type 6)", listener: "rtmp", args: [] },
+  {
+    scheme: "rtmpe",
+    layers: "tcp + RC4 (type 9, Blowfish)",
+    listener: "rtmp",
+    args: ["--rtmpeType", "9"],
+  },
+  { scheme: "rtmpt", layers: "tcp + HTTP tunnel", listener: "rtmpt", args: [] },
+  { scheme: "rtmpte", layers: "tcp + HTTP tunnel + RC4", listener: "rtmpt", args: [] },
+  { scheme: "rtmps", layers: "tcp + TLS (verified)", listener: "rtmps", args: ["--tlsCa", TLS_CA] },
+  {
+    scheme: "rtmpts",
+    layers: "tcp + TLS + HTTP tunnel",
+    listener: "rtmpts",
+    args: ["--tlsCa", TLS_CA],
+  },
+];
+
+/** What one download over one stack gave. */
+interface StackResult {
+  stack: DemoStack;
+  url: string;
+  code: number;
+  stderr: string;
+  seconds: number;
+  bytes: number;
+  problems: string[];
+}
+
+/** The differences between a download and the file's tags rtmpdump would write. */
+function compare(got: Uint8Array, want: { flags: number; tags: FlvTag[] }, kept: FlvTag[]) {
+  const problems: string[] = [];
+  let downloaded: { flags: number; tags: FlvTag[] } = { flags: -1, tags: [] };
+  try {
+    downloaded = readFlv(got);
+  } catch (err) {
+    problems.push(`the download is not whole FLV tags: ${(err as Error).message}`);
+  }
+  if (downloaded.flags !== want.flags) {
+    problems.push(`header flags ${downloaded.flags}, expected ${want.flags}`);
+  }
+  if (downloaded.tags.length !== kept.length) {
+    problems.push(`${downloaded.tags.length} tags, expected ${kept.length}`);
+  }
+  const n = Math.min(downloaded.tags.length, kept.length);
+  for (let i = 0; i < n && problems.length < 5; i++) {
+    const a = downloaded.tags[i];
+    const b = kept[i];
+    if (a.type !== b.type || a.timestamp !== b.timestamp || !sameBytes(a.data, b.data)) {
+      problems.push(
+        `tag ${i} differs (type ${a.type}/${b.type}, timestamp ${a.timestamp}/${b.timestamp})`,
+      );
+    }
+  }
+  return problems;
+}
+
 async function main(): Promise<number> {
   const log: string[] = [];
+  const listeners = [...new Set(STACKS.map((s) => s.listener))];
   const server = new RtmpServer({
     root: ASSETS,
-    listen: ["rtmp://127.0.0.1:0"],
+    listen: listeners.map((scheme) => `${scheme}://127.0.0.1:0`),
+    tls: {
+      certFile: join(ASSETS, "tls", "demo-cert.pem"),
+      keyFile: join(ASSETS, "tls", "demo-key.pem"),
+    },
     log: (_level, message) => log.push(message),
   });
   await server.start();
-  const { port } = server.addresses[0];
-  const url = `rtmp://127.0.0.1:${port}/vod/${SAMPLE}`;
+  const ports = new Map(server.addresses.map((a) => [a.scheme, a.port]));
   const dir = await mkdtemp(join(tmpdir(), "rtmpkit-demo-"));
-  const output = join(dir, SAMPLE);
   try {
     const source = new Uint8Array(await readFile(join(ASSETS, SAMPLE)));
-    const started = performance.now();
-    const run = await download(url, output);
-    const seconds = (performance.now() - started) / 1000;
-    await server.close();
-    const stats = server.stats;
-    const got = new Uint8Array(await readFile(output).catch(() => new Uint8Array()));
-
     const want = readFlv(source);
     const kept = want.tags.filter(keptByRtmpdump);
-    const problems: string[] = [];
-    let downloaded: { flags: number; tags: FlvTag[] } = { flags: -1, tags: [] };
-    try {
-      downloaded = readFlv(got);
-    } catch (err) {
-      problems.push(`the download is not whole FLV tags: ${(err as Error).message}`);
-    }
-    if (run.code !== 0 || !run.stderr.includes("Download complete")) {
-      problems.push(`the downloader exited with ${run.code}:\n${run.stderr.trim()}`);
-    }
-    if (downloaded.flags !== want.flags) {
-      problems.push(`header flags ${downloaded.flags}, expected ${want.flags}`);
-    }
-    if (downloaded.tags.length !== kept.length) {
-      problems.push(`${downloaded.tags.length} tags, expected ${kept.length}`);
-    }
-    const n = Math.min(downloaded.tags.length, kept.length);
-    for (let i = 0; i < n && problems.length < 5; i++) {
-      const a = downloaded.tags[i];
-      const b = kept[i];
-      if (a.type !== b.type || a.timestamp !== b.timestamp || !sameBytes(a.data, b.data)) {
-        problems.push(
-          `tag ${i} differs (type ${a.type}/${b.type}, timestamp ${a.timestamp}/${b.timestamp})`,
-        );
+    const results: StackResult[] = [];
+    for (const [index, stack] of STACKS.entries()) {
+      // "localhost" for TLS: the certificate names it, and the client checks the name.
+      const host = stack.listener.endsWith("s") ? "localhost" : "127.0.0.1";
+      const url = `${stack.scheme}://${host}:${ports.get(stack.listener)}/vod/${SAMPLE}`;
+      const output = join(dir, `${index}-${stack.scheme}.flv`);
+      const started = performance.now();
+      const run = await download(url, output, stack.args);
+      const seconds = (performance.now() - started) / 1000;
+      const got = new Uint8Array(await readFile(output).catch(() => new Uint8Array()));
+      const problems = compare(got, want, kept);
+      if (run.code !== 0 || !run.stderr.includes("Download complete")) {
+        problems.unshift(`the downloader exited with ${run.code}:\n${run.stderr.trim()}`);
       }
+      results.push({ stack, url, ...run, seconds, bytes: got.length, problems });
     }
+    await server.close();
+
     const dropped = want.tags.length - kept.length;
     const video = kept.filter((t) => t.type === FlvTagType.Video).length;
     const audio = kept.filter((t) => t.type === FlvTagType.Audio).length;
     const last = kept.length > 0 ? kept[kept.length - 1].timestamp / 1000 : 0;
     const size = (await stat(join(ASSETS, SAMPLE))).size;
-
+    const width = Math.max(...STACKS.map((s) => s.layers.length));
     const out = [
       `rtmpkit demo: the embedded server and the downloader on loopback (${
         isDeno ? "Deno" : "Bun"
       })`,
       `  served     assets/${SAMPLE}: ${kB(size)}, ${
         last.toFixed(2)
-      } s, ${video} video + ${audio} audio tags`,
-      `  transport  rtmp over tcp, ${url}`,
-      `  client     cli.ts -r ${url} -o ${output}: exit ${run.code}` +
-      (run.stderr.includes("Download complete") ? ', "Download complete"' : ""),
-      `  received   ${kB(got.length)} of FLV; the server sent ${kB(stats.bytesOut)} ` +
-      `(chunk headers and commands included)`,
-      `  check      ${downloaded.tags.length} tags identical to the file's` +
+      } s, ${video} video + ${audio} audio tags, on ${
+        listeners.map((l) => `${l}://127.0.0.1:${ports.get(l)}`).join(", ")
+      }`,
+      `  client     cli.ts -r URL -o FILE, once per transport stack:`,
+      ...results.map((r) =>
+        `  ${r.stack.scheme.padEnd(8)} ${r.stack.layers.padEnd(width)}  ${
+          kB(r.bytes).padStart(15)
+        }  ${r.seconds.toFixed(2)} s  ${r.problems.length === 0 ? "identical" : "DIFFERENT"}${
+          r.stack.args.length > 0 ? `  (${r.stack.args.join(" ").replace(ROOT + "/", "")})` : ""
+        }`
+      ),
+      `  check      each download: ${kept.length} tags identical to the file's` +
       (dropped > 0 ? `, minus ${dropped} that rtmpdump does not write either` : ""),
-      `  time       ${seconds.toFixed(2)} s, including the downloader's start-up`,
+      `  time       each includes the downloader's start-up`,
     ];
-    if (problems.length > 0) {
+    const failed = results.filter((r) => r.problems.length > 0);
+    if (failed.length > 0) {
       console.log(out.join("\n"));
-      console.log(`FAILED:\n  ${problems.join("\n  ")}`);
+      for (const r of failed) console.log(`FAILED ${r.url}:\n  ${r.problems.join("\n  ")}`);
       console.log(`server log:\n  ${log.join("\n  ")}`);
       return 1;
     }

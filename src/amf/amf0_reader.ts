@@ -4,16 +4,19 @@
  * @module
  */
 
+import { Nesting, nesting, readNestedValue } from "./_nesting.ts";
 import { IN_PROGRESS, ReferenceBudget, referenceBudget } from "./_reference_budget.ts";
-import { decodeUtf8 } from "./_utf8.ts";
+import { decodeUtf8, utf8Length } from "./_utf8.ts";
 import { Amf0Marker } from "./amf0_marker.ts";
 import { Amf3Reader } from "./amf3_reader.ts";
 import { AmfError } from "./amf_error.ts";
-import { AMF_MAX_DEPTH } from "./amf_limits.ts";
 import { AmfDate, AmfEcmaArray, AmfObject, type AmfValue, AmfXml } from "./types.ts";
 
 /** Bytes of an AMF0 reference: marker + u16 index. */
 const REFERENCE_SIZE = 3;
+
+/** Longest UTF-8 a property name or class name can have (a u16 length, no long form). */
+const NAME_MAX_BYTES = 0xffff;
 
 const MARKER_NAMES = [
   "number",
@@ -56,7 +59,10 @@ function markerName(marker: number): string {
  *
  * Truncated or invalid input throws {@linkcode AmfError}; `offset` is then unspecified. Lengths
  * are checked against the bytes left before anything is allocated, nesting is limited to
- * {@linkcode AMF_MAX_DEPTH} and reference expansion to `AMF_MAX_REFERENCE_EXPANSION`.
+ * `AMF_MAX_DEPTH` levels, counted across the AVM+ switch and through references as the
+ * value will be written out again, and reference expansion to `AMF_MAX_REFERENCE_EXPANSION`.
+ * Whatever decodes can therefore be encoded again: a property or class name whose invalid UTF-8
+ * (read as U+FFFD) would no longer fit the u16 length of a name is an error too.
  *
  * @example
  * ```ts
@@ -78,9 +84,11 @@ export class Amf0Reader {
   readonly #refs: AmfValue[] = [];
   /** Expanded encoded size of each reference-table entry, or IN_PROGRESS. */
   readonly #refSizes: number[] = [];
+  /** Height in nesting levels of each reference-table entry. */
+  readonly #refHeights: number[] = [];
   readonly #budget = new ReferenceBudget();
+  readonly #nesting = new Nesting();
   #amf3: Amf3Reader | undefined;
-  #depth = 0;
 
   /** Reads `bytes` from `offset` (default 0). */
   constructor(bytes: Uint8Array, offset = 0) {
@@ -101,7 +109,7 @@ export class Amf0Reader {
 
   /** Reads one value with its marker. */
   readValue(): AmfValue {
-    this.#depth = 0;
+    this.#nesting.reset();
     return this.#value();
   }
 
@@ -165,7 +173,7 @@ export class Amf0Reader {
         return new AmfXml(this.#utf8(this.#u32("XML document length"), "XML document"));
       case Amf0Marker.TypedObject: {
         const object = new AmfObject();
-        object.className = this.#utf8(this.#u16("class name length"), "class name");
+        object.className = this.#name(this.#u16("class name length"), "class name");
         return this.#properties(object, start);
       }
       case Amf0Marker.AvmPlus:
@@ -179,7 +187,8 @@ export class Amf0Reader {
 
   #properties<T extends Map<string, AmfValue>>(target: T, start: number): T {
     const bytes = this.#bytes;
-    const index = this.#begin(target, start);
+    const index = this.#begin(target);
+    const saved = this.#nesting.enter("AMF0 value", start);
     const usedBefore = this.#budget.used;
     for (;;) {
       const length = this.#u16("property name length");
@@ -192,10 +201,10 @@ export class Amf0Reader {
         target.set("", this.#value());
         continue;
       }
-      const name = this.#utf8(length, "property name");
+      const name = this.#name(length, "property name");
       target.set(name, this.#value());
     }
-    this.#end(index, start, usedBefore);
+    this.#end(index, start, usedBefore, saved);
     return target;
   }
 
@@ -207,10 +216,11 @@ export class Amf0Reader {
       );
     }
     const items: AmfValue[] = [];
-    const index = this.#begin(items, start);
+    const index = this.#begin(items);
+    const saved = this.#nesting.enter("AMF0 value", start);
     const usedBefore = this.#budget.used;
     for (let i = 0; i < count; i++) items.push(this.#value());
-    this.#end(index, start, usedBefore);
+    this.#end(index, start, usedBefore, saved);
     return items;
   }
 
@@ -228,6 +238,7 @@ export class Amf0Reader {
         `Cannot decode AMF0 reference at offset ${start}: index ${index} points to a value that contains it`,
       );
     }
+    this.#nesting.reference(this.#refHeights[index], "AMF0 reference", start);
     this.#budget.add(size - REFERENCE_SIZE, "AMF0 reference", start);
     return refs[index];
   }
@@ -237,28 +248,27 @@ export class Amf0Reader {
     if (amf3 === undefined) {
       amf3 = this.#amf3 = new Amf3Reader(this.#bytes);
       amf3[referenceBudget] = this.#budget;
+      amf3[nesting] = this.#nesting;
     }
     amf3.offset = this.offset;
-    const value = amf3.readValue();
+    const value = amf3[readNestedValue]();
     this.offset = amf3.offset;
     return value;
   }
 
-  /** Enters a complex value: checks depth and adds it to the reference table. */
-  #begin(value: AmfValue, start: number): number {
-    if (this.#depth >= AMF_MAX_DEPTH) {
-      throw new AmfError(
-        `Cannot decode AMF0 value at offset ${start}: nesting deeper than ${AMF_MAX_DEPTH} levels`,
-      );
-    }
-    this.#depth++;
+  /** Adds a complex value that starts (before its nesting is entered) to the reference table. */
+  #begin(value: AmfValue): number {
     this.#refSizes.push(IN_PROGRESS);
+    this.#refHeights.push(0);
     return this.#refs.push(value) - 1;
   }
 
-  /** Leaves a complex value, recording its size as if written out without references. */
-  #end(index: number, start: number, usedBefore: number): void {
-    this.#depth--;
+  /**
+   * Leaves a complex value, recording its size as if written out without references and its
+   * height in nesting levels.
+   */
+  #end(index: number, start: number, usedBefore: number, saved: number): void {
+    this.#refHeights[index] = this.#nesting.leave(saved);
     this.#refSizes[index] = this.offset - start + (this.#budget.used - usedBefore);
   }
 
@@ -308,6 +318,21 @@ export class Amf0Reader {
     const start = this.offset;
     this.offset += length;
     return decodeUtf8(this.#bytes, start, this.offset);
+  }
+
+  /** A property or class name, which must fit a u16 length again once decoded. */
+  #name(length: number, what: string): string {
+    const start = this.offset;
+    const name = this.#utf8(length, what);
+    if (length > NAME_MAX_BYTES / 3) {
+      const encoded = utf8Length(name);
+      if (encoded > NAME_MAX_BYTES) {
+        throw new AmfError(
+          `Cannot decode AMF0 ${what} at offset ${start}: its invalid UTF-8 would take ${encoded} bytes written out again, more than ${NAME_MAX_BYTES}`,
+        );
+      }
+    }
+    return name;
   }
 }
 

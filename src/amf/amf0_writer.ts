@@ -58,7 +58,7 @@ export class Amf0Writer {
    *
    * @throws {TypeError} for values AMF0 cannot carry (byte arrays, functions, class instances).
    * @throws {RangeError} for names longer than 65535 bytes or nesting deeper than
-   * {@linkcode AMF_MAX_DEPTH} (which includes cyclic values).
+   * {@linkcode AMF_MAX_DEPTH} levels of objects and arrays (which includes cyclic values).
    */
   writeValue(value: AmfValue): this {
     this.#value(value, 0);
@@ -170,12 +170,29 @@ export class Amf0Writer {
   }
 
   #complex(value: object, depth: number): void {
+    const out = this.#out;
+    if (value instanceof AmfDate) {
+      out.reserve(11);
+      out.u8(Amf0Marker.Date);
+      out.f64(value.time);
+      out.s16(value.timezone);
+      return;
+    }
+    if (value instanceof AmfXml) {
+      const length = utf8Length(value.xml);
+      checkLength(length, U32_MAX, "XML document");
+      out.reserve(5 + length);
+      out.u8(Amf0Marker.XmlDocument);
+      out.u32(length);
+      out.utf8(value.xml, length);
+      return;
+    }
+    // Containers from here on: each is a nesting level (dates and XML are not, as in the reader).
     if (depth > AMF_MAX_DEPTH) {
       throw new RangeError(
         `Cannot encode AMF0 value: nesting deeper than ${AMF_MAX_DEPTH} levels (is it cyclic?)`,
       );
     }
-    const out = this.#out;
     if (value instanceof AmfObject) {
       if (value.className === "") {
         out.u8(Amf0Marker.Object);
@@ -195,18 +212,6 @@ export class Amf0Writer {
       out.u8(Amf0Marker.StrictArray);
       out.u32(length);
       for (let i = 0; i < length; i++) this.#value(value[i], depth);
-    } else if (value instanceof AmfDate) {
-      out.reserve(11);
-      out.u8(Amf0Marker.Date);
-      out.f64(value.time);
-      out.s16(value.timezone);
-    } else if (value instanceof AmfXml) {
-      const length = utf8Length(value.xml);
-      checkLength(length, U32_MAX, "XML document");
-      out.reserve(5 + length);
-      out.u8(Amf0Marker.XmlDocument);
-      out.u32(length);
-      out.utf8(value.xml, length);
     } else if (value instanceof Uint8Array) {
       throw new TypeError("Cannot encode AMF0 value: AMF0 has no byte array type");
     } else if (isPlainObject(value)) {

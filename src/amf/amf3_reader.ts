@@ -5,14 +5,17 @@
  * @module
  */
 
+import { Nesting, nesting, readNestedValue } from "./_nesting.ts";
 import { IN_PROGRESS, ReferenceBudget, referenceBudget } from "./_reference_budget.ts";
-import { decodeUtf8 } from "./_utf8.ts";
+import { decodeUtf8, utf8Length } from "./_utf8.ts";
 import { Amf3Marker } from "./amf3_marker.ts";
 import { AmfError } from "./amf_error.ts";
-import { AMF_MAX_DEPTH } from "./amf_limits.ts";
 import { AmfDate, AmfEcmaArray, AmfObject, type AmfValue, AmfXml } from "./types.ts";
 
 export { readU29 } from "./u29.ts";
+
+/** Longest UTF-8 of a string, XML or name: the length shares a U29 with the inline flag. */
+const INLINE_MAX_BYTES = 0x0fffffff;
 
 /** Externalizable classes whose serialised form is exactly one wrapped AMF3 value. */
 const WRAPPER_CLASSES: ReadonlySet<string> = new Set([
@@ -45,6 +48,12 @@ interface Traits {
  * decode to the one value they wrap. References to values still being decoded (cycles) are
  * rejected.
  *
+ * Nesting is limited to `AMF_MAX_DEPTH` levels of arrays, objects, vectors and
+ * dictionaries, counted through references as the value will be written out again (and, behind
+ * an AMF0 AVM+ switch, together with the AMF0 levels around it), so whatever decodes can be
+ * encoded again; so is a string whose invalid UTF-8 (read as U+FFFD) would outgrow the longest
+ * inline string.
+ *
  * Truncated or invalid input throws {@linkcode AmfError}; `offset` is then unspecified.
  *
  * @example
@@ -61,8 +70,18 @@ interface Traits {
 export class Amf3Reader {
   /** Offset of the next byte to read. */
   offset: number;
-  /** Reference expansion so far; an AMF0 reader that switches to AMF3 shares its own. */
+  /**
+   * Reference expansion so far; an AMF0 reader that switches to AMF3 shares its own.
+   *
+   * @ignore
+   */
   [referenceBudget]: ReferenceBudget = new ReferenceBudget();
+  /**
+   * Nesting levels; an AMF0 reader that switches to AMF3 shares its own.
+   *
+   * @ignore
+   */
+  [nesting]: Nesting = new Nesting();
   readonly #bytes: Uint8Array;
   readonly #view: DataView;
   readonly #strings: string[] = [];
@@ -71,8 +90,9 @@ export class Amf3Reader {
   readonly #objects: AmfValue[] = [];
   /** Expanded encoded size of each object-table entry, or IN_PROGRESS. */
   readonly #objectSizes: number[] = [];
+  /** Height in nesting levels of each object-table entry (0 for dates, XML, byte arrays). */
+  readonly #objectHeights: number[] = [];
   readonly #traits: Traits[] = [];
-  #depth = 0;
 
   /** Reads `bytes` from `offset` (default 0). */
   constructor(bytes: Uint8Array, offset = 0) {
@@ -93,7 +113,16 @@ export class Amf3Reader {
 
   /** Reads one value with its marker. */
   readValue(): AmfValue {
-    this.#depth = 0;
+    this[nesting].reset();
+    return this.#value();
+  }
+
+  /**
+   * Reads one value inside a value of the AMF0 reader that shares this reader's nesting.
+   *
+   * @ignore
+   */
+  [readNestedValue](): AmfValue {
     return this.#value();
   }
 
@@ -198,6 +227,7 @@ export class Amf3Reader {
         `Cannot decode AMF3 ${what} at offset ${start}: object reference ${index} points to a value that contains it`,
       );
     }
+    this[nesting].reference(this.#objectHeights[index], `AMF3 ${what}`, start);
     this[referenceBudget].add(size - (this.offset - start), `AMF3 ${what}`, start);
     return objects[index];
   }
@@ -329,6 +359,8 @@ export class Amf3Reader {
     }
     const itemSize = marker === Amf3Marker.VectorDouble ? 8 : 4;
     this.#checkCount(count, itemSize, "vector", start);
+    // A vector of numbers decodes to an array, which is a level when written out again.
+    const index = this.#begin(items, start);
     const view = this.#view;
     let offset = this.offset;
     for (let i = 0; i < count; i++, offset += itemSize) {
@@ -341,7 +373,7 @@ export class Amf3Reader {
       );
     }
     this.offset = offset;
-    this.#remember(items, start);
+    this.#end(index, start, this[referenceBudget].used);
     return items;
   }
 
@@ -366,23 +398,23 @@ export class Amf3Reader {
   #remember(value: AmfValue, start: number): void {
     this.#objects.push(value);
     this.#objectSizes.push(this.offset - start);
+    this.#objectHeights.push(0);
   }
 
-  /** Enters a container: checks depth and adds it to the object table, still in progress. */
+  /**
+   * Enters a container: checks the nesting and adds it to the object table, still in progress.
+   * Returns its index; the nesting to restore is kept in the height slot until `#end`.
+   */
   #begin(value: AmfValue, start: number): number {
-    if (this.#depth >= AMF_MAX_DEPTH) {
-      throw new AmfError(
-        `Cannot decode AMF3 value at offset ${start}: nesting deeper than ${AMF_MAX_DEPTH} levels`,
-      );
-    }
-    this.#depth++;
+    const saved = this[nesting].enter("AMF3 value", start);
     this.#objectSizes.push(IN_PROGRESS);
+    this.#objectHeights.push(saved);
     return this.#objects.push(value) - 1;
   }
 
-  /** Leaves a container, recording its size as if written out without references. */
+  /** Leaves a container, recording its size as if written out without references, and height. */
   #end(index: number, start: number, usedBefore: number): void {
-    this.#depth--;
+    this.#objectHeights[index] = this[nesting].leave(this.#objectHeights[index]);
     this.#objectSizes[index] = this.offset - start + (this[referenceBudget].used - usedBefore);
   }
 
@@ -432,7 +464,16 @@ export class Amf3Reader {
     this.#need(length, what);
     const start = this.offset;
     this.offset += length;
-    return decodeUtf8(this.#bytes, start, this.offset);
+    const text = decodeUtf8(this.#bytes, start, this.offset);
+    if (length > INLINE_MAX_BYTES / 3) {
+      const encoded = utf8Length(text);
+      if (encoded > INLINE_MAX_BYTES) {
+        throw new AmfError(
+          `Cannot decode AMF3 ${what} at offset ${start}: its invalid UTF-8 would take ${encoded} bytes written out again, more than ${INLINE_MAX_BYTES}`,
+        );
+      }
+    }
+    return text;
   }
 }
 

@@ -20,6 +20,8 @@ const INTEGER_MAX = 0x0fffffff;
 const INLINE_LENGTH_MAX = 0x0fffffff;
 /** U29 header of inline traits for a dynamic object with no sealed members: 0b1011. */
 const DYNAMIC_TRAITS_HEADER = 0x0b;
+/** Low bits of the U29 header of inline traits, sealed members only (count in bits 4 and up). */
+const SEALED_TRAITS_HEADER = 0x03;
 /** U29 header of an inline date (no reference). */
 const INLINE_DATE_HEADER = 0x01;
 /** The empty string: ends associative parts and dynamic members. */
@@ -32,7 +34,9 @@ const EMPTY_STRING = 0x01;
  * (the timezone is not carried); `Uint8Array` as 0x0C byte array; arrays as dense 0x09 arrays;
  * {@linkcode AmfEcmaArray} as 0x09 arrays with only an associative part; {@linkcode AmfObject}
  * and plain objects as 0x0A dynamic objects without sealed members (anonymous, or typed when
- * `className` is set).
+ * `className` is set). An empty property name cannot be a dynamic member or an array key, so a
+ * map that has one is written another way the reader turns back into the same value: an object
+ * with sealed members only, an {@linkcode AmfEcmaArray} as a 0x11 dictionary with string keys.
  *
  * @example
  * ```ts
@@ -65,10 +69,9 @@ export class Amf3Writer {
   /**
    * Writes any AMF value with its marker.
    *
-   * @throws {TypeError} for values AMF3 cannot carry here (functions, class instances) and for
-   * empty property names (an empty name ends an object).
+   * @throws {TypeError} for values AMF3 cannot carry here (functions, class instances).
    * @throws {RangeError} for strings over 2^28 - 1 bytes or nesting deeper than
-   * {@linkcode AMF_MAX_DEPTH} (which includes cyclic values).
+   * {@linkcode AMF_MAX_DEPTH} levels of objects and arrays (which includes cyclic values).
    */
   writeValue(value: AmfValue): this {
     this.#value(value, 0);
@@ -114,51 +117,52 @@ export class Amf3Writer {
   }
 
   #complex(value: object, depth: number): void {
+    const out = this.#out;
+    if (value instanceof AmfDate) {
+      out.reserve(10);
+      out.u8(Amf3Marker.Date);
+      out.u8(INLINE_DATE_HEADER);
+      out.f64(value.time);
+      return;
+    }
+    if (value instanceof AmfXml) {
+      out.u8(Amf3Marker.Xml);
+      const length = checkLength(utf8Length(value.xml), "XML");
+      this.#u29(length * 2 + 1);
+      out.utf8(value.xml, length);
+      return;
+    }
+    if (value instanceof Uint8Array) {
+      out.u8(Amf3Marker.ByteArray);
+      this.#u29(checkLength(value.length, "byte array") * 2 + 1);
+      out.bytes(value);
+      return;
+    }
+    // Containers from here on: each is a nesting level (dates, XML and byte arrays are not, as
+    // in the reader).
     if (depth > AMF_MAX_DEPTH) {
       throw new RangeError(
         `Cannot encode AMF3 value: nesting deeper than ${AMF_MAX_DEPTH} levels (is it cyclic?)`,
       );
     }
-    const out = this.#out;
     if (value instanceof AmfObject) {
-      out.u8(Amf3Marker.Object);
-      out.u8(DYNAMIC_TRAITS_HEADER);
-      this.#string(value.className);
-      this.#members(value, depth, "object");
+      this.#object(value.className, value, depth);
     } else if (value instanceof AmfEcmaArray) {
-      out.u8(Amf3Marker.Array);
-      this.#u29(1); // dense count 0, inline
-      this.#members(value, depth, "array");
+      if (value.has("")) {
+        this.#dictionary(value, depth);
+      } else {
+        out.u8(Amf3Marker.Array);
+        this.#u29(1); // dense count 0, inline
+        this.#members(value, depth);
+      }
     } else if (Array.isArray(value)) {
       const length = value.length;
       out.u8(Amf3Marker.Array);
       this.#u29(checkLength(length, "array") * 2 + 1);
       out.u8(EMPTY_STRING); // no associative part
       for (let i = 0; i < length; i++) this.#value(value[i], depth);
-    } else if (value instanceof AmfDate) {
-      out.reserve(10);
-      out.u8(Amf3Marker.Date);
-      out.u8(INLINE_DATE_HEADER);
-      out.f64(value.time);
-    } else if (value instanceof AmfXml) {
-      out.u8(Amf3Marker.Xml);
-      const length = checkLength(utf8Length(value.xml), "XML");
-      this.#u29(length * 2 + 1);
-      out.utf8(value.xml, length);
-    } else if (value instanceof Uint8Array) {
-      out.u8(Amf3Marker.ByteArray);
-      this.#u29(checkLength(value.length, "byte array") * 2 + 1);
-      out.bytes(value);
     } else if (isPlainObject(value)) {
-      out.u8(Amf3Marker.Object);
-      out.u8(DYNAMIC_TRAITS_HEADER);
-      out.u8(EMPTY_STRING); // anonymous
-      const record = value as Record<string, AmfValue>;
-      for (const key of Object.keys(record)) {
-        this.#memberName(key, "object");
-        this.#value(record[key], depth);
-      }
-      out.u8(EMPTY_STRING);
+      this.#object("", new Map(Object.entries(value as Record<string, AmfValue>)), depth);
     } else {
       throw new TypeError(
         `Cannot encode AMF3 value: unsupported object type ${value.constructor?.name ?? "?"}`,
@@ -166,21 +170,45 @@ export class Amf3Writer {
     }
   }
 
-  #members(map: Map<string, AmfValue>, depth: number, what: string): void {
+  /**
+   * An object: dynamic members, or sealed ones when a name is empty (an empty dynamic member
+   * name would end the object).
+   */
+  #object(className: string, members: Map<string, AmfValue>, depth: number): void {
+    const out = this.#out;
+    out.u8(Amf3Marker.Object);
+    if (!members.has("")) {
+      out.u8(DYNAMIC_TRAITS_HEADER);
+      this.#string(className);
+      this.#members(members, depth);
+      return;
+    }
+    this.#u29(checkLength(members.size, "object") * 16 + SEALED_TRAITS_HEADER);
+    this.#string(className);
+    for (const key of members.keys()) this.#string(key);
+    for (const item of members.values()) this.#value(item, depth);
+  }
+
+  /** Dynamic members or associative array items, then the empty string that ends them. */
+  #members(map: Map<string, AmfValue>, depth: number): void {
     for (const [key, item] of map) {
-      this.#memberName(key, what);
+      this.#string(key);
       this.#value(item, depth);
     }
     this.#out.u8(EMPTY_STRING);
   }
 
-  #memberName(name: string, what: string): void {
-    if (name === "") {
-      throw new TypeError(
-        `Cannot encode AMF3 ${what}: an empty property name would end the ${what}`,
-      );
+  /** An associative array with an empty key, which only a dictionary can carry. */
+  #dictionary(map: Map<string, AmfValue>, depth: number): void {
+    const out = this.#out;
+    out.u8(Amf3Marker.Dictionary);
+    this.#u29(checkLength(map.size, "dictionary") * 2 + 1);
+    out.u8(0); // strong keys
+    for (const [key, item] of map) {
+      out.u8(Amf3Marker.String);
+      this.#string(key);
+      this.#value(item, depth);
     }
-    this.#string(name);
   }
 
   /** A string body: a reference when the string was written before, else inline. */

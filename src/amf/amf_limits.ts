@@ -5,9 +5,12 @@
  */
 
 /**
- * Deepest nesting of complex values (objects, arrays, typed objects, …) that the decoders
- * accept and the encoders produce. Deeper input is an {@linkcode AmfError} when decoding and a
- * `RangeError` when encoding (which also catches cyclic values).
+ * Deepest nesting of containers (objects, arrays, typed objects, ECMA arrays, vectors,
+ * dictionaries) that the decoders accept and the encoders produce; dates, XML and byte arrays are
+ * not levels. A decoder counts the levels a value will take when written out again: AMF0 and
+ * AMF3 levels together across the AVM+ switch, and a reference as the levels of the value it
+ * points to. Deeper input is an {@linkcode AmfError} when decoding and a `RangeError` when
+ * encoding (which also catches cyclic values).
  */
 export const AMF_MAX_DEPTH = 256;
 

@@ -8,8 +8,10 @@
  * references and typed objects decode, the AVM+ switch decodes any AMF3 value, and AMF3 is
  * complete (reference tables, arrays, byte arrays, vectors, dictionaries) with an encoder.
  * Decoders are bounded on hostile input: lengths are checked before allocating, nesting stops at
- * {@linkcode AMF_MAX_DEPTH}, and references may not form cycles or expand a message by more than
- * {@linkcode AMF_MAX_REFERENCE_EXPANSION} bytes.
+ * {@linkcode AMF_MAX_DEPTH} (one budget for AMF0 and AMF3, references counted in full), and
+ * references may not form cycles or expand a message by more than
+ * {@linkcode AMF_MAX_REFERENCE_EXPANSION} bytes. Whatever decodes can be encoded again in the same
+ * format: names whose invalid UTF-8 would outgrow their length field are rejected.
  *
  * Objects decode to {@linkcode AmfObject} (an ordered `Map`) because property order matters on
  * the wire; encoders also accept plain objects.

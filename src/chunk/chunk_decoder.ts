@@ -14,6 +14,7 @@ import {
   TYPE_ABORT,
   TYPE_SET_CHUNK_SIZE,
 } from "./chunk_constants.ts";
+import type { ChunkBudget } from "./chunk_budget.ts";
 import { ChunkError } from "./chunk_error.ts";
 import type { RtmpMessage } from "./rtmp_message.ts";
 
@@ -22,6 +23,14 @@ export const DEFAULT_MAX_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 
 /** Default cap on the number of chunk streams the decoder keeps state for. */
 export const DEFAULT_MAX_CHUNK_STREAMS = 1024;
+
+/**
+ * Bytes a message buffer starts with beyond those of its first chunk, whatever length its header
+ * declares: buffers grow (doubling, up to the declared length) as the message's bytes arrive.
+ * Small, so that headers which declare large messages and are dropped after a few bytes cost
+ * little more than the bytes they came with.
+ */
+export const INITIAL_MESSAGE_BUFFER = 256;
 
 /** Limits that keep a hostile peer from making the decoder allocate without bound. */
 export interface ChunkDecoderOptions {
@@ -36,7 +45,7 @@ export interface ChunkDecoderOptions {
    * stream's messages in one reused buffer instead of allocating per message. For consumers that
    * copy or discard what they need at once (a downloader writing to a file); it saves the
    * allocation, zero-filling and garbage of every payload. Reused buffers count against
-   * `maxBytesInFlight`.
+   * `maxBytesInFlight`: idle ones are released when the buffers held would exceed it.
    */
   transientPayloads?: boolean;
   /**
@@ -46,10 +55,13 @@ export interface ChunkDecoderOptions {
    * chunk it reads).
    */
   onChunk?: (header: Uint8Array, body: Uint8Array) => void;
+  /**
+   * A budget shared with other decoders (a server-wide limit on partial messages). The decoder
+   * reserves the bytes its message buffers hold and gives them back as messages complete and on
+   * {@linkcode ChunkDecoder.close}; when a reservation fails it throws {@linkcode ChunkError}.
+   */
+  budget?: ChunkBudget;
 }
-
-/** Smallest reused reassembly buffer (transient payloads). */
-const MIN_SCRATCH_BYTES = 64 * 1024;
 
 /** What the decoder remembers per chunk stream id: the last header and the message in progress. */
 interface InboundChunkStream {
@@ -63,12 +75,15 @@ interface InboundChunkStream {
   length: number;
   typeId: number;
   messageStreamId: number;
-  /** Payload of the message being reassembled, or null between messages. */
-  payload: Uint8Array | null;
-  /** Bytes of `payload` filled so far. */
+  /** Whether a message of nonzero length is being reassembled. */
+  inProgress: boolean;
+  /** Bytes of the message in progress received so far. */
   received: number;
-  /** Reused reassembly buffer (transient payloads only). */
-  scratch: Uint8Array | null;
+  /**
+   * Storage of the message in progress, at most `length` bytes and grown as bytes arrive, or
+   * null before its first byte. With transient payloads it is kept between messages and reused.
+   */
+  buffer: Uint8Array | null;
 }
 
 const EMPTY_DECODER_OPTIONS: ChunkDecoderOptions = {};
@@ -80,25 +95,34 @@ const SMALL_COPY = 32;
  * Turns chunk stream bytes into complete {@linkcode RtmpMessage}s.
  *
  * The decoder keeps per-chunk-stream header state, at most one partial chunk header (up to 18
- * bytes) and the payloads of partially received messages; each payload is allocated once at its
- * declared length and filled by copying chunk bytes into it, so emitted payloads belong to the
- * receiver. Set Chunk Size (type 1) and Abort (type 2) are applied by the decoder as soon as they
- * complete and are emitted as well.
+ * bytes) and the payloads of partially received messages. A payload's buffer grows with the
+ * bytes that actually arrive (it starts with the first chunk's bytes, or
+ * {@linkcode INITIAL_MESSAGE_BUFFER} if that is more, and doubles, never beyond the declared
+ * length), so a header that declares a large message costs nothing until its bytes come; emitted payloads are exactly their message's length and belong
+ * to the receiver. Set Chunk Size (type 1) and Abort (type 2) are applied by the decoder as soon
+ * as they complete and are emitted as well.
+ *
+ * Limits: `maxMessageSize` and `maxChunkStreams` are checked when a header arrives,
+ * `maxBytesInFlight` against the sum of the declared lengths of the messages in progress, and a
+ * shared {@linkcode ChunkBudget} against the bytes actually held. The limits may be changed at
+ * any time (a server may allow small messages until a client has connected); a new value
+ * applies to the headers that arrive afterwards, messages already in progress keep going.
  *
  * @example
  * ```ts
  * import { ChunkDecoder } from "./chunk_decoder.ts";
- * const decoder = new ChunkDecoder();
+ * const decoder = new ChunkDecoder({ maxMessageSize: 4096 });
  * // csid 3, fmt 0: timestamp 0, length 1, type 20, message stream 0, payload 0x05.
  * decoder.push(new Uint8Array([3, 0, 0, 0, 0, 0, 1, 20, 0, 0, 0, 0, 5]), (message) => {
  *   console.log(message.typeId, message.payload);
  * });
+ * decoder.maxMessageSize = 1024 * 1024; // the peer has authenticated
  * ```
  */
 export class ChunkDecoder {
-  readonly #maxMessageSize: number;
-  readonly #maxBytesInFlight: number;
-  readonly #maxChunkStreams: number;
+  #maxMessageSize: number;
+  #maxBytesInFlight: number;
+  #maxChunkStreams: number;
   readonly #streams = new Map<number, InboundChunkStream>();
   /** Bytes of a chunk header split across `push` calls. */
   readonly #header = new Uint8Array(MAX_HEADER_SIZE);
@@ -109,10 +133,19 @@ export class ChunkDecoder {
   #chunkRemaining = 0;
   /** Zero-length message whose header was just parsed, emitted by the caller of `#parseHeader`. */
   #pending: InboundChunkStream | null = null;
+  /** Sum of the declared lengths of the messages in progress. */
   #bytesInFlight = 0;
+  /** Bytes of every buffer the decoder holds (reserved from the budget when there is one). */
+  #bytesHeld = 0;
   #chunkSize = DEFAULT_CHUNK_SIZE;
   readonly #transient: boolean;
-  #scratchBytes = 0;
+  /**
+   * Bytes the current `push` may still allocate ahead of arrival: a message whose remaining
+   * bytes could all be in the data being pushed gets its whole buffer at once, within this.
+   */
+  #credit = 0;
+  readonly #budget: ChunkBudget | undefined;
+  #closed = false;
   readonly #onChunk: ((header: Uint8Array, body: Uint8Array) => void) | undefined;
   /** Header bytes of the chunk being read (kept only for `onChunk`). */
   #chunkHeader: Uint8Array | null = null;
@@ -121,11 +154,21 @@ export class ChunkDecoder {
 
   /** Creates a decoder with the incoming chunk size at its default of 128. */
   constructor(options: ChunkDecoderOptions = EMPTY_DECODER_OPTIONS) {
-    this.#maxMessageSize = options.maxMessageSize ?? MAX_MESSAGE_LENGTH;
-    this.#maxBytesInFlight = options.maxBytesInFlight ?? DEFAULT_MAX_BYTES_IN_FLIGHT;
-    this.#maxChunkStreams = options.maxChunkStreams ?? DEFAULT_MAX_CHUNK_STREAMS;
+    this.#maxMessageSize = checkLimit(
+      options.maxMessageSize ?? MAX_MESSAGE_LENGTH,
+      "maxMessageSize",
+    );
+    this.#maxBytesInFlight = checkLimit(
+      options.maxBytesInFlight ?? DEFAULT_MAX_BYTES_IN_FLIGHT,
+      "maxBytesInFlight",
+    );
+    this.#maxChunkStreams = checkLimit(
+      options.maxChunkStreams ?? DEFAULT_MAX_CHUNK_STREAMS,
+      "maxChunkStreams",
+    );
     this.#transient = options.transientPayloads ?? false;
     this.#onChunk = options.onChunk;
+    this.#budget = options.budget;
   }
 
   /** Incoming chunk size (1..0x7FFFFFFF); a received Set Chunk Size message updates it. */
@@ -140,6 +183,46 @@ export class ChunkDecoder {
     this.#chunkSize = size;
   }
 
+  /** Largest declared message length accepted from now on. */
+  get maxMessageSize(): number {
+    return this.#maxMessageSize;
+  }
+
+  set maxMessageSize(bytes: number) {
+    this.#maxMessageSize = checkLimit(bytes, "maxMessageSize");
+  }
+
+  /** Largest sum of declared lengths of partial messages accepted when a new message starts. */
+  get maxBytesInFlight(): number {
+    return this.#maxBytesInFlight;
+  }
+
+  set maxBytesInFlight(bytes: number) {
+    this.#maxBytesInFlight = checkLimit(bytes, "maxBytesInFlight");
+  }
+
+  /** Largest number of chunk streams with state; streams already known are kept. */
+  get maxChunkStreams(): number {
+    return this.#maxChunkStreams;
+  }
+
+  set maxChunkStreams(count: number) {
+    this.#maxChunkStreams = checkLimit(count, "maxChunkStreams");
+  }
+
+  /** Sum of the declared lengths of the messages being reassembled. */
+  get bytesInFlight(): number {
+    return this.#bytesInFlight;
+  }
+
+  /**
+   * Bytes of the buffers the decoder holds: partial messages (which grow as their bytes arrive)
+   * and, with transient payloads, the buffers it reuses.
+   */
+  get bytesHeld(): number {
+    return this.#bytesHeld;
+  }
+
   /**
    * Declared length of the message whose chunk body is being received, or -1 when the next byte
    * starts a chunk header: where a stream that ends now was cut (librtmp then reports "failed
@@ -150,14 +233,32 @@ export class ChunkDecoder {
   }
 
   /**
+   * Drops every partial message and buffer and gives their bytes back to the shared budget.
+   * Call it when the connection ends (also after `push` threw); `push` throws afterwards.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#budget?.release(this.#bytesHeld);
+    this.#bytesHeld = 0;
+    this.#bytesInFlight = 0;
+    this.#streams.clear();
+    this.#current = null;
+    this.#pending = null;
+    this.#headerLength = 0;
+  }
+
+  /**
    * Parses every complete chunk in `data`, which may split anywhere (even inside a basic header),
    * calling `onMessage` synchronously for each completed message in order. Throws
    * {@linkcode ChunkError} on a protocol violation or an exceeded limit; if `onMessage` throws,
    * the rest of `data` is not parsed.
    */
   push(data: Uint8Array, onMessage: (message: RtmpMessage) => void): void {
+    if (this.#closed) throw new ChunkError("Cannot decode chunk: the decoder is closed");
     const end = data.length;
     let pos = 0;
+    this.#credit = end;
     if (this.#headerLength > 0) {
       // Complete the split header: take as many bytes as could belong to it, parse, and give
       // back the bytes the header did not use.
@@ -177,13 +278,16 @@ export class ChunkDecoder {
     while (pos < end) {
       const stream = this.#current;
       if (stream !== null) {
-        const payload = stream.payload!;
         const count = Math.min(this.#chunkRemaining, end - pos);
         const offset = stream.received;
+        let buffer = stream.buffer;
+        if (buffer === null || offset + count > buffer.length) {
+          buffer = this.#grow(stream, offset + count, offset + end - pos);
+        }
         if (count <= SMALL_COPY) {
-          for (let i = 0; i < count; i++) payload[offset + i] = data[pos + i];
+          for (let i = 0; i < count; i++) buffer[offset + i] = data[pos + i];
         } else {
-          payload.set(data.subarray(pos, pos + count), offset);
+          buffer.set(data.subarray(pos, pos + count), offset);
         }
         pos += count;
         stream.received = offset + count;
@@ -191,9 +295,9 @@ export class ChunkDecoder {
         if (this.#chunkRemaining === 0) {
           this.#current = null;
           if (this.#onChunk !== undefined) {
-            this.#onChunk(this.#chunkHeader!, payload.subarray(this.#chunkStart, stream.received));
+            this.#onChunk(this.#chunkHeader!, buffer.subarray(this.#chunkStart, stream.received));
           }
-          if (stream.received === payload.length) this.#completeMessage(onMessage, stream);
+          if (stream.received === stream.length) this.#completeMessage(onMessage, stream);
         }
         continue;
       }
@@ -264,15 +368,15 @@ export class ChunkDecoder {
         length: 0,
         typeId: 0,
         messageStreamId: 0,
-        payload: null,
-        scratch: null,
+        inProgress: false,
         received: 0,
+        buffer: null,
       };
       this.#streams.set(csid, stream);
     }
 
     if (fmt === 3) {
-      if (stream.payload !== null) {
+      if (stream.inProgress) {
         // Continuation chunk of the message in progress.
         this.#startChunk(stream);
         return size;
@@ -307,7 +411,7 @@ export class ChunkDecoder {
       if (fmt !== 2) stream.typeId = buf[p + 6];
     }
 
-    // A new message starts here.
+    // A new message starts here; its buffer grows as its bytes arrive.
     const length = stream.length;
     if (length === 0) {
       this.#pending = stream;
@@ -319,40 +423,79 @@ export class ChunkDecoder {
       );
     }
     this.#bytesInFlight += length;
-    stream.payload = this.#transient ? this.#scratchFor(stream, length) : new Uint8Array(length);
+    stream.inProgress = true;
     stream.received = 0;
     this.#startChunk(stream);
     return size;
   }
 
-  /** A view of `length` bytes of the stream's reused buffer, growing it within the limits. */
-  #scratchFor(stream: InboundChunkStream, length: number): Uint8Array {
-    let scratch = stream.scratch;
-    if (scratch === null || scratch.length < length) {
-      const size = Math.max(length, MIN_SCRATCH_BYTES);
-      const grow = size - (scratch?.length ?? 0);
-      if (this.#scratchBytes + grow > this.#maxBytesInFlight) {
-        return new Uint8Array(length); // over the budget: an ordinary, unshared allocation
-      }
-      this.#scratchBytes += grow;
-      scratch = stream.scratch = new Uint8Array(size);
+  /**
+   * Gives `stream` a buffer with room for at least `needed` bytes of its message, keeping the
+   * bytes received so far: the whole declared length when `reachable` (what the message would
+   * have once the rest of the data being pushed arrived) covers it and the push's credit allows,
+   * so that a message within one read is copied once; otherwise double the old size (or
+   * {@linkcode INITIAL_MESSAGE_BUFFER} at first), but no more than the declared length.
+   */
+  #grow(stream: InboundChunkStream, needed: number, reachable: number): Uint8Array {
+    const old = stream.buffer;
+    const oldSize = old === null ? 0 : old.length;
+    const length = stream.length;
+    let size: number;
+    if (reachable >= length && length - needed <= this.#credit) {
+      this.#credit -= length - needed;
+      size = length;
+    } else {
+      size = Math.max(needed, Math.min(length, Math.max(oldSize * 2, INITIAL_MESSAGE_BUFFER)));
     }
-    return scratch.subarray(0, length);
+    const extra = size - oldSize;
+    if (this.#transient && this.#bytesHeld + extra > this.#maxBytesInFlight) {
+      this.#releaseIdleBuffers(stream);
+    }
+    const budget = this.#budget;
+    if (budget !== undefined && !budget.tryReserve(extra)) {
+      if (this.#transient) this.#releaseIdleBuffers(stream);
+      if (!budget.tryReserve(extra)) {
+        throw new ChunkError(
+          `Cannot decode chunk: message of ${stream.length} bytes on chunk stream ${stream.csid} would exceed the shared limit of ${budget.limit} bytes for partial messages`,
+        );
+      }
+    }
+    const grown = new Uint8Array(size);
+    if (old !== null && stream.received > 0) grown.set(old.subarray(0, stream.received));
+    this.#bytesHeld += extra;
+    stream.buffer = grown;
+    return grown;
+  }
+
+  /** Frees the reused buffers of chunk streams with no message in progress, except `keep`'s. */
+  #releaseIdleBuffers(keep: InboundChunkStream): void {
+    for (const stream of this.#streams.values()) {
+      if (stream !== keep && !stream.inProgress && stream.buffer !== null) {
+        this.#freeBuffer(stream);
+      }
+    }
+  }
+
+  #freeBuffer(stream: InboundChunkStream): void {
+    const size = stream.buffer!.length;
+    stream.buffer = null;
+    this.#bytesHeld -= size;
+    this.#budget?.release(size);
   }
 
   #startChunk(stream: InboundChunkStream): void {
-    const left = stream.payload!.length - stream.received;
+    const left = stream.length - stream.received;
     this.#chunkRemaining = left < this.#chunkSize ? left : this.#chunkSize;
     this.#chunkStart = stream.received;
     this.#current = stream;
   }
 
   #dropPartial(stream: InboundChunkStream): void {
-    if (stream.payload !== null) {
-      this.#bytesInFlight -= stream.payload.length;
-      stream.payload = null;
-      stream.received = 0;
-    }
+    if (!stream.inProgress) return;
+    this.#bytesInFlight -= stream.length;
+    stream.inProgress = false;
+    stream.received = 0;
+    if (!this.#transient && stream.buffer !== null) this.#freeBuffer(stream);
   }
 
   /** Emits the completed message of `stream` (or the pending zero-length message). */
@@ -367,10 +510,20 @@ export class ChunkDecoder {
       payload = new Uint8Array(0);
       this.#onChunk?.(this.#chunkHeader!, payload);
     } else {
-      payload = stream.payload!;
-      stream.payload = null;
+      const buffer = stream.buffer!;
+      const length = stream.length;
+      stream.inProgress = false;
       stream.received = 0;
-      this.#bytesInFlight -= payload.length;
+      this.#bytesInFlight -= length;
+      if (this.#transient) {
+        payload = buffer.length === length ? buffer : buffer.subarray(0, length);
+      } else {
+        // The buffer never grows past the declared length: it is the payload, handed over.
+        payload = buffer;
+        stream.buffer = null;
+        this.#bytesHeld -= length;
+        this.#budget?.release(length);
+      }
     }
     const typeId = stream.typeId;
     if (typeId === TYPE_SET_CHUNK_SIZE) this.#applySetChunkSize(payload);
@@ -404,6 +557,13 @@ export class ChunkDecoder {
     const target = this.#streams.get(readU32(payload, 0));
     if (target !== undefined) this.#dropPartial(target);
   }
+}
+
+function checkLimit(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(`Cannot set the chunk decoder's ${name} to ${value}: not a count`);
+  }
+  return value;
 }
 
 function readU32(bytes: Uint8Array, offset: number): number {

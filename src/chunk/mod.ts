@@ -11,6 +11,11 @@
  * - Abort (type 2) drops the partial message of the chunk stream it names (rtmpdump ignores it).
  * - A fmt 0/1/2 header on a chunk stream whose message is incomplete drops that partial message
  *   and starts a new one.
+ * - A message's buffer grows with the bytes that arrive instead of being allocated at its
+ *   declared length when the header arrives (rtmpdump allocates at once), so headers that declare
+ *   large messages and never send them cost nothing. The limits (message size, bytes in flight,
+ *   chunk streams) can change at run time, and a {@linkcode ChunkBudget} shared between
+ *   decoders bounds the partial messages of every connection of a server together.
  * - A fmt-3 header that starts a new message adds the previous delta, where a fmt-0 header's
  *   delta is its timestamp (spec section 5.3.1.2.4). The encoder only sends such a header when
  *   the previous one was fmt 1/2 or a fmt 0 with timestamp 0, because nginx-rtmp reads a fmt-0
@@ -35,11 +40,13 @@ export {
   MAX_MESSAGE_LENGTH,
   MIN_CSID,
 } from "./chunk_constants.ts";
+export { ChunkBudget } from "./chunk_budget.ts";
 export {
   ChunkDecoder,
   type ChunkDecoderOptions,
   DEFAULT_MAX_BYTES_IN_FLIGHT,
   DEFAULT_MAX_CHUNK_STREAMS,
+  INITIAL_MESSAGE_BUFFER,
 } from "./chunk_decoder.ts";
 export { ChunkEncoder, type ChunkEncoderOptions, type EncodeOptions } from "./chunk_encoder.ts";
 export { SHARED_OUTPUT_POOL, sharePayload } from "./chunk_encoder.ts";

@@ -65,27 +65,31 @@ export async function runDownload(options: DownloadOptions, log: Logger): Promis
     log.log(LogLevel.Error, `${unsupported} is not supported yet`);
     return ExitCode.FAILED;
   }
-  // rtmpdump hashes the SWF before it opens the output and connects. SWF verification and
-  // SecureToken are loaded only for the downloads that use them (a plain download starts
-  // faster without their modules).
-  const usesSwf = options.swfVfy || options.swfHash !== undefined;
-  const swfModules = usesSwf
-    ? await Promise.all([import("./download_swf_info.ts"), import("../swf/swf_verification.ts")])
-    : undefined;
-  const swfInfo = swfModules && await swfModules[0].downloadSwfInfo(options, log, io.env("HOME"));
-  const swf: SwfAnswers | undefined = swfInfo && {
-    info: swfInfo,
-    respond: (key) => swfModules![1].swfVerificationResponse(swfInfo, key),
-  };
-  const decodeSecureToken = options.token === undefined
-    ? undefined
-    : (await import("../auth/secure_token.ts")).decodeSecureToken;
-
   const stop = new AbortController();
   let sink: OutputSink | undefined;
+  // Installed first: a signal during the SWF fetch is caught and ends it, as in rtmpdump.
   const removeSignals = installSignals(log, stop, () => sink);
   let file: ByteWriter | undefined;
   try {
+    // rtmpdump hashes the SWF before it opens the output and connects. SWF verification and
+    // SecureToken are loaded only for the downloads that use them (a plain download starts
+    // faster without their modules).
+    const usesSwf = options.swfVfy || options.swfHash !== undefined;
+    const swfModules = usesSwf
+      ? await Promise.all([import("./download_swf_info.ts"), import("../swf/swf_verification.ts")])
+      : undefined;
+    const swfInfo = swfModules &&
+      await swfModules[0].downloadSwfInfo(options, log, io.env("HOME"), {
+        fetch: { signal: stop.signal },
+      });
+    if (stop.signal.aborted) return ExitCode.INCOMPLETE;
+    const swf: SwfAnswers | undefined = swfInfo && {
+      info: swfInfo,
+      respond: (key) => swfModules![1].swfVerificationResponse(swfInfo, key),
+    };
+    const decodeSecureToken = options.token === undefined
+      ? undefined
+      : (await import("../auth/secure_token.ts")).decodeSecureToken;
     let resumable: ResumableFile | undefined;
     if (options.outputIsStdout) {
       file = io.stdout;
@@ -125,7 +129,7 @@ export async function runDownload(options: DownloadOptions, log: Logger): Promis
     }
     let code: number = ExitCode.FAILED;
     await download(options, swf, decodeSecureToken, log, output, resume, stop.signal, (outcome) => {
-      code = report(outcome, options, log);
+      code = report(outcome, options, log, stop.signal.aborted);
       log.debug("Closing connection.\n");
     });
     return code;
@@ -301,8 +305,16 @@ function printStart(
   if (options.stopMs > 0) log.printf(formatForDuration(options.stopMs, start.seekMs));
 }
 
-/** Prints the outcome as rtmpdump does and returns its exit code. */
-function report(outcome: DownloadOutcome, options: DownloadOptions, log: Logger): number {
+/**
+ * Prints the outcome as rtmpdump does and returns its exit code. `interrupted`: a signal stopped
+ * the download.
+ */
+function report(
+  outcome: DownloadOutcome,
+  options: DownloadOptions,
+  log: Logger,
+  interrupted: boolean,
+): number {
   switch (outcome.status) {
     case "complete":
       log.printf(DOWNLOAD_COMPLETE);
@@ -311,7 +323,7 @@ function report(outcome: DownloadOutcome, options: DownloadOptions, log: Logger)
       log.printf(formatDownloadIncomplete(outcome.percent));
       return ExitCode.INCOMPLETE;
     case "no-connect":
-      return reportConnectFailure(outcome.error, options, log);
+      return reportConnectFailure(outcome.error, options, log, interrupted);
     case "failed":
       if (outcome.reason === "write") {
         log.log(LogLevel.Error, `Download: Failed writing, exiting! ${oneLine(outcome.error)}`);
@@ -325,7 +337,12 @@ function report(outcome: DownloadOutcome, options: DownloadOptions, log: Logger)
 }
 
 /** The lines librtmp's RTMP_Connect logs for a failed connection, and the exit code. */
-function reportConnectFailure(err: unknown, options: DownloadOptions, log: Logger): number {
+function reportConnectFailure(
+  err: unknown,
+  options: DownloadOptions,
+  log: Logger,
+  interrupted: boolean,
+): number {
   const failure = err instanceof ConnectionFailure ? err : undefined;
   const cause = failure ? failure.cause : err;
   if (cause instanceof UnsupportedTransportError || cause instanceof TypeError) {
@@ -341,7 +358,8 @@ function reportConnectFailure(err: unknown, options: DownloadOptions, log: Logge
     log.log(LogLevel.Error, cause.message);
     return ExitCode.NO_CONNECT;
   }
-  if (cause instanceof TimeoutError) {
+  if (cause instanceof TimeoutError || (interrupted && failure?.stage === "handshake")) {
+    // A signal during the handshake is no fault of the peer's: rtmpdump's line only.
     log.log(LogLevel.Error, "RTMP_Connect1, handshake failed.");
   } else if (failure?.stage === "handshake" && !(cause instanceof ConnectError)) {
     log.log(LogLevel.Error, oneLine(cause));
@@ -383,7 +401,8 @@ function reportSocketError(err: unknown, options: DownloadOptions, log: Logger):
   if (known) {
     log.log(LogLevel.Error, `RTMP_Connect0, failed to connect socket. ${known[0]} (${known[1]})`);
   } else {
-    log.log(LogLevel.Error, `RTMP_Connect0, failed to connect socket. ${(err as Error).message}`);
+    // No errno rtmpdump would print (an RTMPT session refused, …): the layer's own sentence.
+    log.log(LogLevel.Error, oneLine(err));
   }
 }
 

@@ -43,11 +43,19 @@ const STATE_FAILED = 6;
 const EMPTY = new Uint8Array(0);
 
 /**
+ * Bytes a tag body's buffer starts with when the body is not all there yet, unless more have
+ * arrived: the buffer grows with the bytes that arrive (doubling, up to the declared size), so a
+ * tag header that declares 16 MiB costs nothing until they come.
+ */
+const INITIAL_TAG_BUFFER = 256;
+
+/**
  * Parses an FLV byte stream incrementally. Feed bytes with {@linkcode FlvReader.push} in chunks of
  * any size; each complete tag is handed to the callback once its PreviousTagSize was checked.
  *
  * Ownership: a tag's `data` is a view into the chunk passed to `push` when the whole tag lies in
- * that chunk, and a fresh buffer otherwise. It stays valid as long as the caller does not reuse
+ * that chunk, and a fresh buffer otherwise (grown as the body arrives, so memory follows the
+ * bytes received rather than the size a tag header declares). It stays valid as long as the caller does not reuse
  * the chunk's memory; copy it to keep it across a reuse.
  *
  * @example
@@ -196,7 +204,7 @@ export class FlvReader {
             this.#position += size;
             this.#endTagData(onTag);
           } else {
-            this.#tagData = new Uint8Array(size);
+            this.#tagData = EMPTY;
             this.#tagDataFill = 0;
             this.#tagDataIsView = false;
             this.#state = STATE_TAG_DATA;
@@ -205,6 +213,7 @@ export class FlvReader {
         }
         case STATE_TAG_DATA: {
           const n = Math.min(this.#tagSize - this.#tagDataFill, length - pos);
+          if (this.#tagDataFill + n > this.#tagData.length) this.#growTagData(n);
           this.#tagData.set(data.subarray(pos, pos + n), this.#tagDataFill);
           this.#tagDataFill += n;
           pos += n;
@@ -236,6 +245,25 @@ export class FlvReader {
       this.#tagData = this.#tagData.slice();
       this.#tagDataIsView = false;
     }
+  }
+
+  /**
+   * Makes room for `count` more body bytes, all of which are in the chunk being pushed: the
+   * whole body when the chunk finishes it, else double (at least {@linkcode INITIAL_TAG_BUFFER}),
+   * never more than the declared size.
+   */
+  #growTagData(count: number): void {
+    const size = this.#tagSize;
+    const fill = this.#tagDataFill;
+    const old = this.#tagData;
+    const needed = fill + count;
+    const grown = new Uint8Array(
+      needed === size
+        ? size
+        : Math.max(needed, Math.min(size, Math.max(old.length * 2, INITIAL_TAG_BUFFER))),
+    );
+    grown.set(old.subarray(0, fill));
+    this.#tagData = grown;
   }
 
   /** Copies up to `need - scratchFill` bytes into the scratch buffer; returns the new position. */

@@ -21,6 +21,7 @@ import {
   encodeAcknowledgement,
   encodeSetChunkSize,
   encodeUserControl,
+  MessageError,
   MessageType,
   UserControlEvent,
 } from "../message/mod.ts";
@@ -131,7 +132,10 @@ export class PublishSession {
     this.#invoke("connect", [object], CSID.Command, 0, true);
   }
 
-  /** Feeds received bytes. Throws the chunk layer's error on a broken stream. */
+  /**
+   * Feeds received bytes. Throws the chunk layer's `ChunkError` on a broken chunk stream;
+   * malformed control messages and commands are logged and ignored, as librtmp does.
+   */
   receive(data: Uint8Array): void {
     this.bytesIn += data.length;
     this.#decoder.push(data, this.#onMessage);
@@ -192,12 +196,14 @@ export class PublishSession {
   #handleMessage(message: RtmpMessage): void {
     const payload = message.payload;
     switch (message.typeId) {
-      case MessageType.WindowAckSize:
-        this.#serverWindow = decodeWindowAckSize(payload);
+      case MessageType.WindowAckSize: {
+        const window = this.#decodeControl(decodeWindowAckSize, payload);
+        if (window !== undefined) this.#serverWindow = window;
         return;
+      }
       case MessageType.UserControl: {
-        const control = decodeUserControl(payload);
-        if (control.event === UserControlEvent.PingRequest) {
+        const control = this.#decodeControl(decodeUserControl, payload);
+        if (control?.event === UserControlEvent.PingRequest) {
           this.#encoder.write(
             encodeUserControl(UserControlEvent.PingResponse, [control.value ?? 0]),
           );
@@ -210,6 +216,17 @@ export class PublishSession {
           message.typeId === MessageType.CommandAmf3 ? payload.subarray(1) : payload,
         );
         return;
+    }
+  }
+
+  /** Decodes a control message, or logs and ignores one that is malformed (as librtmp). */
+  #decodeControl<T>(decode: (payload: Uint8Array) => T, payload: Uint8Array): T | undefined {
+    try {
+      return decode(payload);
+    } catch (err) {
+      if (!(err instanceof MessageError)) throw err;
+      this.#log(LogLevel.Warning, `Ignoring a malformed control message: ${err.message}`);
+      return undefined;
     }
   }
 

@@ -30,8 +30,10 @@ import {
   encodeSetPeerBandwidth,
   encodeUserControl,
   encodeWindowAckSize,
+  MessageError,
   MessageType,
   PeerBandwidthLimit,
+  type UserControl,
   UserControlEvent,
 } from "../message/mod.ts";
 import { SessionError } from "./session_error.ts";
@@ -193,8 +195,10 @@ export class ServerSession {
 
   /**
    * Feeds bytes received after the handshake and handles every message they complete. Throws
-   * {@linkcode SessionError} (or the chunk layer's error) when the client breaks the protocol;
-   * the connection should then be closed.
+   * {@linkcode SessionError} when a message breaks the protocol (a malformed control message or
+   * command; the lower layer's error is its `cause`) and the chunk layer's `ChunkError` when the
+   * chunk stream does; the connection should then be closed. Errors thrown by `onEvent` pass
+   * through unchanged.
    */
   receive(data: Uint8Array): void {
     this.bytesIn += data.length;
@@ -438,17 +442,17 @@ export class ServerSession {
       case MessageType.Abort:
         return; // applied by the decoder
       case MessageType.Acknowledgement:
-        this.bytesAcknowledged = decodeAcknowledgement(message.payload);
+        this.bytesAcknowledged = decodeControl(decodeAcknowledgement, message.payload);
         this.#onEvent({ type: "acknowledgement", bytes: this.bytesAcknowledged });
         return;
       case MessageType.WindowAckSize:
-        this.clientWindowAckSize = decodeWindowAckSize(message.payload);
+        this.clientWindowAckSize = decodeControl(decodeWindowAckSize, message.payload);
         return;
       case MessageType.SetPeerBandwidth:
-        decodeSetPeerBandwidth(message.payload); // checked, not enforced (as ffmpeg)
+        decodeControl(decodeSetPeerBandwidth, message.payload); // checked, not enforced (as ffmpeg)
         return;
       case MessageType.UserControl:
-        this.#handleUserControl(message.payload);
+        this.#handleUserControl(decodeControl(decodeUserControl, message.payload), message.payload);
         return;
       case MessageType.CommandAmf0:
       case MessageType.CommandAmf3:
@@ -467,8 +471,7 @@ export class ServerSession {
     this.#warn(`Ignoring message type ${message.typeId}`);
   }
 
-  #handleUserControl(payload: Uint8Array): void {
-    const control = decodeUserControl(payload);
+  #handleUserControl(control: UserControl, payload: Uint8Array): void {
     switch (control.event) {
       case UserControlEvent.SetBufferLength:
         this.#onEvent({
@@ -720,6 +723,16 @@ export class ServerSession {
 }
 
 const CONTROL = { csid: ServerCsid.Control } as const;
+
+/** Decodes a control message's payload; one that is malformed is the client's protocol error. */
+function decodeControl<T>(decode: (payload: Uint8Array) => T, payload: Uint8Array): T {
+  try {
+    return decode(payload);
+  } catch (err) {
+    if (err instanceof MessageError) throw new SessionError(err.message, { cause: err });
+    throw err;
+  }
+}
 
 function stringArg(value: AmfValue): string {
   return typeof value === "string" ? value : "";

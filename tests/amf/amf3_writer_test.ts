@@ -6,10 +6,11 @@ import {
   AmfEcmaArray,
   AmfObject,
   type AmfValue,
+  decodeAmf3,
   encodeAmf3,
 } from "../../src/amf/mod.ts";
 import { AMF3_GOLDEN } from "./_amf3_golden.ts";
-import { hex } from "./_amf_assert.ts";
+import { assertAmfEqual, hex } from "./_amf_assert.ts";
 
 for (const golden of AMF3_GOLDEN.filter((g) => g.encode)) {
   Deno.test(`Amf3Writer encodes golden: ${golden.name}`, () => {
@@ -51,10 +52,30 @@ Deno.test("Amf3Writer writes an empty ECMA array as an empty array", () => {
   assert.equal(hex(encodeAmf3([])), "09 01 01");
 });
 
-Deno.test("Amf3Writer rejects empty member names with TypeError", () => {
-  assert.throws(() => encodeAmf3(new AmfObject([["", 1]])), TypeError);
-  assert.throws(() => encodeAmf3(new AmfEcmaArray([["", 1]])), TypeError);
-  assert.throws(() => encodeAmf3({ "": 1 }), TypeError);
+Deno.test("Amf3Writer writes maps with an empty name in a form that decodes to the same map", () => {
+  // An object with sealed members only: traits 0x23 (2 sealed), class "", names "" and "a".
+  assert.equal(
+    hex(encodeAmf3(new AmfObject([["", 1], ["a", 2]]))),
+    "0a 23 01 01 03 61 04 01 04 02",
+  );
+  assert.equal(hex(encodeAmf3({ "": 1 })), "0a 13 01 01 04 01");
+  // An associative array as a dictionary with string keys.
+  assert.equal(
+    hex(encodeAmf3(new AmfEcmaArray([["", 1], ["b", true]]))),
+    "11 05 00 06 01 04 01 06 03 62 03",
+  );
+  for (
+    const value of [
+      new AmfObject([["", 1], ["a", [new AmfEcmaArray([["", null]])]]]),
+      new AmfEcmaArray([["", "x"], ["y", new AmfObject([["", 0]])]]),
+    ]
+  ) {
+    const [decoded] = decodeAmf3(encodeAmf3(value));
+    assertAmfEqual(decoded, value);
+  }
+  const typed = new AmfObject([["", 1]]);
+  typed.className = "T";
+  assertAmfEqual(decodeAmf3(encodeAmf3(typed))[0], typed);
 });
 
 Deno.test("Amf3Writer rejects unsupported values with TypeError", () => {

@@ -96,10 +96,12 @@ Deno.test("Nesting up to AMF_MAX_DEPTH decodes; one more level is an AmfError", 
   // A million levels fail fast on the limit, not on the call stack.
   assertThrowsAmf(() => decodeAmf0(Uint8Array.from(repeat(amf0Array, 1_000_000))), "nesting");
   assertThrowsAmf(() => decodeAmf3(Uint8Array.from(repeat(amf3Array, 1_000_000))), "nesting");
-  // Through the AVM+ switch: AMF0 nesting, then AMF3 nesting, each within its own limit.
-  const amf0Part = repeat(amf0Array, AMF_MAX_DEPTH);
-  const mixed = concat(amf0Part, [0x11], repeat(amf3Array, AMF_MAX_DEPTH), [0x01]);
+  // Through the AVM+ switch: AMF0 nesting, then AMF3 nesting, within one limit together.
+  const half = AMF_MAX_DEPTH / 2;
+  const mixed = concat(repeat(amf0Array, half), [0x11], repeat(amf3Array, half), [0x01]);
   assert.equal(decodeAmf0(mixed).length, 1);
+  const tooDeep = concat(repeat(amf0Array, half), [0x11], repeat(amf3Array, half + 1), [0x01]);
+  assertThrowsAmf(() => decodeAmf0(tooDeep), "nesting");
 });
 
 Deno.test("Bad AMF0 references are AmfErrors", () => {
@@ -290,7 +292,7 @@ Deno.test("Re-encoding any decoded hostile value stays bounded", () => {
         encodeAmf3(...values);
         encodeAmf0(...values);
       } catch (error) {
-        // AMF3 → AMF0 may meet byte arrays; AMF3 → AMF3 may meet empty dictionary keys.
+        // AMF3 → AMF0 may meet byte arrays.
         if (!(error instanceof TypeError)) throw error;
       }
     }),

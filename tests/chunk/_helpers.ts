@@ -29,3 +29,39 @@ export function decodeInPieces(
 export function everyByte(length: number): number[] {
   return Array.from({ length: Math.max(0, length - 1) }, (_, i) => i + 1);
 }
+
+/** How many typed arrays a function created with `new Uint8Array(n)`, and their total bytes. */
+export interface AllocationCount {
+  /** Arrays created with a length. */
+  count: number;
+  /** Sum of their lengths. */
+  bytes: number;
+}
+
+/**
+ * Runs `fn` while counting the `Uint8Array`s constructed from a length (the allocations that
+ * zero-fill memory). Views made with `subarray` are not counted: they allocate no bytes.
+ */
+export function countAllocations(fn: () => void): AllocationCount {
+  const original = globalThis.Uint8Array;
+  const counted: AllocationCount = { count: 0, bytes: 0 };
+  globalThis.Uint8Array = new Proxy(original, {
+    construct(target, args, newTarget) {
+      if (typeof args[0] === "number") {
+        counted.count++;
+        counted.bytes += args[0];
+      }
+      return Reflect.construct(
+        target,
+        args,
+        newTarget === globalThis.Uint8Array ? target : newTarget,
+      );
+    },
+  });
+  try {
+    fn();
+  } finally {
+    globalThis.Uint8Array = original;
+  }
+  return counted;
+}

@@ -9,7 +9,7 @@
 /** The first of the ports README blocks may use. */
 export const FIRST_PORT = 29350;
 /** The last of the ports README blocks may use. */
-export const LAST_PORT = 29359;
+export const LAST_PORT = 29369;
 /** Peers a block may call, found as command words. */
 const PEERS = ["ffmpeg", "ffprobe", "rtmpdump"];
 /** Fence languages that hold commands under a name this file does not run. */

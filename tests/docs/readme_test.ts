@@ -24,7 +24,7 @@
  *   every file a block redirects output to (`> FILE`, `2> FILE`) already exists when the block
  *   starts, holding stale text: the block's own text, which has every word it waits for.
  *
- *   Addresses are loopback only (127.0.0.1, ::1) and ports are 29350–29359, each block its own:
+ *   Addresses are loopback only (127.0.0.1, ::1) and ports are 29350–29369, each block its own:
  *   outside the kernel's ephemeral range, where the tests' own servers (port 0) live, and used
  *   by no test. Runs of this file on one machine take turns (a lock file), and a block
  *   waits for its ports to be free before it starts and after it ends. A block that calls

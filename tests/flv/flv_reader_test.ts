@@ -9,6 +9,7 @@ import {
   type FlvReaderOptions,
   type FlvTag,
 } from "../../src/flv/mod.ts";
+import { countAllocations } from "../chunk/_helpers.ts";
 import { concat, goldenFile, HEADER_CASES, TAG_CASES } from "./_golden.ts";
 
 /** Plain copies, so views and fresh buffers compare equal. */
@@ -194,4 +195,40 @@ Deno.test("FlvReader in lenient mode accepts a last tag without PreviousTagSize"
 
 Deno.test("FlvReader rejects an invalid maxTagSize", () => {
   throws(() => new FlvReader({ maxTagSize: -1 }), RangeError);
+});
+
+Deno.test("FlvReader allocates with the body bytes that arrive, not the size a tag declares", () => {
+  // Reproduces the amplification the fuzz harness found: a tag header declaring 16 MiB and a
+  // few bytes of body allocated 16 MiB at once.
+  const header = new Uint8Array([0x09, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0]);
+  const input = concat([encodeFlvHeader(1), header, new Uint8Array(100)]);
+  const reader = new FlvReader();
+  const allocated = countAllocations(() => reader.push(input, () => {}));
+  ok(allocated.bytes <= 4096, `${input.length} bytes of input allocated ${allocated.bytes} bytes`);
+  throws(() => reader.finish(), /inside a tag/);
+});
+
+Deno.test("FlvReader grows a split tag's body to exactly its size, copying it once per step", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 200_000 }),
+      fc.array(fc.nat({ max: 250_000 }), { maxLength: 12 }),
+      (size, cutsRaw) => {
+        const data = new Uint8Array(size);
+        for (let i = 0; i < size; i++) data[i] = (i * 13 + (i >> 8)) & 0xff;
+        const bytes = concat([
+          encodeFlvHeader(1),
+          encodeFlvTag({ type: 9, timestamp: 5, data }),
+        ]);
+        const cuts = [...new Set(cutsRaw.map((c) => Math.min(c, bytes.length)))].sort((a, b) =>
+          a - b
+        );
+        const tags = readSplit(bytes, cuts);
+        assertEquals(tags.length, 1);
+        assertEquals(tags[0].data.length, size);
+        ok(tags[0].data.every((b, i) => b === ((i * 13 + (i >> 8)) & 0xff)));
+      },
+    ),
+    { numRuns: 40 },
+  );
 });

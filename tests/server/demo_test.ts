@@ -3,15 +3,20 @@ import { runProcess } from "../_process.ts";
 
 const DEMO = new URL("../../scripts/demo.ts", import.meta.url).pathname;
 
-Deno.test("deno task demo: serves the sample over rtmp, downloads it, checks it, reports OK", async () => {
+Deno.test("deno task demo: downloads the sample over every transport stack, each identical, OK", async () => {
   const output = await runProcess(Deno.execPath(), ["run", "-A", DEMO]);
   const text = new TextDecoder().decode(output.stdout);
   assertEquals(output.code, 0, text + output.stderr);
-  assert(
-    /transport {2}rtmp over tcp, rtmp:\/\/127\.0\.0\.1:\d+\/vod\/sample\.flv/.test(text),
+  for (const listener of ["rtmp", "rtmpt", "rtmps", "rtmpts"]) {
+    assert(new RegExp(`${listener}://127\\.0\\.0\\.1:\\d+`).test(text), `${listener} in\n${text}`);
+  }
+  const lines = text.split("\n").filter((line) => /^ {2}rtmp\w*\s/.test(line));
+  assertEquals(
+    lines.map((line) => line.trim().split(/\s+/)[0]),
+    ["rtmp", "rtmpe", "rtmpe", "rtmpt", "rtmpte", "rtmps", "rtmpts"],
     text,
   );
-  assert(/check {6}345 tags identical/.test(text), text);
-  assert(/"Download complete"/.test(text), text);
+  for (const line of lines) assert(/ 235,993 bytes .* identical/.test(line), line);
+  assert(/check {6}each download: 345 tags identical/.test(text), text);
   assert(text.trimEnd().endsWith("OK"), text);
 });
