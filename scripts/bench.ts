@@ -1,34 +1,55 @@
 /**
- * Benchmark: rtmpkit against rtmpdump, downloading VOD files from a local nginx-rtmp
- * (`deno task bench`; not part of `deno task test`).
+ * Benchmark: rtmpkit side by side with rtmpdump and nginx-rtmp, every case in one run, with the
+ * ratios and the targets (`deno task bench`; not part of `deno task test`).
  *
- * Cases: a ~16 MB file (round trips dominate) and a ~240 MB 1080p file (throughput dominates),
- * both generated once with ffmpeg and cached under `.tmp/media/`. Clients: rtmpdump,
- * `deno run -A cli.ts`, `dist/rtmpkit` when built, and `bun cli.ts` with `--bun`. After one
- * unmeasured warm-up each, the clients take turns, `--runs N` times each (default 5), and every
- * output is checked against rtmpdump's (SHA-256 and exit code).
+ * Cases (`--only` takes a comma-separated list of their names):
  *
- * Each run is measured from a small bash wrapper: wall time from `$EPOCHREALTIME` around the
- * client, CPU (user + sys) from bash's `times` (millisecond resolution), and peak RSS from GNU
- * time's `%M` (the largest of bash and the client; bash's own is a few MB).
+ * - `startup`: CPU and peak RSS when the first byte reaches the server (scripts/bench_startup.ts).
+ *   Targets for `deno run` and the binary: under 0.050 s and 30 MB.
+ * - `16mb`, `240mb`: a ~16 MB file (round trips dominate) and a ~240 MB 1080p file (throughput
+ *   dominates) from nginx-rtmp (scripts/bench_vod.ts). Targets on the 240 MB file for `deno run`
+ *   and the binary against rtmpdump: CPU ≤ 1.3x, wall ≤ 1.05x, peak RSS ≤ 48 MB.
+ * - `rtmpe`: the 240 MB file over RTMPE through rtmpsuck (scripts/bench_rtmpe.ts). Targets: CPU
+ *   ≤ 1.5x rtmpdump's, wall ≤ 1.05x.
+ * - `rtmps`: the 240 MB file over TLS through stunnel (scripts/bench_rtmps.ts), beside plain RTMP
+ *   and ffmpeg. Target: wall ≤ 1.1x the same runtime's plain download.
+ * - `fanout`: N players of one live stream from rtmpkit serve and from nginx-rtmp
+ *   (scripts/bench_fanout.ts). Targets: CPU per player at the ladder's top ≤ nginx-rtmp's, and
+ *   rtmpkit holds at least nginx-rtmp's N.
  *
- * Targets, for each rtmpkit client against rtmpdump's medians: wall ≤ 1.1x, CPU ≤ 2.5x, and
- * peak RSS ≤ 80 MB. Misses are reported, not fatal; a differing output or a failed run exits 1.
+ * Clients: rtmpdump, `deno run -A cli.ts`, the binary `dist/rtmpkit` (built first, unless
+ * `--no-build`), and `bun cli.ts` (figures only; the binary is what Bun users run). Floors: bare
+ * programs (scripts/bench_floor.ts) on Deno and as a Bun binary, doing only what the runtime
+ * must for the case (connect and send a byte; copy a socket to a file), which shows where a
+ * runtime, not rtmpkit, decides a figure.
  *
- * The fan-out case (`fanout`, see `bench_fanout.ts`) plays one live stream with N concurrent
- * players from `rtmpkit serve` and from nginx-rtmp, for a ladder of N, and reports each server's
- * CPU per player and the largest N it holds without losing frames; the target is that rtmpkit
- * holds at least nginx-rtmp's number.
+ * Every figure is a median of `--runs N` runs (default 5; the start-up case takes three times
+ * as many, being cheap), the clients taking turns. Every output is compared with rtmpdump's
+ * (SHA-256 and exit code). The machine's load average is printed with each case: figures from
+ * a busy machine are noisy, ratios less so. Misses are reported, not fatal; a differing output
+ * or a failed run exits 1.
  *
- * Usage: `deno run -A scripts/bench.ts [--runs N] [--only 16mb|240mb|fanout] [--bun]
- * [--ladder 10,25,50]` (`--ladder` sets the fan-out case's player counts).
+ * Usage: `deno run -A scripts/bench.ts [--runs N] [--only startup,16mb,240mb,rtmpe,rtmps,fanout]
+ * [--no-build] [--no-bun] [--ladder 10,25,50]`
  *
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { genMedia, MEDIA_DIR, type MediaKind, REPO_ROOT } from "./gen_media.ts";
 import { benchFanout } from "./bench_fanout.ts";
+import { type BenchClient, measureToolsMissing, sha256File } from "./bench_measure.ts";
+import {
+  type BenchRow,
+  megabyteTarget,
+  printRows,
+  ratioTarget,
+  secondsTarget,
+  type Target,
+} from "./bench_report.ts";
+import { benchStartup, type StartupSubject } from "./bench_startup.ts";
+import { benchFloors, benchVod, type FloorProgram, type VodResult } from "./bench_vod.ts";
+import { benchRtmpe, rtmpeUnavailable } from "./bench_rtmpe.ts";
+import { rtmpsUnavailable, startStunnel } from "./bench_rtmps.ts";
 import {
   findExecutable,
   peersAvailable,
@@ -37,307 +58,424 @@ import {
   startNginxRtmp,
 } from "../tests/interop/_harness.ts";
 
-/** Wall-time target: rtmpkit's median over rtmpdump's. */
-const WALL_TARGET_RATIO = 1.1;
-/** CPU (user + sys) target: rtmpkit's median over rtmpdump's. */
-const CPU_TARGET_RATIO = 2.5;
-/** Peak RSS target for rtmpkit, in bytes. */
-const RSS_TARGET_BYTES = 80e6;
-/** No single download may take longer than this. */
-const RUN_TIMEOUT_MS = 300_000;
+/** Case names, in the order they run. */
+const CASES = ["startup", "16mb", "240mb", "rtmpe", "rtmps", "fanout"] as const;
+type CaseName = typeof CASES[number];
 
-interface Client {
-  readonly name: string;
-  readonly command: string[];
-  readonly isReference: boolean;
-}
+/** Targets (issue figures). */
+const STARTUP_CPU_TARGET_S = 0.05;
+const STARTUP_RSS_TARGET_MB = 30;
+const VOD_CPU_TARGET = 1.3;
+const VOD_WALL_TARGET = 1.05;
+const VOD_RSS_TARGET_MB = 48;
+const RTMPE_CPU_TARGET = 1.5;
+const RTMPE_WALL_TARGET = 1.05;
+const RTMPS_WALL_TARGET = 1.1;
 
-interface Sample {
-  readonly wallS: number;
-  readonly cpuS: number;
-  readonly rssBytes: number;
-  readonly code: number;
-  readonly sha256: string;
-}
-
-interface Case {
-  readonly label: string;
-  readonly kind: MediaKind;
-}
-
-const CASES: Record<string, Case> = {
+const VOD_FILES: Record<"16mb" | "240mb", { label: string; kind: MediaKind }> = {
   "16mb": { label: "16 MB VOD", kind: "bench_16mb" },
-  "240mb": { label: "240 MB 1080p VOD", kind: "bench_1080p" },
+  "240mb": { label: "240 MB VOD", kind: "bench_1080p" },
 };
-/** The `--only` name of the live fan-out case. */
-const FANOUT_CASE = "fanout";
 
-const WRAPPER = [
-  'base="$1"; shift',
-  "t0=$EPOCHREALTIME",
-  '"$@" 2>"$base.stderr"',
-  "status=$?",
-  "t1=$EPOCHREALTIME",
-  '{ echo "$t0 $t1 $status"; times; } >"$base.times"',
-  'exit "$status"',
-].join("\n");
+const RTMPDUMP = "rtmpdump";
+const DENO = "rtmpkit (deno)";
+const BINARY = "rtmpkit (binary)";
+const BUN = "rtmpkit (bun)";
+/** The clients held to the targets: the two ways rtmpkit ships. */
+const TARGETED = new Set([DENO, BINARY]);
 
-function parseArgs(args: string[]) {
+interface Options {
+  runs: number;
+  only: Set<CaseName>;
+  build: boolean;
+  bun: boolean;
+  ladder: number[] | undefined;
+}
+
+function parseArgs(args: string[]): Options {
   let runs = 5;
-  let only: string | undefined;
-  let bun = false;
+  let only = new Set<CaseName>(CASES);
+  let build = true;
+  let bun = true;
   let ladder: number[] | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === "--runs") runs = Number(args[++i]);
     else if (arg.startsWith("--runs=")) runs = Number(arg.slice("--runs=".length));
-    else if (arg === "--only") only = args[++i];
+    else if (arg === "--only" || arg.startsWith("--only=")) {
+      const list = arg === "--only" ? args[++i] ?? "" : arg.slice("--only=".length);
+      const names = list.split(",").map((s) => s.trim()).filter((s) => s !== "");
+      for (const name of names) {
+        if (!(CASES as readonly string[]).includes(name)) {
+          throw new Error(`--only takes some of: ${CASES.join(", ")} (not "${name}")`);
+        }
+      }
+      only = new Set(names as CaseName[]);
+    } else if (arg === "--no-build") build = false;
+    else if (arg === "--no-bun") bun = false;
     else if (arg === "--bun") bun = true;
     else if (arg === "--ladder") ladder = (args[++i] ?? "").split(",").map(Number);
     else throw new Error(`Unknown argument "${arg}"`);
   }
   if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs needs a positive integer");
-  if (only !== undefined && !(only in CASES) && only !== FANOUT_CASE) {
-    throw new Error(`--only takes one of: ${[...Object.keys(CASES), FANOUT_CASE].join(", ")}`);
-  }
   if (ladder !== undefined && !ladder.every((n) => Number.isInteger(n) && n > 0)) {
     throw new Error("--ladder needs a comma-separated list of player counts");
   }
-  return { runs, only, bun, ladder };
+  return { runs, only, build, bun, ladder };
 }
 
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  using file = await Deno.open(path);
-  const buffer = new Uint8Array(4 << 20);
-  for (;;) {
-    const n = await file.read(buffer);
-    if (n === null) break;
-    hash.update(buffer.subarray(0, n));
+function loadAverage(): string {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+  } catch {
+    return "?";
   }
-  return hash.digest("hex");
 }
 
-function fileStem(client: Client): string {
-  return client.name.replace(/\W+/g, "_").replace(/^_|_$/g, "");
+function heading(text: string): void {
+  console.log(`\n${text} (load average ${loadAverage()})`);
 }
 
-function parseSeconds(text: string): number {
-  const match = /^(\d+)m([\d.]+)s$/.exec(text);
-  if (!match) throw new Error(`Cannot parse bash times value "${text}"`);
-  return Number(match[1]) * 60 + Number(match[2]);
-}
-
-async function measure(client: Client, url: string, workDir: string): Promise<Sample> {
-  const base = `${workDir}/${fileStem(client)}`;
-  const out = `${base}.flv`;
-  await Deno.remove(out).catch(() => {});
-  const child = new Deno.Command("/usr/bin/time", {
-    args: [
-      "-f",
-      "%M",
-      "-o",
-      `${base}.rss`,
-      "bash",
-      "-c",
-      WRAPPER,
-      "bench",
-      base,
-      ...client.command,
-      "-r",
-      url,
-      "-o",
-      out,
-    ],
+async function buildBinary(): Promise<boolean> {
+  console.log("Building dist/rtmpkit (deno task build; --no-build skips this)...");
+  const { code } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${REPO_ROOT}/scripts/build.ts`],
     cwd: REPO_ROOT,
-    env: { LC_ALL: "C" },
+    stdin: "null",
+    stdout: "null",
+    stderr: "inherit",
+  }).output();
+  return code === 0;
+}
+
+/** Compiles scripts/bench_floor.ts with Bun into the work folder; undefined without Bun. */
+async function buildBunFloor(workDir: string): Promise<string | undefined> {
+  const bun = findExecutable("bun");
+  if (bun === undefined) return undefined;
+  const out = `${workDir}/bench_floor_bun`;
+  const { code } = await new Deno.Command(bun, {
+    args: ["build", "--compile", "--outfile", out, `${REPO_ROOT}/scripts/bench_floor.ts`],
+    cwd: REPO_ROOT,
     stdin: "null",
     stdout: "null",
     stderr: "null",
-    detached: true, // its own process group, so a timeout can kill time, bash and the client
-  }).spawn();
-  const timer = setTimeout(() => Deno.kill(-child.pid, "SIGKILL"), RUN_TIMEOUT_MS);
-  await child.status;
-  clearTimeout(timer);
-
-  const times = (await Deno.readTextFile(`${base}.times`)).trim().split("\n");
-  const [t0, t1, status] = times[0].split(" ").map(Number);
-  const [childUser, childSys] = times[2].trim().split(/\s+/).map(parseSeconds);
-  const rssLine = (await Deno.readTextFile(`${base}.rss`)).trim().split("\n").at(-1) ?? "";
-  let sha256 = "(no output)";
-  try {
-    sha256 = await sha256File(out);
-  } catch {
-    // Reported as a mismatch below.
-  }
-  await Deno.remove(out).catch(() => {});
-  return {
-    wallS: t1 - t0,
-    cpuS: childUser + childSys,
-    rssBytes: Number(rssLine) * 1024,
-    code: status,
-    sha256,
-  };
+  }).output();
+  return code === 0 ? out : undefined;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function pad(text: string, width: number, right = false): string {
-  return right ? text.padStart(width) : text.padEnd(width);
-}
-
-async function benchCase(
-  benchCase: Case,
-  clients: Client[],
-  url: string,
-  runs: number,
-  workDir: string,
-): Promise<boolean> {
-  const path = `${MEDIA_DIR}/${benchCase.kind}.flv`;
-  const { size } = await Deno.stat(path);
-  console.log(`\n${benchCase.label}: ${benchCase.kind}.flv, ${(size / 1e6).toFixed(1)} MB`);
-
-  let ok = true;
-  const reference = await measure(clients[0], url, workDir);
-  for (const client of clients.slice(1)) {
-    const warm = await measure(client, url, workDir);
-    if (warm.code !== reference.code || warm.sha256 !== reference.sha256) {
-      console.log(
-        `  ${client.name}: warm-up differs from rtmpdump (exit ${warm.code} vs ` +
-          `${reference.code}; output ${warm.sha256.slice(0, 12)} vs ${
-            reference.sha256.slice(0, 12)
-          })`,
-      );
-      const stderr = await Deno.readTextFile(
-        `${workDir}/${fileStem(client)}.stderr`,
-      ).catch(() => "");
-      if (stderr) {
-        console.log(`  its stderr ends with: ${stderr.trim().split("\n").slice(-3).join(" | ")}`);
-      }
-      ok = false;
-    }
-  }
-
-  const samples = new Map<string, Sample[]>(clients.map((c) => [c.name, []]));
-  for (let run = 1; run <= runs; run++) {
-    const order = run % 2 === 1 ? clients : [...clients].reverse();
-    for (const client of order) {
-      const sample = await measure(client, url, workDir);
-      samples.get(client.name)!.push(sample);
-      if (sample.code !== reference.code || sample.sha256 !== reference.sha256) {
-        console.log(`  run ${run}, ${client.name}: output or exit code differs from rtmpdump's`);
-        ok = false;
-      }
-    }
-  }
-
-  const rows = clients.map((client) => {
-    const s = samples.get(client.name)!;
+/** Rows of a VOD-like case: ratios against `reference`, targets for the shipped clients. */
+function vodRows(
+  caseName: string,
+  results: readonly VodResult[],
+  reference: string,
+  targets: (name: string, wallX: number, cpuX: number, rss: number) => Target[],
+  notes: Record<string, string> = {},
+): BenchRow[] {
+  const ref = results.find((r) => r.name === reference)?.summary;
+  return results.map(({ name, summary }) => {
+    const isRef = name === reference;
+    const wallX = ref && !isRef ? summary.wallS / ref.wallS : undefined;
+    const cpuX = ref && !isRef ? summary.cpuS / ref.cpuS : undefined;
     return {
-      client,
-      wall: median(s.map((x) => x.wallS)),
-      cpu: median(s.map((x) => x.cpuS)),
-      rss: median(s.map((x) => x.rssBytes)),
-      peakRss: Math.max(...s.map((x) => x.rssBytes)),
+      caseName,
+      name,
+      wallS: summary.wallS,
+      cpuS: summary.cpuS,
+      rssBytes: summary.rssBytes,
+      wallX,
+      cpuX,
+      targets: isRef ? [] : targets(name, wallX ?? NaN, cpuX ?? NaN, summary.rssBytes),
+      note: isRef ? "reference" : notes[name],
     };
   });
-  const ref = rows[0];
-  console.log(
-    `  ${pad("client", 16)} ${pad("wall s", 8, true)} ${pad("cpu s", 8, true)} ` +
-      `${pad("rss MB", 8, true)} ${pad("wall x", 7, true)} ${pad("cpu x", 7, true)}   ` +
-      `(medians of ${runs} runs, exit ${reference.code})`,
-  );
-  for (const row of rows) {
-    const ratios = row.client.isReference
-      ? ""
-      : ` ${pad(`${(row.wall / ref.wall).toFixed(2)}x`, 7, true)} ${
-        pad(`${(row.cpu / ref.cpu).toFixed(2)}x`, 7, true)
-      }`;
-    console.log(
-      `  ${pad(row.client.name, 16)} ${pad(row.wall.toFixed(3), 8, true)} ` +
-        `${pad(row.cpu.toFixed(3), 8, true)} ${pad((row.rss / 1e6).toFixed(1), 8, true)}${ratios}`,
-    );
-  }
-  for (const row of rows.filter((r) => !r.client.isReference)) {
-    const wallX = row.wall / ref.wall;
-    const cpuX = row.cpu / ref.cpu;
-    const verdict = (pass: boolean) => pass ? "PASS" : "MISS";
-    console.log(
-      `  ${row.client.name}: wall ${verdict(wallX <= WALL_TARGET_RATIO)} ` +
-        `(${wallX.toFixed(2)}x, target ≤ ${WALL_TARGET_RATIO}x), ` +
-        `CPU ${verdict(cpuX <= CPU_TARGET_RATIO)} (${
-          cpuX.toFixed(2)
-        }x, target ≤ ${CPU_TARGET_RATIO}x), ` +
-        `RSS ${verdict(row.peakRss <= RSS_TARGET_BYTES)} ` +
-        `(peak ${(row.peakRss / 1e6).toFixed(1)} MB, target ≤ ${RSS_TARGET_BYTES / 1e6} MB)`,
-    );
-  }
-  return ok;
 }
 
 async function main(args: string[]): Promise<number> {
-  const { runs, only, bun, ladder } = parseArgs(args);
+  const options = parseArgs(args);
   const workDir = `${REPO_ROOT}/.tmp/bench`;
   await Deno.mkdir(workDir, { recursive: true });
-  if (only === FANOUT_CASE) return await fanout(workDir, ladder);
-  const availability = peersAvailable(["nginx-rtmp", "rtmpdump", "ffmpeg", "time"]);
-  if (!availability.ok) {
-    console.error(`Cannot run the benchmark: ${availability.reasons.join(", ")}`);
+  const missingTool = measureToolsMissing();
+  if (missingTool !== undefined) {
+    console.error(`Cannot run the benchmark: ${missingTool}`);
     return 1;
   }
-  if (findExecutable("bash") === undefined) {
-    console.error("Cannot run the benchmark: bash not found");
-    return 1;
-  }
-
-  const clients: Client[] = [
-    { name: "rtmpdump", command: [findExecutable("rtmpdump")!], isReference: true },
-    { name: "rtmpkit (deno)", command: rtmpkitCommand("deno"), isReference: false },
-  ];
-  if (peersAvailable(["rtmpkit-binary"]).ok) {
-    clients.push({ name: "rtmpkit (binary)", command: [RTMPKIT_BINARY], isReference: false });
-  } else {
-    console.log("dist/rtmpkit not built (deno task build): benchmarking without it");
-  }
-  if (bun && peersAvailable(["bun"]).ok) {
-    clients.push({ name: "rtmpkit (bun)", command: rtmpkitCommand("bun"), isReference: false });
-  }
-
-  const cases = only === undefined ? Object.values(CASES) : [CASES[only]];
-  for (const c of cases) {
-    console.log(`Preparing ${c.kind}.flv (generated once, then cached in .tmp/media/)...`);
-    await genMedia(c.kind);
-  }
-
-  let ok = true;
-  {
-    await using server = await startNginxRtmp({ mediaDir: MEDIA_DIR });
-    console.log(
-      `nginx-rtmp on 127.0.0.1:${server.port}; targets for rtmpkit against rtmpdump: ` +
-        `wall ≤ ${WALL_TARGET_RATIO}x, CPU ≤ ${CPU_TARGET_RATIO}x, peak RSS ≤ ${
-          RSS_TARGET_BYTES / 1e6
-        } MB`,
-    );
-    for (const c of cases) {
-      ok = await benchCase(c, clients, server.url("vod", `${c.kind}.flv`), runs, workDir) && ok;
+  const needsClients = [...options.only].some((c) => c !== "fanout");
+  if (needsClients) {
+    const availability = peersAvailable(["nginx-rtmp", "rtmpdump", "ffmpeg"]);
+    if (!availability.ok) {
+      console.error(`Cannot run the benchmark: ${availability.reasons.join(", ")}`);
+      return 1;
     }
   }
-  if (!ok) console.log("\nSome outputs or exit codes differed from rtmpdump's.");
-  if (only === undefined) ok = await fanout(workDir, ladder) === 0 && ok;
-  return ok ? 0 : 1;
-}
-
-async function fanout(workDir: string, ladder: number[] | undefined): Promise<number> {
-  const availability = peersAvailable(["nginx-rtmp", "ffmpeg"]);
-  if (!availability.ok) {
-    console.error(`Cannot run the fan-out case: ${availability.reasons.join(", ")}`);
-    return 1;
+  console.log(`rtmpkit benchmark: medians of ${options.runs} runs; ${Deno.build.target}`);
+  if (options.build && needsClients && !(await buildBinary())) {
+    console.error("Cannot build dist/rtmpkit: benchmarking without it");
   }
-  return await benchFanout({ workDir, ladder }) ? 0 : 1;
+
+  const clients: BenchClient[] = [
+    { name: RTMPDUMP, command: [findExecutable("rtmpdump") ?? "rtmpdump"] },
+    { name: DENO, command: rtmpkitCommand("deno") },
+  ];
+  if (peersAvailable(["rtmpkit-binary"]).ok) {
+    clients.push({ name: BINARY, command: [RTMPKIT_BINARY] });
+  } else console.log("dist/rtmpkit is not built: the binary is left out");
+  if (options.bun && peersAvailable(["bun"]).ok) {
+    clients.push({ name: BUN, command: rtmpkitCommand("bun") });
+  }
+  const bunFloor = needsClients ? await buildBunFloor(workDir) : undefined;
+  const denoFloor = [Deno.execPath(), "run", "-A", `${REPO_ROOT}/scripts/bench_floor.ts`];
+
+  const rows: BenchRow[] = [];
+  const problems: string[] = [];
+  let ok = true;
+
+  if (options.only.has("startup")) {
+    heading("Start-up: CPU and peak RSS when the first byte reaches the server");
+    const subjects: StartupSubject[] = clients.map((c) => ({
+      name: c.name,
+      argv: (port) => [
+        ...c.command,
+        "-r",
+        `rtmp://127.0.0.1:${port}/vod/startup.flv`,
+        "-o",
+        `${workDir}/startup.flv`,
+      ],
+    }));
+    const floors: StartupSubject[] = [
+      {
+        name: "floor: Deno, connect + 1 byte",
+        argv: (port) => [...denoFloor, "first-byte", "127.0.0.1", String(port)],
+      },
+    ];
+    if (bunFloor) {
+      floors.push({
+        name: "floor: Bun binary, connect + 1 byte",
+        argv: (port) => [bunFloor, "first-byte", "127.0.0.1", String(port)],
+      });
+    }
+    const results = await benchStartup([...subjects, ...floors], options.runs * 3, workDir);
+    const reference = results.get(RTMPDUMP)!;
+    const caseRows: BenchRow[] = [...results].map(([name, r]) => ({
+      caseName: "start-up",
+      name,
+      wallS: r.wallS,
+      cpuS: r.cpuS,
+      rssBytes: r.rssBytes,
+      wallX: name === RTMPDUMP ? undefined : r.wallS / reference.wallS,
+      cpuX: name === RTMPDUMP ? undefined : r.cpuS / reference.cpuS,
+      targets: TARGETED.has(name)
+        ? [
+          secondsTarget("CPU", r.cpuS, STARTUP_CPU_TARGET_S),
+          megabyteTarget("RSS", r.rssBytes, STARTUP_RSS_TARGET_MB, false),
+        ]
+        : [],
+      note: name === RTMPDUMP ? "reference" : undefined,
+    }));
+    printRows(caseRows);
+    rows.push(...caseRows);
+  }
+
+  const vodCases = (["16mb", "240mb"] as const).filter((c) => options.only.has(c));
+  const needs240 = options.only.has("240mb") || options.only.has("rtmpe") ||
+    options.only.has("rtmps");
+  if (vodCases.length > 0 || needs240) {
+    for (const c of vodCases) await genMedia(VOD_FILES[c].kind);
+    if (needs240) await genMedia(VOD_FILES["240mb"].kind);
+    await using nginx = await startNginxRtmp({ mediaDir: MEDIA_DIR });
+    for (const c of vodCases) {
+      const { label, kind } = VOD_FILES[c];
+      const path = `${MEDIA_DIR}/${kind}.flv`;
+      const { size } = await Deno.stat(path);
+      heading(`${label}: ${kind}.flv (${(size / 1e6).toFixed(1)} MB) from nginx-rtmp`);
+      const vod = await benchVod(clients, nginx.url("vod", `${kind}.flv`), options.runs, workDir);
+      problems.push(...vod.problems.map((p) => `${label}: ${p}`));
+      const results = [...vod.results];
+      if (c === "240mb") {
+        const floors: FloorProgram[] = [{
+          name: "floor: Deno socket to file",
+          argv: (port, out) => [...denoFloor, "read", "127.0.0.1", String(port), out],
+        }];
+        if (bunFloor) {
+          floors.push({
+            name: "floor: Bun binary socket to file",
+            argv: (port, out) => [bunFloor, "read", "127.0.0.1", String(port), out],
+          });
+        }
+        const floor = await benchFloors(
+          floors,
+          path,
+          await sha256File(path),
+          options.runs,
+          workDir,
+        );
+        problems.push(...floor.problems.map((p) => `${label}: ${p}`));
+        results.push(...floor.results);
+      }
+      const caseRows = vodRows(
+        label,
+        results,
+        RTMPDUMP,
+        (name, wallX, cpuX, rss) =>
+          c === "240mb" && TARGETED.has(name)
+            ? [
+              ratioTarget("CPU", cpuX, VOD_CPU_TARGET),
+              ratioTarget("wall", wallX, VOD_WALL_TARGET),
+              megabyteTarget("RSS", rss, VOD_RSS_TARGET_MB),
+            ]
+            : [],
+        {
+          "floor: Deno socket to file": "the file from a plain TCP sender, no RTMP",
+          "floor: Bun binary socket to file": "the file from a plain TCP sender, no RTMP",
+        },
+      );
+      printRows(caseRows);
+      rows.push(...caseRows);
+    }
+
+    if (options.only.has("rtmps")) {
+      const kind = VOD_FILES["240mb"].kind;
+      heading(`rtmps: ${kind}.flv through stunnel in front of nginx-rtmp`);
+      const unavailable = rtmpsUnavailable();
+      if (unavailable !== undefined) {
+        console.log(`  skipped: ${unavailable}`);
+        rows.push({ caseName: "rtmps", name: "-", note: `skipped: ${unavailable}` });
+      } else {
+        await using stunnel = await startStunnel(nginx.port);
+        const plainUrl = nginx.url("vod", `${kind}.flv`);
+        const tlsUrl = `rtmps://127.0.0.1:${stunnel.port}/vod/${kind}.flv`;
+        const shipped = clients.filter((c) => TARGETED.has(c.name));
+        const rtmpsClients: BenchClient[] = [
+          ...shipped.map((c) => ({ ...c, name: `${c.name} rtmp`, url: plainUrl })),
+          ...shipped.map((c) => ({
+            ...c,
+            name: `${c.name} rtmps`,
+            url: tlsUrl,
+            extraArgs: ["--tlsCa", stunnel.caFile],
+          })),
+          {
+            name: "ffmpeg rtmps",
+            command: [findExecutable("ffmpeg")!],
+            style: "ffmpeg" as const,
+            url: tlsUrl,
+            compareOutput: false,
+          },
+        ];
+        const tls = await benchVod(rtmpsClients, plainUrl, options.runs, workDir);
+        problems.push(...tls.problems.map((p) => `rtmps: ${p}`));
+        // The floors read the file over TLS through a stunnel of their own (same certificates
+        // made the same way) and over plain TCP: what TLS and the relay cost without RTMP.
+        const path = `${MEDIA_DIR}/${kind}.flv`;
+        const sha256 = await sha256File(path);
+        let floorCa = "";
+        const tlsFloors: FloorProgram[] = [{
+          name: "floor: Deno TLS socket to file",
+          argv: (port, out) => [...denoFloor, "read", "localhost", String(port), out, floorCa],
+        }];
+        if (bunFloor) {
+          tlsFloors.push({
+            name: "floor: Bun binary TLS socket to file",
+            argv: (port, out) => [bunFloor, "read", "localhost", String(port), out, floorCa],
+          });
+        }
+        const floor = await benchFloors(
+          tlsFloors,
+          path,
+          sha256,
+          options.runs,
+          workDir,
+          async (port) => {
+            const relay = await startStunnel(port);
+            floorCa = relay.caFile;
+            return relay;
+          },
+        );
+        problems.push(...floor.problems.map((p) => `rtmps: ${p}`));
+        const caseRows: BenchRow[] = [];
+        for (const result of tls.results) {
+          const plain = result.name.endsWith(" rtmps")
+            ? tls.results.find((r) => r.name === result.name.replace(/ rtmps$/, " rtmp"))
+            : undefined;
+          const wallX = plain ? result.summary.wallS / plain.summary.wallS : undefined;
+          const cpuX = plain ? result.summary.cpuS / plain.summary.cpuS : undefined;
+          caseRows.push({
+            caseName: "rtmps",
+            name: result.name,
+            wallS: result.summary.wallS,
+            cpuS: result.summary.cpuS,
+            rssBytes: result.summary.rssBytes,
+            wallX,
+            cpuX,
+            targets: plain && TARGETED.has(result.name.replace(/ rtmps$/, ""))
+              ? [ratioTarget("wall vs plain", wallX, RTMPS_WALL_TARGET)]
+              : [],
+            note: plain ? `against ${plain.name}` : undefined,
+          });
+        }
+        for (const result of floor.results) {
+          caseRows.push({
+            caseName: "rtmps",
+            name: result.name,
+            wallS: result.summary.wallS,
+            cpuS: result.summary.cpuS,
+            rssBytes: result.summary.rssBytes,
+            note: "the file over TLS through stunnel from a plain TCP sender, no RTMP",
+          });
+        }
+        printRows(caseRows);
+        rows.push(...caseRows);
+      }
+    }
+  }
+
+  if (options.only.has("rtmpe")) {
+    const kind = VOD_FILES["240mb"].kind;
+    heading(`RTMPE: ${kind}.flv through rtmpsuck (librtmp's server handshake) to nginx-rtmp`);
+    const unavailable = rtmpeUnavailable();
+    if (unavailable !== undefined) {
+      console.log(`  skipped: ${unavailable}`);
+      rows.push({ caseName: "RTMPE", name: "-", note: `skipped: ${unavailable}` });
+    } else {
+      const shipped = clients.filter((c) => c.name === RTMPDUMP || TARGETED.has(c.name));
+      const rtmpe = await benchRtmpe(shipped, `${kind}.flv`, options.runs, workDir);
+      problems.push(...rtmpe.problems.map((p) => `RTMPE: ${p}`));
+      const caseRows = vodRows(
+        "RTMPE",
+        rtmpe.results,
+        RTMPDUMP,
+        (name, wallX, cpuX) =>
+          TARGETED.has(name)
+            ? [
+              ratioTarget("CPU", cpuX, RTMPE_CPU_TARGET),
+              ratioTarget("wall", wallX, RTMPE_WALL_TARGET),
+            ]
+            : [],
+      );
+      printRows(caseRows);
+      rows.push(...caseRows);
+    }
+  }
+
+  if (options.only.has("fanout")) {
+    const availability = peersAvailable(["nginx-rtmp", "ffmpeg"]);
+    if (!availability.ok) {
+      console.log(`\nFan-out skipped: ${availability.reasons.join(", ")}`);
+      rows.push({ caseName: "fan-out", name: "-", note: "skipped" });
+    } else {
+      console.log(`\n(load average ${loadAverage()})`);
+      const fanout = await benchFanout({ workDir, ladder: options.ladder });
+      if (!fanout.ok) ok = false;
+      rows.push(...fanout.rows);
+    }
+  }
+
+  heading("Summary: every case side by side, medians, ratios and targets");
+  printRows(rows);
+  if (problems.length > 0) {
+    ok = false;
+    console.log("\nDifferences and failures:");
+    for (const problem of problems) console.log(`  ${problem}`);
+  }
+  return ok ? 0 : 1;
 }
 
 if (import.meta.main) {

@@ -1,6 +1,7 @@
 /**
  * The fan-out case of `deno task bench` (`--only fanout`): N concurrent players of one live
- * stream, from `rtmpkit serve` and from nginx-rtmp under the same load.
+ * stream, from `rtmpkit serve` (on Deno, and as the binary `dist/rtmpkit` when it is built) and
+ * from nginx-rtmp under the same load.
  *
  * For each server and each N of a ladder (10, 25, 50, 100, 200, 400, 800 by default):
  *
@@ -17,8 +18,9 @@
  *   meanwhile; CPU per player is that CPU (in % of one core) over N.
  *
  * A server "holds" N when every player played and received every frame, to the last, within
- * the lag limit. A server's ladder stops at its first N that it does not hold. The target is
- * that rtmpkit holds at least nginx-rtmp's largest N. The player process's own CPU is shown
+ * the lag limit. A server's ladder stops at its first N that it does not hold. The targets:
+ * rtmpkit holds at least nginx-rtmp's largest N, and at the largest N both hold its CPU per
+ * player is at most nginx-rtmp's. The player process's own CPU is shown
  * too: when it nears a full core the load generator, not the server, may be what limits the
  * step (on a 2-core machine that happens above about 1000 players). At the first step one
  * rtmpdump also plays each server, as a check of the in-process players' frame accounting.
@@ -37,7 +39,9 @@ import {
   findExecutable,
   freePort,
   NGINX_RTMP_MODULE,
+  peersAvailable,
   rtmpkitCommand,
+  type RtmpkitRuntime,
   waitForPort,
 } from "../tests/interop/_harness.ts";
 import { genMedia, MEDIA_DIR, REPO_ROOT } from "./gen_media.ts";
@@ -49,6 +53,7 @@ import {
   readExpectedFrames,
 } from "./fanout_player.ts";
 import { FlvReader, FlvTagType } from "../src/flv/mod.ts";
+import { type BenchRow, ratioTarget, type Target } from "./bench_report.ts";
 
 /** Player counts tried, smallest first. */
 export const FANOUT_LADDER: readonly number[] = [10, 25, 50, 100, 200, 400, 800];
@@ -261,9 +266,13 @@ async function startNginx(): Promise<FanoutServer> {
   };
 }
 
-async function startRtmpkit(logPath: string): Promise<FanoutServer> {
+async function startRtmpkit(
+  name: string,
+  runtime: RtmpkitRuntime,
+  logPath: string,
+): Promise<FanoutServer> {
   const port = freePort();
-  const [command, ...prefix] = rtmpkitCommand("deno");
+  const [command, ...prefix] = rtmpkitCommand(runtime);
   const log = await Deno.open(logPath, { write: true, create: true, truncate: true });
   const child = new Deno.Command(command, {
     args: [
@@ -301,7 +310,7 @@ async function startRtmpkit(logPath: string): Promise<FanoutServer> {
     throw err;
   }
   return {
-    name: "rtmpkit serve",
+    name,
     port,
     pids: () => [child.pid],
     log: async () => tail(await Deno.readTextFile(logPath).catch(() => "")),
@@ -548,7 +557,7 @@ function printStep(serverName: string, step: StepResult): void {
   const r = step.result;
   const fixed = (n: number, digits: number) => Number.isFinite(n) ? n.toFixed(digits) : "-";
   console.log(
-    `  ${pad(serverName, 14, false)} ${pad(String(step.players), 4)} ` +
+    `  ${pad(serverName, 22, false)} ${pad(String(step.players), 4)} ` +
       `${pad(step.held ? "yes" : "NO", 5)} ${pad(fixed(step.cpuPercent, 1), 7)} ` +
       `${pad(fixed(step.systemPercent, 1), 6)} ` +
       `${pad(fixed(step.cpuPercent / step.players, 3), 9)} ` +
@@ -574,10 +583,13 @@ export interface BenchFanoutOptions {
 }
 
 /**
- * Runs the fan-out case and prints its table and verdict. Returns false when a step could not
+ * Runs the fan-out case and prints its table and verdict. `ok` is false when a step could not
  * be measured at all (a server or the player process failed to start); a MISS is not a failure.
+ * `rows` are the summary rows: each server at the largest N both held, with the targets.
  */
-export async function benchFanout(options: BenchFanoutOptions): Promise<boolean> {
+export async function benchFanout(
+  options: BenchFanoutOptions,
+): Promise<{ ok: boolean; rows: BenchRow[] }> {
   const ladder = options.ladder ?? FANOUT_LADDER;
   const flv = await genMedia(FANOUT_KIND);
   const expected = await readExpectedFrames(flv);
@@ -599,18 +611,26 @@ export async function benchFanout(options: BenchFanoutOptions): Promise<boolean>
   );
   console.log(
     "  nginx-rtmp: worker_processes 1, worker_connections 4096, out_queue 65536, max_message " +
-      `16M, chunk_size 4096, live on, record off; rtmpkit serve --quiet --max-connections ${RTMPKIT_MAX_CONNECTIONS}`,
+      `16M, chunk_size 4096, live on, record off; rtmpkit serve (deno run, and dist/rtmpkit when ` +
+      `built) --quiet --max-connections ${RTMPKIT_MAX_CONNECTIONS}`,
   );
   console.log(
-    `  ${pad("server", 14, false)} ${pad("N", 4)} ${pad("held", 5)} ${pad("cpu %", 7)} ` +
+    `  ${pad("server", 22, false)} ${pad("N", 4)} ${pad("held", 5)} ${pad("cpu %", 7)} ` +
       `${pad("sys %", 6)} ` +
       `${pad("%/player", 9)} ${pad("rss MB", 7)} ${pad("join ms", 7)} ${pad("lag ms", 7)} ` +
       `${pad("lost", 6)} ${pad("players%", 8)}`,
   );
 
+  const rtmpkitServers: [string, RtmpkitRuntime][] = [["rtmpkit serve (deno)", "deno"]];
+  if (peersAvailable(["rtmpkit-binary"]).ok) {
+    rtmpkitServers.push(["rtmpkit serve (binary)", "binary"]);
+  }
   const starters: [string, () => Promise<FanoutServer>][] = [
     ["nginx-rtmp", startNginx],
-    ["rtmpkit serve", () => startRtmpkit(`${options.workDir}/fanout_serve.log`)],
+    ...rtmpkitServers.map(([name, runtime]): [string, () => Promise<FanoutServer>] => [
+      name,
+      () => startRtmpkit(name, runtime, `${options.workDir}/fanout_serve_${runtime}.log`),
+    ]),
   ];
   const steps = new Map<string, StepResult[]>(starters.map(([name]) => [name, []]));
   const stopped = new Set<string>();
@@ -648,29 +668,58 @@ export async function benchFanout(options: BenchFanoutOptions): Promise<boolean>
   const largest = (name: string) =>
     Math.max(0, ...steps.get(name)!.filter((s) => s.held).map((s) => s.players));
   const nginxHeld = largest("nginx-rtmp");
-  const rtmpkitHeld = largest("rtmpkit serve");
   const top = ladder.at(-1)!;
   const label = (n: number) => n === top ? `${n} (the ladder's top)` : String(n);
-  console.log(
-    `  largest N held: nginx-rtmp ${label(nginxHeld)}, rtmpkit serve ${label(rtmpkitHeld)}`,
-  );
-  const common = steps.get("rtmpkit serve")!.filter((s) =>
-    s.held && steps.get("nginx-rtmp")!.some((n) => n.players === s.players && n.held)
-  ).at(-1);
-  if (common !== undefined) {
+  const figures = (step: StepResult) =>
+    `${step.cpuPercent.toFixed(1)} % of a core, ${
+      (step.cpuPercent / step.players).toFixed(3)
+    } %/player`;
+  const rows: BenchRow[] = [];
+  const referenceRows = new Set<number>();
+  for (const [name] of rtmpkitServers) {
+    const held = largest(name);
+    console.log(`  largest N held: nginx-rtmp ${label(nginxHeld)}, ${name} ${label(held)}`);
+    const heldTarget: Target = {
+      what: "N held",
+      limit: `≥ ${nginxHeld}`,
+      value: String(held),
+      pass: held >= nginxHeld,
+    };
+    const common = steps.get(name)!.filter((s) =>
+      s.held && steps.get("nginx-rtmp")!.some((n) => n.players === s.players && n.held)
+    ).at(-1);
+    if (common === undefined) {
+      rows.push({ caseName: "fan-out", name, targets: [heldTarget] });
+      continue;
+    }
     const reference = steps.get("nginx-rtmp")!.find((n) => n.players === common.players)!;
+    const perPlayerX = (common.cpuPercent / common.players) /
+      (reference.cpuPercent / reference.players);
     console.log(
       `  at N = ${common.players}: CPU per player ${
         (common.cpuPercent / common.players).toFixed(3)
-      }% (rtmpkit) vs ${
+      }% (${name}) vs ${
         (reference.cpuPercent / reference.players).toFixed(3)
-      }% (nginx-rtmp) of one core, ${(common.cpuPercent / reference.cpuPercent).toFixed(2)}x`,
+      }% (nginx-rtmp) of one core, ${perPlayerX.toFixed(2)}x`,
     );
+    const caseName = `fan-out ${common.players}`;
+    if (!referenceRows.has(common.players)) {
+      referenceRows.add(common.players);
+      rows.push({
+        caseName,
+        name: "nginx-rtmp",
+        rssBytes: reference.rssBytes,
+        note: `reference; ${figures(reference)}`,
+      });
+    }
+    rows.push({
+      caseName,
+      name,
+      rssBytes: common.rssBytes,
+      cpuX: perPlayerX,
+      targets: [ratioTarget("CPU/player", perPlayerX, 1), heldTarget],
+      note: figures(common),
+    });
   }
-  console.log(
-    `  rtmpkit serve holds at least nginx-rtmp's number: ${
-      rtmpkitHeld >= nginxHeld ? "PASS" : "MISS"
-    } (${rtmpkitHeld} vs ${nginxHeld})`,
-  );
-  return ok;
+  return { ok, rows };
 }

@@ -21,6 +21,12 @@ export interface DialOptions {
   connectTimeoutMs?: number;
   /** Aborts the dial (the transport is closed if it was already open). */
   signal?: AbortSignal;
+  /**
+   * The layer above hands the connection to `node:tls`. On Bun the TCP dialer then opens a
+   * `node:net` socket, which `node:tls` takes over natively (with its back-pressure), instead
+   * of a socket of Bun's own API. Elsewhere it changes nothing.
+   */
+  forNodeTls?: boolean;
 }
 
 /**
@@ -29,9 +35,13 @@ export interface DialOptions {
  */
 export type Dialer = (target: DialTarget, options?: DialOptions) => Promise<Transport>;
 
-/** The TCP dialer: Deno's sockets on Deno, `node:net` on Bun. */
+/**
+ * The TCP dialer: Deno's sockets on Deno, Bun's own sockets on Bun (`node:net` there when
+ * {@linkcode DialOptions.forNodeTls} asks for it).
+ */
 export const tcpDialer: Dialer = (target, options = {}) =>
   connectTcp(target.host, target.port, {
     connectTimeoutMs: options.connectTimeoutMs,
     signal: options.signal,
+    nodeSocket: options.forNodeTls,
   });

@@ -1,5 +1,6 @@
 /**
- * Plain TCP transport: Deno's own sockets on Deno, `node:net` elsewhere (Bun).
+ * Plain TCP transport: Deno's own sockets on Deno, Bun's own sockets on Bun (`bun_tcp.ts`),
+ * `node:net` elsewhere.
  *
  * Reads go into one large reusable buffer (256 KiB) so a fast stream costs few syscalls; the
  * engine parses each buffer synchronously before asking for the next one.
@@ -7,9 +8,10 @@
  * @module
  */
 
+import { type Deadline, startDeadline } from "./deadline.ts";
 import { ConnectError, describeNetworkError } from "./transport_error.ts";
 import type { RemoteAddr, Transport } from "./transport.ts";
-import { isDeno } from "./runtime.ts";
+import { isBun, isDeno } from "./runtime.ts";
 
 /** Size of the buffer each read fills. */
 export const TCP_READ_BUFFER_SIZE = 256 * 1024;
@@ -27,6 +29,11 @@ export interface TcpOptions {
   connectTimeoutMs?: number;
   /** Aborts the connect attempt. */
   signal?: AbortSignal;
+  /**
+   * On Bun, open a `node:net` socket (a {@linkcode NodeSocketTransport}) instead of one of Bun's
+   * own API, for a layer that hands it to `node:tls`. Ignored on Deno.
+   */
+  nodeSocket?: boolean;
 }
 
 /** Strips the brackets of an IPv6 literal. */
@@ -74,9 +81,9 @@ export async function connectTcp(
   const host = bareHost(hostname);
   const timeoutMs = options.connectTimeoutMs ?? 30000;
   if (options.signal?.aborted) throw aborted(host, port, options.signal);
-  return isDeno
-    ? await connectDeno(host, port, timeoutMs, options.signal)
-    : await connectNode(host, port, timeoutMs, options.signal);
+  if (isDeno) return await connectDeno(host, port, timeoutMs, options.signal);
+  if (isBun && !options.nodeSocket) return await connectBun(host, port, timeoutMs, options.signal);
+  return await connectNode(host, port, timeoutMs, options.signal);
 }
 
 /**
@@ -90,12 +97,12 @@ async function raceConnect<T extends { close(): void }>(
   timeoutMs: number,
   signal: AbortSignal | undefined,
 ): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let deadline: Deadline | undefined;
   let lost = false;
   let onAbort: (() => void) | undefined;
   const limit = new Promise<never>((_, reject) => {
     if (timeoutMs > 0) {
-      timer = setTimeout(() => reject(timedOut(hostname, port, timeoutMs)), timeoutMs);
+      deadline = startDeadline(timeoutMs, () => reject(timedOut(hostname, port, timeoutMs)));
     }
     if (signal) {
       onAbort = () => reject(aborted(hostname, port, signal));
@@ -113,7 +120,7 @@ async function raceConnect<T extends { close(): void }>(
     lost = true;
     throw err;
   } finally {
-    clearTimeout(timer);
+    deadline?.cancel();
     if (onAbort) signal?.removeEventListener("abort", onAbort);
     if (lost) attempt.then((c) => c.close(), () => {});
   }
@@ -233,6 +240,16 @@ export class DenoTcpTransport implements Transport {
   }
 }
 
+async function connectBun(
+  hostname: string,
+  port: number,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Transport> {
+  const { connectBunTcp } = await import("./bun_tcp.ts");
+  return await raceConnect(connectBunTcp(hostname, port), hostname, port, timeoutMs, signal);
+}
+
 type NodeSocket = import("node:net").Socket;
 
 async function connectNode(
@@ -267,7 +284,7 @@ async function connectNode(
 /** Bytes queued before the socket is paused (back-pressure). */
 const NODE_HIGH_WATER = 1024 * 1024;
 
-/** A Transport over a `node:net` (or `node:tls`) socket: used on Bun and for TLS options Deno lacks. */
+/** A Transport over a `node:net` (or `node:tls`) socket: Node, and TLS options Deno lacks. */
 export class NodeSocketTransport implements Transport {
   #socket: NodeSocket;
   #queue: Uint8Array[] = [];
@@ -324,16 +341,38 @@ export class NodeSocketTransport implements Transport {
     return out;
   }
 
-  /** Writes all bytes, waiting for the socket to drain when its buffer is full. */
+  /**
+   * Writes all bytes, waiting for the socket to drain when its buffer is full; a socket that
+   * closes or fails meanwhile rejects the write (it would never drain).
+   */
   write(data: Uint8Array): Promise<void> {
     if (this.#error !== undefined) return Promise.reject(this.#error);
     if (this.#ended) return Promise.reject(new Error("Cannot write: the connection is closed"));
+    const socket = this.#socket;
     return new Promise((resolve, reject) => {
-      const flushed = this.#socket.write(data, (err?: Error | null) => {
-        if (err) reject(err);
+      let settled = false;
+      const onDrain = () => settle(undefined);
+      const onClose = () =>
+        settle(this.#error ?? new Error("Cannot write: the connection is closed"));
+      const settle = (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        socket.off("drain", onDrain);
+        socket.off("close", onClose);
+        socket.off("error", onClose);
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      const flushed = socket.write(data, (err?: Error | null) => {
+        if (err) settle(err);
       });
-      if (flushed) resolve();
-      else this.#socket.once("drain", () => resolve());
+      if (flushed) {
+        settle(undefined);
+        return;
+      }
+      socket.once("drain", onDrain);
+      socket.once("close", onClose);
+      socket.once("error", onClose);
     });
   }
 

@@ -1,12 +1,13 @@
 /**
- * Plain TCP listening for the server: Deno's own listener on Deno, `node:net` elsewhere (Bun).
+ * Plain TCP listening for the server: Deno's own listener on Deno, Bun's own (`Bun.listen`) on
+ * Bun, `node:net` elsewhere.
  * Accepted connections come out as {@linkcode Transport}s with TCP_NODELAY set, the same classes
  * the client uses.
  *
  * @module
  */
 
-import { isDeno } from "./runtime.ts";
+import { isBun, isDeno } from "./runtime.ts";
 import { bareHost, DenoTcpTransport, hostPort, NodeSocketTransport } from "./tcp.ts";
 import type { RemoteAddr, Transport } from "./transport.ts";
 import { ConnectError, describeNetworkError, systemErrorCode } from "./transport_error.ts";
@@ -52,7 +53,9 @@ export interface TcpListener {
  */
 export async function listenTcp(options: TcpListenOptions): Promise<TcpListener> {
   const hostname = bareHost(options.hostname);
-  return isDeno ? listenDeno(hostname, options.port) : await listenNode(hostname, options.port);
+  if (isDeno) return listenDeno(hostname, options.port);
+  if (isBun) return await listenBun(hostname, options.port);
+  return await listenNode(hostname, options.port);
 }
 
 /** Why a bind failed, in words: "port 1935 is already in use", … */
@@ -111,6 +114,78 @@ function listenDeno(hostname: string, port: number): TcpListener {
       try {
         listener.close();
       } catch { /* already closed */ }
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Accepted connections waiting for `accept()`, and its wake-up. */
+class AcceptQueue<T> {
+  readonly pending: T[] = [];
+  closed = false;
+  #waiter: (() => void) | undefined;
+
+  push(item: T): void {
+    this.pending.push(item);
+    this.wake();
+  }
+
+  wake(): void {
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.();
+  }
+
+  /** The next item, or undefined once closed. */
+  async next(): Promise<T | undefined> {
+    while (this.pending.length === 0) {
+      if (this.closed) return undefined;
+      await new Promise<void>((resolve) => (this.#waiter = resolve));
+    }
+    return this.pending.shift();
+  }
+}
+
+async function listenBun(hostname: string, port: number): Promise<TcpListener> {
+  const { BUN_CLIENT_HANDLERS, BunTcpTransport, bunNet } = await import("./bun_tcp.ts");
+  const queue = new AcceptQueue<InstanceType<typeof BunTcpTransport>>();
+  let server;
+  try {
+    server = bunNet().listen({
+      hostname,
+      port,
+      socket: {
+        ...BUN_CLIENT_HANDLERS,
+        open(socket) {
+          const transport = new BunTcpTransport({
+            hostname: socket.remoteAddress,
+            port: socket.remotePort,
+          });
+          transport.attach(socket);
+          if (queue.closed) void transport.close();
+          else queue.push(transport);
+        },
+      },
+    });
+  } catch (err) {
+    throw bindFailure(hostname, port, err);
+  }
+  const bound = server;
+  return {
+    addr: { hostname: bound.hostname, port: bound.port },
+    async *accept(): AsyncIterable<Transport> {
+      for (;;) {
+        const transport = await queue.next();
+        if (transport === undefined) return;
+        yield transport;
+      }
+    },
+    close(): Promise<void> {
+      if (queue.closed) return Promise.resolve();
+      queue.closed = true;
+      bound.stop(false);
+      for (const transport of queue.pending.splice(0)) void transport.close();
+      queue.wake();
       return Promise.resolve();
     },
   };

@@ -20,10 +20,10 @@
  * @module
  */
 
-import type { Dialer } from "./dialer.ts";
+import { type Dialer, type DialTarget, tcpDialer } from "./dialer.ts";
 import { DialDeadline, interruptedDial, PROTOCOL_FAILURE_CODE } from "./dial_deadline.ts";
 import { isIpLiteral } from "./ip_address.ts";
-import { isDeno } from "./runtime.ts";
+import { isBun, isDeno } from "./runtime.ts";
 import type { TlsOptions } from "./stack.ts";
 import { bareHost, DenoTcpTransport, hostPort, NodeSocketTransport } from "./tcp.ts";
 import { describeTlsFailure } from "./tls_failure.ts";
@@ -31,7 +31,7 @@ import { readCertificates } from "./tls_files.ts";
 import { DenoTlsTransport, NodeTlsTransport } from "./tls_transport.ts";
 import { transportToDuplex } from "./transport_duplex.ts";
 import type { RemoteAddr, Transport } from "./transport.ts";
-import { ConnectError } from "./transport_error.ts";
+import { ConnectError, describeNetworkError } from "./transport_error.ts";
 
 /**
  * Wraps `below` in TLS. The CA file is read at the first dial; a missing or empty one rejects
@@ -52,7 +52,6 @@ export function tlsDialer(below: Dialer, options: TlsOptions = {}): Dialer {
     const deadline = new DialDeadline(dialOptions);
     if (options.caFile !== undefined) authorities ??= readCertificates(options.caFile, "CA file");
     const ca = await authorities;
-    const inner = await below(target, deadline.remaining());
     const name = tlsName(options.serverName ?? target.host);
     const where = `Cannot connect to ${hostPort(target.host, target.port)}`;
     const remoteAddr = { hostname: bareHost(target.host), port: target.port };
@@ -73,6 +72,13 @@ export function tlsDialer(below: Dialer, options: TlsOptions = {}): Dialer {
           cause: err,
           code: PROTOCOL_FAILURE_CODE,
         });
+    if (isBun && below === tcpDialer) {
+      // Bun's own TLS over Bun's own socket: decrypted inside Bun's socket layer.
+      return await bunTls(target, name, ca, options.insecure === true, race, fail);
+    }
+    // On Bun node:tls takes a node:net socket over natively; over any other stream it loses
+    // back-pressure.
+    const inner = await below(target, { ...deadline.remaining(), forNodeTls: !isDeno });
     try {
       if (isDeno && !options.insecure && inner instanceof DenoTcpTransport) {
         return await denoHandshake(inner, name, ca, remoteAddr, race);
@@ -83,6 +89,44 @@ export function tlsDialer(below: Dialer, options: TlsOptions = {}): Dialer {
       throw fail(err);
     }
   };
+}
+
+/**
+ * TLS with Bun's own API straight to the target. A failed connect (refused, unreachable) is
+ * the TCP dialer's ConnectError; a failed handshake is described as the other paths do.
+ */
+async function bunTls(
+  target: DialTarget,
+  name: string,
+  ca: string[] | undefined,
+  insecure: boolean,
+  race: Race,
+  fail: (err: unknown) => ConnectError,
+): Promise<Transport> {
+  const { connectBunTls } = await import("./bun_tcp.ts");
+  const host = bareHost(target.host);
+  let opened: Transport | undefined;
+  let connected = false;
+  const attempt = connectBunTls(
+    host,
+    target.port,
+    { ca, serverName: isIpLiteral(name) ? undefined : name, insecure },
+    (transport) => (opened = transport),
+    () => (connected = true),
+  );
+  try {
+    return await race(attempt, () => void opened?.close());
+  } catch (err) {
+    await opened?.close();
+    if (err instanceof ConnectError) throw err;
+    if (!connected) {
+      throw new ConnectError(
+        `Cannot connect to ${hostPort(target.host, target.port)}: ${describeNetworkError(err)}`,
+        { cause: err },
+      );
+    }
+    throw fail(err);
+  }
 }
 
 /** The name to verify: without brackets and without an IPv6 zone index. */

@@ -13,6 +13,7 @@ import {
   MESSAGE_HEADER_SIZE,
   MIN_CSID,
 } from "./chunk_constants.ts";
+import { BufferPool } from "./buffer_pool.ts";
 import { ChunkError } from "./chunk_error.ts";
 import type { RtmpMessage } from "./rtmp_message.ts";
 
@@ -26,6 +27,64 @@ export interface EncodeOptions {
 export interface ChunkEncoderOptions {
   /** Initial outgoing chunk size; default 128. */
   chunkSize?: number;
+  /**
+   * Where output buffers come from and go back to (see {@linkcode ChunkEncoder.releaseOutput});
+   * default {@linkcode SHARED_OUTPUT_POOL}.
+   */
+  pool?: BufferPool;
+}
+
+/** The output buffer pool encoders share unless given their own. */
+export const SHARED_OUTPUT_POOL: BufferPool = new BufferPool();
+
+/**
+ * Payloads declared shared by {@linkcode sharePayload}: their bytes do not change any more and
+ * many encoders write them in turn.
+ */
+const sharedPayloads = new WeakSet<Uint8Array>();
+
+/** The chunked form of the shared payload written last (a live message, player after player). */
+interface ChunkedBody {
+  payload: Uint8Array;
+  chunkSize: number;
+  csid: number;
+  /** The payload with a fmt-3 basic header before every chunk but the first. */
+  bytes: Uint8Array;
+}
+
+let lastChunkedBody: ChunkedBody | undefined;
+
+/**
+ * Declares that `payload`'s bytes will not change any more and that many encoders will write it
+ * (a live stream relays one message to every player). Encoders then split it into chunks once
+ * per chunk size and chunk stream, and copy that whole after each connection's own first chunk
+ * header, instead of splitting it again for every connection.
+ */
+export function sharePayload(payload: Uint8Array): void {
+  sharedPayloads.add(payload);
+}
+
+/** The shared payload's chunks after the first header, made once and reused while it lasts. */
+function chunkedBody(payload: Uint8Array, chunkSize: number, csid: number): Uint8Array {
+  const last = lastChunkedBody;
+  if (
+    last !== undefined && last.payload === payload && last.chunkSize === chunkSize &&
+    last.csid === csid
+  ) {
+    return last.bytes;
+  }
+  const basicSize = basicHeaderSize(csid);
+  const chunks = Math.ceil(payload.length / chunkSize);
+  const bytes = new Uint8Array(payload.length + (chunks - 1) * basicSize);
+  let p = 0;
+  for (let sent = 0; sent < payload.length; sent += chunkSize) {
+    if (sent > 0) p = writeBasicHeader(bytes, p, 3, csid);
+    const piece = payload.subarray(sent, Math.min(payload.length, sent + chunkSize));
+    bytes.set(piece, p);
+    p += piece.length;
+  }
+  lastChunkedBody = { payload, chunkSize, csid, bytes };
+  return bytes;
 }
 
 /** What the encoder remembers per chunk stream id: the last header it sent there. */
@@ -44,7 +103,6 @@ interface OutboundChunkStream {
   messageStreamId: number;
 }
 
-const INITIAL_CAPACITY = 4096;
 const EMPTY = new Uint8Array(0);
 const NO_OPTIONS: EncodeOptions = {};
 
@@ -68,13 +126,17 @@ const NO_OPTIONS: EncodeOptions = {};
  */
 export class ChunkEncoder {
   readonly #streams = new Map<number, OutboundChunkStream>();
+  readonly #pool: BufferPool;
   #chunkSize = DEFAULT_CHUNK_SIZE;
   #buffer: Uint8Array = EMPTY;
   #length = 0;
+  /** Length of the last output taken: the next output's buffer starts that large. */
+  #lastOutputLength = 0;
 
   /** Creates an encoder; the outgoing chunk size starts at 128 unless given. */
   constructor(options: ChunkEncoderOptions = {}) {
     if (options.chunkSize !== undefined) this.chunkSize = options.chunkSize;
+    this.#pool = options.pool ?? SHARED_OUTPUT_POOL;
   }
 
   /**
@@ -123,7 +185,7 @@ export class ChunkEncoder {
     }
     const extended = field >= EXTENDED_TIMESTAMP_MARKER;
 
-    const basicSize = csid < 64 ? 1 : csid < 320 ? 2 : 3;
+    const basicSize = basicHeaderSize(csid);
     const extendedSize = extended ? 4 : 0;
     const chunkSize = this.#chunkSize;
     const chunks = length === 0 ? 1 : Math.ceil(length / chunkSize);
@@ -156,15 +218,12 @@ export class ChunkEncoder {
       }
     }
     if (extended) p = writeU32(out, p, field);
-    let sent = 0;
-    while (true) {
-      const count = Math.min(chunkSize, length - sent);
-      out.set(payload.subarray(sent, sent + count), p);
-      p += count;
-      sent += count;
-      if (sent >= length) break;
-      p = writeBasicHeader(out, p, 3, csid);
-      if (extended) p = writeU32(out, p, field);
+    if (length > chunkSize && !extended && sharedPayloads.has(payload)) {
+      const body = chunkedBody(payload, chunkSize, csid);
+      out.set(body, p);
+      p += body.length;
+    } else {
+      p = writeChunks(out, p, payload, chunkSize, csid, extended, field);
     }
     this.#length = p;
 
@@ -189,23 +248,67 @@ export class ChunkEncoder {
     }
   }
 
-  /** Returns all pending bytes as one buffer, which the caller owns, and clears them. */
+  /**
+   * Returns all pending bytes as one buffer, which the caller owns, and clears them. A caller
+   * done with the bytes (its write completed) may hand the buffer back with
+   * {@linkcode ChunkEncoder.releaseOutput}, so that its memory is reused; otherwise it is
+   * collected as usual.
+   */
   takeOutput(): Uint8Array {
     const output = this.#buffer.subarray(0, this.#length);
     this.#buffer = EMPTY;
+    this.#lastOutputLength = this.#length;
     this.#length = 0;
     return output;
+  }
+
+  /**
+   * Hands back a buffer from {@linkcode ChunkEncoder.takeOutput} whose bytes nothing reads any
+   * more: the next output of this or another encoder on the same pool may reuse it.
+   */
+  releaseOutput(output: Uint8Array): void {
+    this.#pool.give(output);
   }
 
   #reserve(extra: number): void {
     const needed = this.#length + extra;
     if (needed <= this.#buffer.length) return;
-    let capacity = Math.max(this.#buffer.length * 2, INITIAL_CAPACITY);
-    while (capacity < needed) capacity *= 2;
-    const grown = new Uint8Array(capacity);
+    // A fresh output starts at the size of the last one, so a batch like the last one (a
+    // player's share of a live stream between writes) needs no growing and copying.
+    const grown = this.#pool.take(
+      Math.max(needed, this.#buffer === EMPTY ? this.#lastOutputLength : this.#buffer.length * 2),
+    );
     grown.set(this.#buffer.subarray(0, this.#length));
+    if (this.#buffer !== EMPTY) this.#pool.give(this.#buffer);
     this.#buffer = grown;
   }
+}
+
+/** Splits `payload` into `chunkSize` pieces after the first header (already written at `p`). */
+function writeChunks(
+  out: Uint8Array,
+  p: number,
+  payload: Uint8Array,
+  chunkSize: number,
+  csid: number,
+  extended: boolean,
+  field: number,
+): number {
+  const length = payload.length;
+  let sent = 0;
+  while (true) {
+    const count = Math.min(chunkSize, length - sent);
+    out.set(payload.subarray(sent, sent + count), p);
+    p += count;
+    sent += count;
+    if (sent >= length) return p;
+    p = writeBasicHeader(out, p, 3, csid);
+    if (extended) p = writeU32(out, p, field);
+  }
+}
+
+function basicHeaderSize(csid: number): number {
+  return csid < 64 ? 1 : csid < 320 ? 2 : 3;
 }
 
 function validate(message: RtmpMessage): void {

@@ -49,5 +49,7 @@ export {
   INITIAL_MESSAGE_BUFFER,
 } from "./chunk_decoder.ts";
 export { ChunkEncoder, type ChunkEncoderOptions, type EncodeOptions } from "./chunk_encoder.ts";
+export { SHARED_OUTPUT_POOL, sharePayload } from "./chunk_encoder.ts";
+export { BufferPool, type BufferPoolOptions } from "./buffer_pool.ts";
 export { ChunkError } from "./chunk_error.ts";
 export type { RtmpMessage } from "./rtmp_message.ts";

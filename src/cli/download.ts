@@ -20,9 +20,7 @@ import type { ResumeFile } from "../download/download_output.ts";
 import { Downloader } from "../download/downloader.ts";
 import { ConnectionFailure } from "../download/open_connection.ts";
 import { LogLevel, sinkAt } from "../session/log.ts";
-import { decodeSecureToken } from "../auth/secure_token.ts";
 import type { SwfInfo } from "../swf/swf_hash.ts";
-import { swfVerificationResponse } from "../swf/swf_verification.ts";
 import { isEncrypted } from "../../transports/stack.ts";
 import { PROTOCOL_FAILURE_CODE } from "../../transports/dial_deadline.ts";
 import {
@@ -33,7 +31,6 @@ import {
 import { describeFileError } from "./describe_file_error.ts";
 import { type DownloadOptions, unsupportedFeature } from "./download_options.ts";
 import type { Logger } from "./logger.ts";
-import { downloadSwfInfo } from "./download_swf_info.ts";
 import { formatMetadata } from "./metadata_dump.ts";
 import { OutputSink } from "./output_sink.ts";
 import { type ByteWriter, io, type ResumableFile, type StopSignal } from "./runtime_io.ts";
@@ -75,11 +72,25 @@ export async function runDownload(options: DownloadOptions, log: Logger): Promis
   const removeSignals = installSignals(log, stop, () => sink);
   let file: ByteWriter | undefined;
   try {
-    // rtmpdump hashes the SWF before it opens the output and connects.
-    const swf = await downloadSwfInfo(options, log, io.env("HOME"), {
-      fetch: { signal: stop.signal },
-    });
+    // rtmpdump hashes the SWF before it opens the output and connects. SWF verification and
+    // SecureToken are loaded only for the downloads that use them (a plain download starts
+    // faster without their modules).
+    const usesSwf = options.swfVfy || options.swfHash !== undefined;
+    const swfModules = usesSwf
+      ? await Promise.all([import("./download_swf_info.ts"), import("../swf/swf_verification.ts")])
+      : undefined;
+    const swfInfo = swfModules &&
+      await swfModules[0].downloadSwfInfo(options, log, io.env("HOME"), {
+        fetch: { signal: stop.signal },
+      });
     if (stop.signal.aborted) return ExitCode.INCOMPLETE;
+    const swf: SwfAnswers | undefined = swfInfo && {
+      info: swfInfo,
+      respond: (key) => swfModules![1].swfVerificationResponse(swfInfo, key),
+    };
+    const decodeSecureToken = options.token === undefined
+      ? undefined
+      : (await import("../auth/secure_token.ts")).decodeSecureToken;
     let resumable: ResumableFile | undefined;
     if (options.outputIsStdout) {
       file = io.stdout;
@@ -122,7 +133,7 @@ export async function runDownload(options: DownloadOptions, log: Logger): Promis
       };
     }
     let code: number = ExitCode.FAILED;
-    await download(options, swf, log, output, resume, stop.signal, (outcome) => {
+    await download(options, swf, decodeSecureToken, log, output, resume, stop.signal, (outcome) => {
       code = report(outcome, options, log, stop.signal.aborted);
       log.debug("Closing connection.\n");
     });
@@ -160,10 +171,17 @@ function installSignals(
   };
 }
 
+/** The SWF data to verify with and the answer to a server's verification request. */
+interface SwfAnswers {
+  info: SwfInfo;
+  respond: (key: Uint8Array) => Promise<Uint8Array>;
+}
+
 /** Runs the engine's downloader with rtmpdump's settings, printing its events. */
 function download(
   options: DownloadOptions,
-  swf: SwfInfo | undefined,
+  swf: SwfAnswers | undefined,
+  decodeSecureToken: ((challenge: string, key: string) => Uint8Array) | undefined,
   log: Logger,
   output: OutputSink,
   resume: { file: ResumeFile; skip: number } | undefined,
@@ -182,7 +200,7 @@ function download(
       connectTimeoutMs: Math.max(options.timeoutSec, 1) * 1000,
       receiveTimeoutMs: options.timeoutSec * 1000,
       handshake: isEncrypted(options.protocol) ? "rtmpe" : swf ? "fp9" : "plain",
-      swfVerification: swf && ((key: Uint8Array) => swfVerificationResponse(swf, key)),
+      swfVerification: swf?.respond,
       rtmpeType: options.rtmpeType,
     },
     session: {
@@ -201,7 +219,8 @@ function download(
       usherToken: options.jtv,
       secureToken: options.token === undefined
         ? undefined
-        : (challenge: string) => secureTokenAnswer(challenge, options.token!, log),
+        : (challenge: string) =>
+          secureTokenAnswer(decodeSecureToken!, challenge, options.token!, log),
       logDescriptor: socketDescriptor(options),
     },
     live: options.live,
@@ -400,9 +419,14 @@ function oneLine(err: unknown): string {
  * The `secureTokenResponse` bytes for a server's challenge and the `--token` key (librtmp's
  * DecodeTEA); undefined (nothing sent, one error line) when the challenge is not hex.
  */
-function secureTokenAnswer(challenge: string, key: string, log: Logger): Uint8Array | undefined {
+function secureTokenAnswer(
+  decode: (challenge: string, key: string) => Uint8Array,
+  challenge: string,
+  key: string,
+  log: Logger,
+): Uint8Array | undefined {
   try {
-    return decodeSecureToken(challenge, key);
+    return decode(challenge, key);
   } catch (err) {
     log.log(LogLevel.Error, (err as Error).message);
     return undefined;

@@ -11,14 +11,8 @@
 import { DhKeyError } from "./dh_key_error.ts";
 
 /** The group's prime p: 2^1024 − 2^960 − 1 + 2^64 · (⌊2^894 π⌋ + 129093) (RFC 2409 §6.2). */
-export const DH_PRIME: bigint = BigInt(
-  "0xFFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1" +
-    "29024E088A67CC74020BBEA63B139B22514A08798E3404DD" +
-    "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245" +
-    "E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED" +
-    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381" +
-    "FFFFFFFFFFFFFFFF",
-);
+export const DH_PRIME: bigint =
+  0xFFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1_29024E088A67CC74020BBEA63B139B22514A08798E3404DD_EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245_E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED_EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381_FFFFFFFFFFFFFFFFn;
 
 /** The group's generator. */
 export const DH_GENERATOR = 2n;
@@ -26,12 +20,8 @@ export const DH_GENERATOR = 2n;
 /** Bytes of a public key or shared secret on the wire (1024 bits). */
 export const DH_KEY_LENGTH = 128;
 
-/** (p − 1) / 2, the order of the subgroup the generator spans. */
-const SUBGROUP_ORDER = (DH_PRIME - 1n) / 2n;
-
-/** Smallest and largest public key accepted from a peer. */
+/** Smallest public key accepted from a peer (the largest is p − 2). */
 const MIN_PUBLIC_KEY = 2n;
-const MAX_PUBLIC_KEY = DH_PRIME - 2n;
 
 /** Bits per window of {@linkcode modPow}: one hexadecimal digit of the exponent. */
 const WINDOW_BITS = 4;
@@ -104,7 +94,7 @@ export function bigIntToBytes(value: bigint, length: number): Uint8Array {
  */
 export function checkPublicKey(key: bigint): void {
   if (key < MIN_PUBLIC_KEY) throw new DhKeyError("below 2");
-  if (key > MAX_PUBLIC_KEY) throw new DhKeyError("above p-2");
+  if (key > DH_PRIME - 2n) throw new DhKeyError("above p-2");
 }
 
 function defaultRandom(bytes: Uint8Array): void {
@@ -140,9 +130,10 @@ export class DiffieHellman {
     let publicKey: bigint;
     do {
       random(bytes);
-      privateKey = bytesToBigInt(bytes) % (SUBGROUP_ORDER - 1n) + 2n;
+      // q = (p − 1) / 2, the order of the subgroup the generator spans.
+      privateKey = bytesToBigInt(bytes) % ((DH_PRIME - 1n) / 2n - 1n) + 2n;
       publicKey = modPow(DH_GENERATOR, privateKey, DH_PRIME);
-    } while (publicKey < MIN_PUBLIC_KEY || publicKey > MAX_PUBLIC_KEY);
+    } while (publicKey < MIN_PUBLIC_KEY || publicKey > DH_PRIME - 2n);
     this.#privateKey = privateKey;
     this.publicKey = bigIntToBytes(publicKey, DH_KEY_LENGTH);
   }

@@ -65,10 +65,15 @@ const RTMPE9_KEYS_HEX: readonly string[] = [
   "536a4c54ac8b9bb89729fc602c5b3a8568b5aa6a44cd3fa7",
 ];
 
+/** Bytes of a hexadecimal string (a loop, not a regular expression: this runs at start-up). */
+function hexBytes(hex: string): Uint8Array {
+  const bytes = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
 /** Type 0x09's Blowfish keys, 24 bytes each. */
-export const RTMPE9_KEYS: readonly Uint8Array[] = Object.freeze(
-  RTMPE9_KEYS_HEX.map((hex) => Uint8Array.from(hex.match(/../g)!, (pair) => parseInt(pair, 16))),
-);
+export const RTMPE9_KEYS: readonly Uint8Array[] = Object.freeze(RTMPE9_KEYS_HEX.map(hexBytes));
 
 /** Ciphers made so far, by table index: a connection uses at most four of each kind. */
 const xteaCiphers = new Map<number, Xtea>();

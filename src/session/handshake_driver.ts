@@ -11,6 +11,7 @@
  * @module
  */
 
+import { startDeadline } from "../../transports/deadline.ts";
 import type { Transport } from "../../transports/transport.ts";
 import { TimeoutError } from "../../transports/transport_error.ts";
 import {
@@ -234,10 +235,10 @@ async function withDeadline<T>(
     expired ??= reason;
     void transport.close();
   };
-  const timer = timeoutMs > 0
-    ? setTimeout(
-      () => stop(new TimeoutError(`The ${what} did not complete within ${timeoutMs / 1000} s`)),
+  const deadline = timeoutMs > 0
+    ? startDeadline(
       timeoutMs,
+      () => stop(new TimeoutError(`The ${what} did not complete within ${timeoutMs / 1000} s`)),
     )
     : undefined;
   const onAbort = () =>
@@ -250,7 +251,7 @@ async function withDeadline<T>(
   } catch (err) {
     throw expired ?? err;
   } finally {
-    clearTimeout(timer);
+    deadline?.cancel();
     signal?.removeEventListener("abort", onAbort);
   }
 }
