@@ -64,6 +64,11 @@ interface DrainWaiter {
   resolve: () => void;
 }
 
+/** Bytes of a read the session parses before the connection checks its budgets and queue. */
+const RECEIVE_SLICE = 4 * 1024;
+/** Time one read may take before the connection lets other connections run (ms). */
+const RECEIVE_TURN_MS = 1;
+
 let nextConnectionId = 1;
 
 /** One client connection on the server side. */
@@ -172,9 +177,7 @@ export class ServerConnection implements ConnectionOutput {
           const data = await this.transport.read();
           if (data === null || this.#closed) break;
           this.lastActivity = this.#now();
-          this.#session!.receive(data);
-          this.#host.onReceived?.(this);
-          this.flush();
+          await this.#receive(data);
         }
       }
     } catch (err) {
@@ -182,6 +185,30 @@ export class ServerConnection implements ConnectionOutput {
     }
     if (this.#closeReason !== "") reason = this.#closeReason;
     this.#finish(reason);
+  }
+
+  /**
+   * Lets the session parse one read, {@linkcode RECEIVE_SLICE} bytes at a time: after each
+   * slice the host checks its budgets and the output queue its bound (a client that never reads
+   * is closed before the rest of a large read of requests is answered), and once the read has
+   * taken {@linkcode RECEIVE_TURN_MS} the connection lets the others run before it goes on, so
+   * that a flood of small requests on a few connections does not hold up everyone else's.
+   */
+  async #receive(data: Uint8Array): Promise<void> {
+    const session = this.#session!;
+    let turnStart = performance.now();
+    for (let off = 0; off < data.length && !this.#closed;) {
+      const end = Math.min(data.length, off + RECEIVE_SLICE);
+      session.receive(off === 0 && end === data.length ? data : data.subarray(off, end));
+      off = end;
+      this.#host.onReceived?.(this);
+      if (this.#closed || !this.#checkQueue()) break;
+      this.flush();
+      if (off < data.length && performance.now() - turnStart >= RECEIVE_TURN_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        turnStart = performance.now();
+      }
+    }
   }
 
   /** Closes the connection: stops reading and writing, releases every waiter. Idempotent. */

@@ -6,6 +6,7 @@ import { clientHandshake } from "../../src/session/handshake_driver.ts";
 import type { ServerSessionEvent } from "../../src/session/server_session_event.ts";
 import { createPipe } from "../../transports/pipe.ts";
 import type { Transport } from "../../transports/transport.ts";
+import { waitFor } from "../_wait.ts";
 
 /** The server end of a pipe whose reads or writes can be made to fail as a socket's would. */
 class BreakableTransport implements Transport {
@@ -129,4 +130,74 @@ Deno.test("ServerConnection closes a connection whose queued output passes maxQu
   await c.running;
   assert(/^the client does not read: \d+ bytes queued$/.test(c.reason() ?? ""), c.reason());
   assert(c.conn.queuedBytes < 1024 * 1024, `${c.conn.queuedBytes} bytes still queued`);
+});
+
+/** `count` createStream calls in one buffer, as a flooding client sends them. */
+function createStreams(count: number): Uint8Array {
+  const encoder = new ChunkEncoder();
+  for (let i = 0; i < count; i++) {
+    encoder.write({
+      csid: 3,
+      typeId: 20,
+      timestamp: 0,
+      messageStreamId: 0,
+      payload: encodeAmf0("createStream", 2 + i, null),
+    });
+  }
+  return encoder.takeOutput();
+}
+
+/** Accepts connect at once. */
+const acceptConnect: ConnectionHost["onEvent"] = (c, e) => {
+  if (e.type === "connect") c.session.acceptConnect(e.transactionId);
+};
+
+/** A connection on a pipe whose reads return up to 8 MiB at once (a large socket read). */
+async function wideConnection(onEvent: ConnectionHost["onEvent"] = acceptConnect) {
+  const [client, server] = createPipe({ readSize: 8 << 20, highWaterMark: 16 << 20 });
+  let reason: string | undefined;
+  const conn = new ServerConnection(server, { onEvent, onClose: (_c, r) => (reason = r) });
+  const running = conn.run();
+  await clientHandshake(client, { mode: "plain" });
+  return { client, conn, running, reason: () => reason };
+}
+
+Deno.test("ServerConnection stops answering a large read of requests once its queue passes the bound", async () => {
+  const c = await wideConnection();
+  c.conn.maxQueuedBytes = 64 * 1024;
+  await c.client.write(command("connect", 1, { app: "live" }));
+  const flood = createStreams(200_000);
+  assert(flood.length > 2 * 1024 * 1024, `${flood.length} bytes`);
+  await c.client.write(flood);
+  await c.running;
+  assert(/^the client does not read: \d+ bytes queued$/.test(c.reason() ?? ""), c.reason());
+  // Closed within a few slices of the bound, not after answering all of it.
+  const parsed = c.conn.session.bytesIn;
+  assert(parsed < 512 * 1024, `${parsed} of ${flood.length} bytes parsed before closing`);
+});
+
+Deno.test("ServerConnection: a large read of requests on one connection does not hold up another's", async () => {
+  // Two connections on one event loop: the first gets 200,000 createStream calls in one read
+  // (its queue is not bounded, so it answers them all), the second a connect while the first
+  // parses.
+  const a = await wideConnection();
+  await a.client.write(command("connect", 1, { app: "live" }));
+  await waitFor(() => a.conn.connected, "the first connection's connect");
+  let parsedByA = -1;
+  const b = await wideConnection((_c, e) => {
+    if (e.type === "connect") parsedByA = a.conn.session.bytesIn;
+  });
+  const flood = createStreams(200_000);
+  const total = a.conn.session.bytesIn + flood.length;
+  const writing = a.client.write(flood);
+  await b.client.write(command("connect", 1, { app: "live" }));
+  await writing;
+  await waitFor(() => a.conn.session.bytesIn >= total, "the first connection's flood");
+  assertEquals(a.conn.session.bytesIn, total, "the first connection parsed the whole read");
+  assert(parsedByA >= 0, "the second connection's connect was handled");
+  assert(parsedByA < total, `the connect waited for all ${total} bytes of the other read`);
+  for (const c of [a, b]) {
+    c.conn.close("done");
+    await c.running;
+  }
 });
