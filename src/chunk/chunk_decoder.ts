@@ -244,7 +244,7 @@ export class ChunkDecoder {
     if (!this.#transient) {
       // Partial messages are private: their memory is given back at once.
       for (const stream of this.#streams.values()) {
-        if (stream.buffer !== null && ownsBuffer(stream.buffer)) stream.buffer.buffer.transfer(0);
+        if (stream.buffer !== null) releaseNow(stream.buffer);
         stream.buffer = null;
       }
     }
@@ -494,7 +494,7 @@ export class ChunkDecoder {
     const buffer = stream.buffer!;
     const size = buffer.length;
     stream.buffer = null;
-    if (!this.#transient && ownsBuffer(buffer)) buffer.buffer.transfer(0);
+    if (!this.#transient) releaseNow(buffer);
     this.#bytesHeld -= size;
     this.#budget?.release(size);
   }
@@ -585,6 +585,17 @@ function checkLimit(value: number, name: string): number {
 function readU32(bytes: Uint8Array, offset: number): number {
   return ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) |
     bytes[offset + 3]) >>> 0;
+}
+
+/**
+ * Buffers from this size up are given back at once when dropped; smaller ones are cheap garbage
+ * (detaching one costs about as much as allocating it).
+ */
+const RELEASE_AT_ONCE = 64 * 1024;
+
+/** Detaches a large buffer the decoder drops, which frees its memory now. */
+function releaseNow(view: Uint8Array): void {
+  if (view.length >= RELEASE_AT_ONCE && ownsBuffer(view)) view.buffer.transfer(0);
 }
 
 /** True when `view` is the whole of a plain ArrayBuffer (which may then be transferred). */

@@ -314,15 +314,17 @@ Deno.test("ChunkDecoder gives the memory of grown, dropped and closed partial me
   // garbage collector (a peer that churns large messages must not outrun it).
   const bodies: Uint8Array[] = [];
   const decoder = new ChunkDecoder({ onChunk: (_header, body) => bodies.push(body) });
-  // A 4096-byte message in 128-byte chunks: its buffer starts small and grows as bytes arrive.
-  pushAll(decoder, new Uint8Array([...fmt0(4, 4096), ...new Uint8Array(128)]));
+  const KIB64 = 64 * 1024;
+  // Set Chunk Size 64 KiB, then a 256 KiB message whose buffer grows as its chunks arrive.
+  pushAll(decoder, new Uint8Array([...fmt0(2, 4, 1), 0, 1, 0, 0]));
+  pushAll(decoder, new Uint8Array([...fmt0(4, 4 * KIB64), ...new Uint8Array(KIB64)]));
   const first = bodies.at(-1)!;
-  for (let i = 0; i < 8; i++) pushAll(decoder, new Uint8Array([0xc4, ...new Uint8Array(128)]));
+  pushAll(decoder, new Uint8Array([0xc4, ...new Uint8Array(KIB64)]));
   ok(detached(first), "the first buffer, grown since");
   const grown = bodies.at(-1)!;
   ok(!detached(grown), "the buffer in use");
   // A new header on the same chunk stream drops the partial message.
-  pushAll(decoder, new Uint8Array([...fmt0(4, 4096), ...new Uint8Array(128)]));
+  pushAll(decoder, new Uint8Array([...fmt0(4, 4 * KIB64), ...new Uint8Array(KIB64)]));
   ok(detached(grown), "the dropped message's buffer");
   const last = bodies.at(-1)!;
   decoder.close();
