@@ -172,7 +172,10 @@ export class ServerConnection implements ConnectionOutput {
   async run(): Promise<void> {
     let reason = "closed by peer";
     try {
-      if (await this.#handshake()) {
+      const rest = await this.#handshake();
+      if (rest !== null) {
+        // What came with the end of the handshake is parsed like any read.
+        if (rest.length > 0) await this.#receive(rest);
         for (;;) {
           const data = await this.transport.read();
           if (data === null || this.#closed) break;
@@ -252,7 +255,11 @@ export class ServerConnection implements ConnectionOutput {
     return new Promise((resolve) => this.#waiters.push({ maxQueued, resolve }));
   }
 
-  async #handshake(): Promise<boolean> {
+  /**
+   * Runs the server handshake and sets up the session; resolves to the bytes that came after
+   * the handshake (to be parsed), or null when the connection was closed meanwhile.
+   */
+  async #handshake(): Promise<Uint8Array | null> {
     // Counts the bytes of a handshake in progress: the server tells a slow client from one that
     // is nearly through by them.
     const counting = new CountingTransport(this.transport, (n) => (this.#handshakeBytes += n));
@@ -261,7 +268,7 @@ export class ServerConnection implements ConnectionOutput {
       timeoutMs: this.#options.handshakeTimeoutMs,
       variantFor: this.#options.handshakeVariantFor,
     });
-    if (this.#closed) return false;
+    if (this.#closed) return null;
     this.transport = result.transport === counting ? counting.inner : result.transport;
     this.bytesOut += result.bytesOut;
     this.#handshakeBytes = result.bytesIn;
@@ -274,12 +281,7 @@ export class ServerConnection implements ConnectionOutput {
     });
     session.countBytes(this.#handshakeBytes);
     this.#session = session;
-    if (result.rest.length > 0) {
-      session.receive(result.rest);
-      this.#host.onReceived?.(this);
-      this.flush();
-    }
-    return true;
+    return result.rest;
   }
 
   async #writeRaw(bytes: Uint8Array): Promise<void> {

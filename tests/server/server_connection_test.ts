@@ -2,6 +2,7 @@ import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/stric
 import { encodeAmf0 } from "../../src/amf/mod.ts";
 import { ChunkEncoder } from "../../src/chunk/mod.ts";
 import { type ConnectionHost, ServerConnection } from "../../src/server/server_connection.ts";
+import { ClientHandshake } from "../../src/handshake/mod.ts";
 import { clientHandshake } from "../../src/session/handshake_driver.ts";
 import type { ServerSessionEvent } from "../../src/session/server_session_event.ts";
 import { createPipe } from "../../transports/pipe.ts";
@@ -200,4 +201,35 @@ Deno.test("ServerConnection: a large read of requests on one connection does not
     c.conn.close("done");
     await c.running;
   }
+});
+
+Deno.test("ServerConnection parses what comes with the end of the handshake as any read (bounded queue)", async () => {
+  // C2, connect and 200,000 createStream calls in one write: one read on the server's side.
+  const [client, server] = createPipe({ readSize: 8 << 20, highWaterMark: 16 << 20 });
+  let reason: string | undefined;
+  const conn = new ServerConnection(server, {
+    onEvent: acceptConnect,
+    onClose: (_c, r) => (reason = r),
+  }, { maxQueuedBytes: 64 * 1024 });
+  const running = conn.run();
+  const handshake = new ClientHandshake({ mode: "plain" });
+  await client.write(await handshake.start());
+  let c2: Uint8Array | undefined;
+  while (c2 === undefined) {
+    const data = await client.read();
+    assert(data !== null, "the server's S0+S1+S2");
+    const step = await handshake.receive(data);
+    if (step.done) c2 = step.send ?? new Uint8Array(0);
+  }
+  const connect = command("connect", 1, { app: "live" });
+  const flood = createStreams(200_000);
+  const all = new Uint8Array(c2.length + connect.length + flood.length);
+  all.set(c2);
+  all.set(connect, c2.length);
+  all.set(flood, c2.length + connect.length);
+  await client.write(all);
+  await running;
+  assert(/^the client does not read: \d+ bytes queued$/.test(reason ?? ""), reason);
+  const parsed = conn.session.bytesIn;
+  assert(parsed < 512 * 1024, `${parsed} of ${all.length} bytes parsed before closing`);
 });
