@@ -69,6 +69,14 @@ const RECEIVE_SLICE = 4 * 1024;
 /** Time one read may take before the connection lets other connections run (ms). */
 const RECEIVE_TURN_MS = 1;
 
+/** A read of this many bytes or more is taken as a sign that the client keeps the socket full. */
+const FULL_READ = 64 * 1024;
+
+/** Resolves after the event loop has turned (timers, then every socket that is ready). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 let nextConnectionId = 1;
 
 /** One client connection on the server side. */
@@ -181,6 +189,10 @@ export class ServerConnection implements ConnectionOutput {
           if (data === null || this.#closed) break;
           this.lastActivity = this.#now();
           await this.#receive(data);
+          // A client that keeps the socket full is read again only after the event loop has
+          // turned: otherwise reads that are ready at once follow one another and the other
+          // sockets (new clients, players) wait for seconds.
+          if (data.length >= FULL_READ) await nextTurn();
         }
       }
     } catch (err) {
@@ -208,7 +220,7 @@ export class ServerConnection implements ConnectionOutput {
       if (this.#closed || !this.#checkQueue()) break;
       this.flush();
       if (off < data.length && performance.now() - turnStart >= RECEIVE_TURN_MS) {
-        await new Promise((resolve) => setTimeout(resolve, 0));
+        await nextTurn();
         turnStart = performance.now();
       }
     }

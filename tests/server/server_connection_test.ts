@@ -153,9 +153,15 @@ const acceptConnect: ConnectionHost["onEvent"] = (c, e) => {
   if (e.type === "connect") c.session.acceptConnect(e.transactionId);
 };
 
-/** A connection on a pipe whose reads return up to 8 MiB at once (a large socket read). */
-async function wideConnection(onEvent: ConnectionHost["onEvent"] = acceptConnect) {
-  const [client, server] = createPipe({ readSize: 8 << 20, highWaterMark: 16 << 20 });
+/**
+ * A connection on a pipe whose reads return up to 8 MiB at once (a large socket read) and that
+ * holds up to `highWaterMark` unread bytes each way (a socket's buffers).
+ */
+async function wideConnection(
+  onEvent: ConnectionHost["onEvent"] = acceptConnect,
+  highWaterMark = 16 << 20,
+) {
+  const [client, server] = createPipe({ readSize: 8 << 20, highWaterMark });
   let reason: string | undefined;
   const conn = new ServerConnection(server, { onEvent, onClose: (_c, r) => (reason = r) });
   const running = conn.run();
@@ -164,13 +170,15 @@ async function wideConnection(onEvent: ConnectionHost["onEvent"] = acceptConnect
 }
 
 Deno.test("ServerConnection stops answering a large read of requests once its queue passes the bound", async () => {
-  const c = await wideConnection();
+  // The client reads nothing: 64 KiB of replies fill the pipe, then the connection's queue.
+  const c = await wideConnection(acceptConnect, 64 * 1024);
   c.conn.maxQueuedBytes = 64 * 1024;
   await c.client.write(command("connect", 1, { app: "live" }));
   const flood = createStreams(200_000);
   assert(flood.length > 2 * 1024 * 1024, `${flood.length} bytes`);
-  await c.client.write(flood);
+  const writing = c.client.write(flood).catch(() => {});
   await c.running;
+  await writing;
   assert(/^the client does not read: \d+ bytes queued$/.test(c.reason() ?? ""), c.reason());
   // Closed within a few slices of the bound, not after answering all of it.
   const parsed = c.conn.session.bytesIn;
@@ -204,8 +212,9 @@ Deno.test("ServerConnection: a large read of requests on one connection does not
 });
 
 Deno.test("ServerConnection parses what comes with the end of the handshake as any read (bounded queue)", async () => {
-  // C2, connect and 200,000 createStream calls in one write: one read on the server's side.
-  const [client, server] = createPipe({ readSize: 8 << 20, highWaterMark: 16 << 20 });
+  // C2, connect and 200,000 createStream calls in one write: one read on the server's side. The
+  // client reads nothing: 64 KiB of replies fill the pipe, then the connection's queue.
+  const [client, server] = createPipe({ readSize: 8 << 20, highWaterMark: 64 * 1024 });
   let reason: string | undefined;
   const conn = new ServerConnection(server, {
     onEvent: acceptConnect,
@@ -227,8 +236,9 @@ Deno.test("ServerConnection parses what comes with the end of the handshake as a
   all.set(c2);
   all.set(connect, c2.length);
   all.set(flood, c2.length + connect.length);
-  await client.write(all);
+  const writing = client.write(all).catch(() => {});
   await running;
+  await writing;
   assert(/^the client does not read: \d+ bytes queued$/.test(reason ?? ""), reason);
   const parsed = conn.session.bytesIn;
   assert(parsed < 512 * 1024, `${parsed} of ${all.length} bytes parsed before closing`);
