@@ -8,16 +8,20 @@
  * - `idle`: TCP connections that send nothing at all.
  * - `unread`: clients that connect and then send createStream calls and ping requests as fast
  *   as the server takes them, and never read a reply.
- * - `churn`: clients that declare 8 MiB messages and, after 128 bytes, declare them again on the
- *   same chunk streams, over and over; every other one does it before connect (where a server
- *   should only take small messages) and every fourth one instead holds two 8 MiB messages it
- *   never finishes, with the bytes actually sent.
+ * - `churn`: clients that declare 8 MiB messages (the server's limit) on two chunk streams and,
+ *   after 128 bytes, declare them again, over and over for as long as the attack runs; every
+ *   other one does it before connect (where a server should only take small messages).
+ * - `partial`: clients that connect, then send two 8 MiB messages but their last byte each, the
+ *   bytes actually sent, and hold them.
+ * - `amplify`: the allocation amplification input, `03 000000 ffffff 14 00000000` and 128 zero
+ *   bytes, repeated 1000 times per write (140 KB declaring 16 GiB), before connect on every
+ *   other connection and after it on the others.
  *
  * @module
  */
 
-import { encodeAmf0 } from "../src/amf/mod.ts";
-import { ChunkEncoder } from "../src/chunk/mod.ts";
+import { decodeAmf0, encodeAmf0 } from "../src/amf/mod.ts";
+import { ChunkDecoder, ChunkEncoder } from "../src/chunk/mod.ts";
 import { ClientHandshake } from "../src/handshake/mod.ts";
 import { encodeSetChunkSize, encodeUserControl, UserControlEvent } from "../src/message/mod.ts";
 import { ClientSession } from "../src/session/client_session.ts";
@@ -26,7 +30,7 @@ import { ReadTimeoutTransport } from "../transports/read_timeout.ts";
 import { DenoTcpTransport } from "../transports/tcp.ts";
 
 /** The attacks, in the order `all` runs them. */
-export const ATTACKS = ["slowloris", "idle", "unread", "churn"] as const;
+export const ATTACKS = ["slowloris", "idle", "unread", "churn", "partial", "amplify"] as const;
 /** One attack's name. */
 export type AttackName = typeof ATTACKS[number];
 
@@ -42,8 +46,20 @@ const UNREAD_BATCH = 500;
 const CHURN_DECLARED = 8 * 1024 * 1024;
 /** Bytes of each declared message the churn attack sends before declaring it again. */
 const CHURN_BODY = 128;
+/**
+ * Chunk streams the churn attack re-declares its messages on: two, the partial messages a
+ * server allows one connection, so that a connection is not closed for the bytes in flight and
+ * keeps re-declaring for as long as the attack runs.
+ */
+const CHURN_STREAMS = 2;
 /** Re-declarations per write of the churn attack. */
 const CHURN_BATCH = 256;
+/** Declared length of the amplification input's messages: the 24-bit maximum. */
+const AMPLIFY_DECLARED = 0xffffff;
+/** Body bytes after each header of the amplification input. */
+const AMPLIFY_BODY = 128;
+/** Headers per write of the amplification input. */
+const AMPLIFY_BATCH = 1000;
 /** A probe that has not connected after this long counts as locked out. */
 export const PROBE_TIMEOUT_MS = 10_000;
 
@@ -57,6 +73,11 @@ export interface AttackStats {
   connectFailures: number;
   /** Bytes the attack sent. */
   bytesSent: number;
+  /**
+   * Messages the attack sent whole: createStream calls and pings (unread), message headers
+   * (churn, amplify), held messages (partial).
+   */
+  messages: number;
 }
 
 /** A running attack: stop it to close every connection it holds. */
@@ -89,7 +110,7 @@ export function startAttack(name: AttackName, options: AttackOptions): RunningAt
   let stop!: () => void;
   const ctx: AttackContext = {
     port: options.port,
-    stats: { opened: 0, closedByServer: 0, connectFailures: 0, bytesSent: 0 },
+    stats: { opened: 0, closedByServer: 0, connectFailures: 0, bytesSent: 0, messages: 0 },
     running: true,
     stopped: new Promise((resolve) => (stop = resolve)),
     conns: new Set(),
@@ -138,35 +159,79 @@ const SLOTS: Record<AttackName, Slot> = {
       else encoder.write(encodeUserControl(UserControlEvent.PingRequest, [i]));
     }
     const batch = encoder.takeOutput();
-    while (ctx.running && (await send(ctx, conn, batch))) { /* until the server gives up */ }
+    while (ctx.running && (await send(ctx, conn, batch))) ctx.stats.messages += UNREAD_BATCH;
   },
   churn: async (ctx, conn, index) => {
     if (!(await handshake(ctx, conn))) return;
-    const encoder = new ChunkEncoder();
-    if (index % 2 === 1) {
-      command(encoder, "connect", 1, { app: "live", tcUrl: `rtmp://127.0.0.1:${ctx.port}/live` });
-    }
-    if (index % 4 === 3) {
-      // Two 8 MiB messages, all but their last byte sent (in one chunk each), then nothing.
-      encoder.write(encodeSetChunkSize(CHURN_DECLARED - 1));
-      if (!(await send(ctx, conn, encoder.takeOutput()))) return;
-      const body = heldBody();
-      for (const csid of [4, 5]) {
-        const header = fmt0Header(csid, CHURN_DECLARED);
-        if (!(await send(ctx, conn, header)) || !(await send(ctx, conn, body))) return;
-      }
-      await Promise.race([untilClosed(conn), ctx.stopped]);
-      return;
-    }
-    if (encoder.pendingBytes > 0 && !(await send(ctx, conn, encoder.takeOutput()))) return;
+    if (index % 2 === 1 && !(await connect(ctx, conn))) return;
     const parts: Uint8Array[] = [];
     for (let i = 0; i < CHURN_BATCH; i++) {
-      parts.push(fmt0Header(3 + (i % 8), CHURN_DECLARED), new Uint8Array(CHURN_BODY));
+      parts.push(fmt0Header(3 + (i % CHURN_STREAMS), CHURN_DECLARED), new Uint8Array(CHURN_BODY));
     }
     const batch = concat(parts);
-    while (ctx.running && (await send(ctx, conn, batch))) { /* until the server gives up */ }
+    while (ctx.running && (await send(ctx, conn, batch))) ctx.stats.messages += CHURN_BATCH;
+  },
+  partial: async (ctx, conn) => {
+    if (!(await handshake(ctx, conn)) || !(await connect(ctx, conn))) return;
+    // Two 8 MiB messages, all but their last byte sent (in one chunk each), then nothing.
+    const encoder = new ChunkEncoder();
+    encoder.write(encodeSetChunkSize(CHURN_DECLARED - 1));
+    if (!(await send(ctx, conn, encoder.takeOutput()))) return;
+    const body = heldBody();
+    for (const csid of [4, 5]) {
+      const header = fmt0Header(csid, CHURN_DECLARED);
+      if (!(await send(ctx, conn, header)) || !(await send(ctx, conn, body))) return;
+      ctx.stats.messages++;
+    }
+    await Promise.race([untilClosed(conn), ctx.stopped]);
+  },
+  amplify: async (ctx, conn, index) => {
+    if (!(await handshake(ctx, conn))) return;
+    if (index % 2 === 1 && !(await connect(ctx, conn))) return;
+    const batch = amplificationInput();
+    while (ctx.running && (await send(ctx, conn, batch))) ctx.stats.messages += AMPLIFY_BATCH;
   },
 };
+
+/**
+ * Sends connect and waits for the server's answer (reading what comes until the connect
+ * `_result`); false when the server closed the connection first.
+ */
+async function connect(ctx: AttackContext, conn: Deno.TcpConn): Promise<boolean> {
+  const encoder = new ChunkEncoder();
+  command(encoder, "connect", 1, { app: "live", tcUrl: `rtmp://127.0.0.1:${ctx.port}/live` });
+  if (!(await send(ctx, conn, encoder.takeOutput()))) return false;
+  const decoder = new ChunkDecoder();
+  const buffer = new Uint8Array(8192);
+  let answered = false;
+  while (!answered) {
+    let n: number | null;
+    try {
+      n = await conn.read(buffer);
+    } catch {
+      return false;
+    }
+    if (n === null) return false;
+    decoder.push(buffer.subarray(0, n), (message) => {
+      if (message.typeId === 20 && decodeAmf0(message.payload)[0] === "_result") answered = true;
+    });
+  }
+  return true;
+}
+
+let amplification: Uint8Array | undefined;
+/** The amplification input (one buffer for every connection). */
+function amplificationInput(): Uint8Array {
+  if (amplification !== undefined) return amplification;
+  const parts: Uint8Array[] = [];
+  for (let i = 0; i < AMPLIFY_BATCH; i++) {
+    const header = fmt0Header(3, AMPLIFY_DECLARED);
+    header[7] = 0x14; // a command message, on message stream 0
+    header[8] = 0;
+    parts.push(header, new Uint8Array(AMPLIFY_BODY));
+  }
+  return amplification = concat(parts);
+}
 
 let held: Uint8Array | undefined;
 /** The body of a held message (one buffer for every connection). */

@@ -1,7 +1,8 @@
 /**
  * Load check of `rtmpkit serve` against hostile clients:
  *
- *     deno run -A scripts/load_serve.ts --attack slowloris|idle|unread|churn|all
+ *     deno run -A scripts/load_serve.ts
+ *         [--attack slowloris|idle|unread|churn|partial|amplify|all (default all)]
  *         [--seconds 20] [--connections N] [--json]
  *
  * For each attack (see `scripts/load_attacks.ts`) a fresh `cli.ts serve` is started (default
@@ -41,6 +42,8 @@ export const DEFAULT_CONNECTIONS: Readonly<Record<AttackName, number>> = {
   idle: 1000,
   unread: 20,
   churn: 20,
+  partial: 20,
+  amplify: 20,
 };
 /** Default attack duration, in seconds. */
 export const DEFAULT_SECONDS = 20;
@@ -92,6 +95,8 @@ export interface AttackReport {
   readonly attack: AttackName;
   readonly seconds: number;
   readonly connections: number;
+  /** How long the attack actually ran, from its first connection to its stop, in ms. */
+  readonly durationMs: number;
   /** Server RSS just before the attack, MiB. */
   readonly baselineRssMiB: number;
   /** Highest server RSS sampled during the attack, MiB. */
@@ -142,6 +147,7 @@ async function runAttack(
     await withTimeout(playing.started, START_TIMEOUT_MS, "the honest player to play");
     const baselineRssMiB = rss.current();
     rss.peak = 0;
+    const attackStart = performance.now();
     const running = await childAttack(attack, server.port, connections);
     const probes = { tried: 0, accepted: 0, slowestMs: 0 };
     const attackEnd = performance.now() + options.seconds * 1000;
@@ -157,6 +163,7 @@ async function runAttack(
     }
     const peakRssMiB = Math.max(rss.peak, rss.current());
     const attackStats = await running.stop();
+    const durationMs = Math.round(performance.now() - attackStart);
     options.log?.(`${attack}: ${attackStats.open} attack connections open at the end`);
     const endBy = (totalSeconds * 1000) + END_SLACK_MS;
     await withTimeout(publishing.done, endBy, "the honest publisher to finish");
@@ -180,6 +187,7 @@ async function runAttack(
       attack,
       seconds: options.seconds,
       connections,
+      durationMs,
       baselineRssMiB,
       peakRssMiB,
       probes,
@@ -570,18 +578,29 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** The header of {@linkcode formatReport}'s lines. */
+export const REPORT_HEADER =
+  "attack      conns  duration  server RSS          new clients  slowest  " +
+  "sent             honest player (frames kept / expected)";
+
 /** One line per attack, for the console and the README. */
 export function formatReport(report: AttackReport): string {
   const p = report.player;
+  const kept = p.videoFrames[0] + p.audioFrames[0];
+  const frames = `${kept}/${kept + p.missing}`;
   const player = p.ends.complete === 1 && p.missing === 0 && p.unexpected === 0
-    ? `every frame (${p.videoFrames[0]} video, ${p.audioFrames[0]} audio)`
-    : `LOST FRAMES (${p.missing} missing, ${p.unexpected} unexpected, ${JSON.stringify(p.ends)})`;
+    ? `${frames}, every frame`
+    : `${frames}, LOST FRAMES (${p.unexpected} unexpected, ${JSON.stringify(p.ends)})`;
+  const a = report.attackStats;
+  const sent = a.messages > 0 ? `${a.messages} msgs` : `${a.opened} conns`;
   return [
     report.attack.padEnd(10),
     String(report.connections).padStart(5),
-    `${report.baselineRssMiB} -> ${report.peakRssMiB} MiB`.padEnd(16),
-    `${report.probes.accepted}/${report.probes.tried} in`.padEnd(10),
-    `${report.probes.slowestMs} ms`.padStart(8),
+    `${(report.durationMs / 1000).toFixed(1)} s`.padStart(8),
+    `${report.baselineRssMiB} -> ${report.peakRssMiB} MiB`.padEnd(18),
+    `${report.probes.accepted}/${report.probes.tried} in`.padEnd(11),
+    `${report.probes.slowestMs} ms`.padStart(7),
+    sent.padEnd(15),
     player,
     report.problems.length === 0 ? "ok" : `FAIL: ${report.problems.join("; ")}`,
   ].join("  ");
@@ -631,7 +650,7 @@ if (import.meta.main) {
   }
   const reports = await runLoad({ ...options, log: (line) => console.error(line) });
   if (options.json) console.log(JSON.stringify(reports, null, 2));
-  console.log("attack      conns  server RSS        new clients  slowest  honest player");
+  console.log(REPORT_HEADER);
   for (const report of reports) console.log(formatReport(report));
   Deno.exit(reports.every((r) => r.problems.length === 0) ? 0 : 1);
 }

@@ -241,6 +241,13 @@ export class ChunkDecoder {
     this.#closed = true;
     this.#budget?.release(this.#bytesHeld);
     this.#bytesHeld = 0;
+    if (!this.#transient) {
+      // Partial messages are private: their memory is given back at once.
+      for (const stream of this.#streams.values()) {
+        if (stream.buffer !== null) releaseNow(stream.buffer);
+        stream.buffer = null;
+      }
+    }
     this.#bytesInFlight = 0;
     this.#streams.clear();
     this.#current = null;
@@ -463,8 +470,15 @@ export class ChunkDecoder {
         );
       }
     }
-    const grown = new Uint8Array(size);
-    if (old !== null && stream.received > 0) grown.set(old.subarray(0, stream.received));
+    let grown: Uint8Array;
+    if (!this.#transient && old !== null && ownsBuffer(old)) {
+      // The old buffer's memory is given back now, not at the next garbage collection: a peer
+      // that keeps growing messages it then drops must not outrun the collector.
+      grown = new Uint8Array(old.buffer.transfer(size));
+    } else {
+      grown = new Uint8Array(size);
+      if (old !== null && stream.received > 0) grown.set(old.subarray(0, stream.received));
+    }
     this.#bytesHeld += extra;
     stream.buffer = grown;
     return grown;
@@ -480,8 +494,10 @@ export class ChunkDecoder {
   }
 
   #freeBuffer(stream: InboundChunkStream): void {
-    const size = stream.buffer!.length;
+    const buffer = stream.buffer!;
+    const size = buffer.length;
     stream.buffer = null;
+    if (!this.#transient) releaseNow(buffer);
     this.#bytesHeld -= size;
     this.#budget?.release(size);
   }
@@ -572,4 +588,21 @@ function checkLimit(value: number, name: string): number {
 function readU32(bytes: Uint8Array, offset: number): number {
   return ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) |
     bytes[offset + 3]) >>> 0;
+}
+
+/**
+ * Buffers from this size up are given back at once when dropped; smaller ones are cheap garbage
+ * (detaching one costs about as much as allocating it).
+ */
+const RELEASE_AT_ONCE = 64 * 1024;
+
+/** Detaches a large buffer the decoder drops, which frees its memory now. */
+function releaseNow(view: Uint8Array): void {
+  if (view.length >= RELEASE_AT_ONCE && ownsBuffer(view)) view.buffer.transfer(0);
+}
+
+/** True when `view` is the whole of a plain ArrayBuffer (which may then be transferred). */
+function ownsBuffer(view: Uint8Array): view is Uint8Array<ArrayBuffer> {
+  return view.buffer instanceof ArrayBuffer && view.byteOffset === 0 &&
+    view.byteLength === view.buffer.byteLength;
 }

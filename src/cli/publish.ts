@@ -17,7 +17,7 @@ import { isEncrypted, openTransport } from "../../transports/stack.ts";
 import { ConnectError, UnsupportedTransportError } from "../../transports/transport_error.ts";
 import { HandshakeError } from "../handshake/mod.ts";
 import { splitUrlCredentials } from "../auth/url_credentials.ts";
-import { Publisher } from "../session/publisher.ts";
+import { type PublishDialer, Publisher } from "../session/publisher.ts";
 import { buildTcUrl } from "../url/build_tc_url.ts";
 import { parseRtmpUrl } from "../url/parse_rtmp_url.ts";
 import { defaultPort } from "../url/protocol.ts";
@@ -120,12 +120,13 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
   const interrupted = () => stop.signal.aborted;
   const timeoutMs = timeoutSec * 1000;
   let dialFailed = false;
-  const dial = async () => {
+  // The URL's server first, then each server a redirect names.
+  const dial: PublishDialer = async (target) => {
     try {
       return await openTransport({
-        protocol: url.protocol,
-        host: url.host,
-        port,
+        protocol: target?.protocol ?? url.protocol,
+        host: target?.host ?? url.host,
+        port: target?.port ?? port,
         connectTimeoutMs: Math.max(timeoutSec, 1) * 1000,
         signal: stop.signal,
         proxy: parsed.proxy,

@@ -144,12 +144,13 @@ export async function runServe(args: string[], log: Logger): Promise<number> {
     io.onSignal(name, () => {
       if (caught !== undefined) io.exit(ExitCode.INCOMPLETE);
       caught = name;
+      // Said at once: a second signal may end the process before closing starts.
+      log.log(LogLevel.INFO, `Caught ${name}, closing the server (a second signal exits at once)`);
       signalled.resolve(name);
     })
   );
   try {
-    const signal = await signalled.promise;
-    log.log(LogLevel.INFO, `Caught ${signal}, closing the server (a second signal exits at once)`);
+    await signalled.promise;
     await server.close();
   } finally {
     for (const remove of removers) remove();

@@ -22,8 +22,7 @@ import { FlvError } from "../flv/flv_error.ts";
 import { ClientSession, type ClientSessionOptions, PauseState } from "../session/client_session.ts";
 import { LogLevel, type LogSink, silentLog } from "../session/log.ts";
 import type { RtmpClient } from "../session/rtmp_client.ts";
-import { parseRtmpUrl } from "../url/parse_rtmp_url.ts";
-import { defaultPort } from "../url/protocol.ts";
+import { DEFAULT_MAX_REDIRECTS, resolveRedirect } from "../url/redirect_target.ts";
 import { ConnectError, TimeoutError } from "../../transports/transport_error.ts";
 import { COMPLETE_PERCENT, computePercent } from "./download_percent.ts";
 import type {
@@ -102,7 +101,7 @@ export interface DownloaderOptions {
 /** The pause between pause and unpause of rtmpdump's timeout toggle. */
 export const TOGGLE_PAUSE_MS = 1000;
 /** Default number of redirects followed. */
-export const DEFAULT_MAX_REDIRECTS = 5;
+export { DEFAULT_MAX_REDIRECTS };
 const DEFAULT_RECONNECT_DELAY_MS = 1000;
 const DEFAULT_RECONNECT_MAX_DELAY_MS = 30_000;
 /** A live stream whose timestamps jump back by more than this started over (a new publisher). */
@@ -595,22 +594,11 @@ export class Downloader {
 
   /** Points the connection at a redirect target; false when it cannot be used. */
   #followRedirect(url: string): boolean {
-    let parsed;
-    try {
-      parsed = parseRtmpUrl(url);
-    } catch {
-      return false;
-    }
-    if (!parsed.host) return false;
-    const port = parsed.port || defaultPort(parsed.protocol);
-    this.#target = { ...this.#target, protocol: parsed.protocol, host: parsed.host, port };
-    // The target is the new tcUrl; its path is the application.
-    const app = parsed.playpath ? `${parsed.app}/${parsed.playpath}` : parsed.app;
-    this.#sessionOptions = {
-      ...this.#sessionOptions,
-      app: app || this.#sessionOptions.app,
-      tcUrl: url,
-    };
+    const target = resolveRedirect(url, this.#sessionOptions.app);
+    if (target === undefined) return false;
+    const { protocol, host, port } = target;
+    this.#target = { ...this.#target, protocol, host, port };
+    this.#sessionOptions = { ...this.#sessionOptions, app: target.app, tcUrl: target.tcUrl };
     this.#events.redirected?.(url);
     return true;
   }

@@ -64,6 +64,19 @@ interface DrainWaiter {
   resolve: () => void;
 }
 
+/** Bytes of a read the session parses before the connection checks its budgets and queue. */
+const RECEIVE_SLICE = 4 * 1024;
+/** Time one read may take before the connection lets other connections run (ms). */
+const RECEIVE_TURN_MS = 1;
+
+/** A read of this many bytes or more is taken as a sign that the client keeps the socket full. */
+const FULL_READ = 64 * 1024;
+
+/** Resolves after the event loop has turned (timers, then every socket that is ready). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 let nextConnectionId = 1;
 
 /** One client connection on the server side. */
@@ -167,14 +180,19 @@ export class ServerConnection implements ConnectionOutput {
   async run(): Promise<void> {
     let reason = "closed by peer";
     try {
-      if (await this.#handshake()) {
+      const rest = await this.#handshake();
+      if (rest !== null) {
+        // What came with the end of the handshake is parsed like any read.
+        if (rest.length > 0) await this.#receive(rest);
         for (;;) {
           const data = await this.transport.read();
           if (data === null || this.#closed) break;
           this.lastActivity = this.#now();
-          this.#session!.receive(data);
-          this.#host.onReceived?.(this);
-          this.flush();
+          await this.#receive(data);
+          // A client that keeps the socket full is read again only after the event loop has
+          // turned: otherwise reads that are ready at once follow one another and the other
+          // sockets (new clients, players) wait for seconds.
+          if (data.length >= FULL_READ) await nextTurn();
         }
       }
     } catch (err) {
@@ -182,6 +200,30 @@ export class ServerConnection implements ConnectionOutput {
     }
     if (this.#closeReason !== "") reason = this.#closeReason;
     this.#finish(reason);
+  }
+
+  /**
+   * Lets the session parse one read, {@linkcode RECEIVE_SLICE} bytes at a time: after each
+   * slice the host checks its budgets and the output queue its bound (a client that never reads
+   * is closed before the rest of a large read of requests is answered), and once the read has
+   * taken {@linkcode RECEIVE_TURN_MS} the connection lets the others run before it goes on, so
+   * that a flood of small requests on a few connections does not hold up everyone else's.
+   */
+  async #receive(data: Uint8Array): Promise<void> {
+    const session = this.#session!;
+    let turnStart = performance.now();
+    for (let off = 0; off < data.length && !this.#closed;) {
+      const end = Math.min(data.length, off + RECEIVE_SLICE);
+      session.receive(off === 0 && end === data.length ? data : data.subarray(off, end));
+      off = end;
+      this.#host.onReceived?.(this);
+      if (this.#closed || !this.#checkQueue()) break;
+      this.flush();
+      if (off < data.length && performance.now() - turnStart >= RECEIVE_TURN_MS) {
+        await nextTurn();
+        turnStart = performance.now();
+      }
+    }
   }
 
   /** Closes the connection: stops reading and writing, releases every waiter. Idempotent. */
@@ -225,7 +267,11 @@ export class ServerConnection implements ConnectionOutput {
     return new Promise((resolve) => this.#waiters.push({ maxQueued, resolve }));
   }
 
-  async #handshake(): Promise<boolean> {
+  /**
+   * Runs the server handshake and sets up the session; resolves to the bytes that came after
+   * the handshake (to be parsed), or null when the connection was closed meanwhile.
+   */
+  async #handshake(): Promise<Uint8Array | null> {
     // Counts the bytes of a handshake in progress: the server tells a slow client from one that
     // is nearly through by them.
     const counting = new CountingTransport(this.transport, (n) => (this.#handshakeBytes += n));
@@ -234,7 +280,7 @@ export class ServerConnection implements ConnectionOutput {
       timeoutMs: this.#options.handshakeTimeoutMs,
       variantFor: this.#options.handshakeVariantFor,
     });
-    if (this.#closed) return false;
+    if (this.#closed) return null;
     this.transport = result.transport === counting ? counting.inner : result.transport;
     this.bytesOut += result.bytesOut;
     this.#handshakeBytes = result.bytesIn;
@@ -247,12 +293,7 @@ export class ServerConnection implements ConnectionOutput {
     });
     session.countBytes(this.#handshakeBytes);
     this.#session = session;
-    if (result.rest.length > 0) {
-      session.receive(result.rest);
-      this.#host.onReceived?.(this);
-      this.flush();
-    }
-    return true;
+    return result.rest;
   }
 
   async #writeRaw(bytes: Uint8Array): Promise<void> {

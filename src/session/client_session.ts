@@ -955,7 +955,7 @@ export function propString(obj: AmfValue, name: string): string {
 }
 
 /** A property of an AMF object, undefined when absent or not an object. */
-function propValue(obj: AmfValue, name: string): AmfValue {
+export function propValue(obj: AmfValue, name: string): AmfValue {
   if (obj instanceof Map) return obj.get(name);
   if (obj && typeof obj === "object" && !Array.isArray(obj) && !(obj instanceof Uint8Array)) {
     return (obj as Record<string, AmfValue>)[name];

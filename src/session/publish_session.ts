@@ -25,7 +25,7 @@ import {
   MessageType,
   UserControlEvent,
 } from "../message/mod.ts";
-import { propString } from "./client_session.ts";
+import { propString, propValue } from "./client_session.ts";
 import { LogLevel, type LogSink, silentLog } from "./log.ts";
 
 /** `flashVer` a publisher sends unless told otherwise (what FMLE sends; servers know it). */
@@ -84,6 +84,11 @@ export class PublishSession {
   failure: string | undefined;
   /** The server's description of the failure. */
   failureDescription: string | undefined;
+  /**
+   * Where the server redirects to: the `ex.redirect` of a NetConnection.Connect.Rejected
+   * `_error` for connect (the publisher follows it).
+   */
+  redirect: string | undefined;
   /** Bytes received, handshake included. */
   bytesIn = 0;
 
@@ -273,6 +278,9 @@ export class PublishSession {
         return;
       case "_error":
         this.#pending.delete(txn);
+        if (call === "connect") {
+          this.redirect = propString(propValue(values[3], "ex"), "redirect") || undefined;
+        }
         if (call === "connect" || call === "createStream" || call === "publish") {
           this.#fail(
             propString(values[3], "code") || "_error",

@@ -16,6 +16,12 @@ import { clientHandshake } from "./handshake_driver.ts";
 import { LogLevel, type LogSink, silentLog } from "./log.ts";
 import { PublishSession, type PublishSessionOptions } from "./publish_session.ts";
 import { SessionError } from "./session_error.ts";
+import {
+  DEFAULT_MAX_REDIRECTS,
+  type RedirectTarget,
+  resolveRedirect,
+} from "../url/redirect_target.ts";
+import { PROTOCOL_FEATURE } from "../url/protocol.ts";
 
 /** Queued bytes after which `writeTag` waits for the transport. */
 const WRITE_HIGH_WATER = 256 * 1024;
@@ -63,14 +69,30 @@ export interface PublisherOpenOptions extends PublisherOptions {
   credentials?: { user: string; password: string };
   /** The client's challenge / cnonce (8 random hex digits by default); for tests. */
   clientNonce?: () => string;
+  /**
+   * Redirects followed at most (NetConnection.Connect.Rejected with `ex.redirect`, see
+   * {@linkcode resolveRedirect}); default {@linkcode DEFAULT_MAX_REDIRECTS}, 0 follows none.
+   */
+  maxRedirects?: number;
 }
+
+/**
+ * Opens the transport of one connection attempt: to the caller's own address first (`target`
+ * undefined), then to each redirect target the server names.
+ */
+export type PublishDialer = (target?: RedirectTarget) => Promise<Transport>;
 
 /**
  * The server refused connect or publish: its status code (or `_error` code) and description.
  */
 export class PublishRefusedError extends SessionError {
   /** Creates the error from the server's code and description. */
-  constructor(readonly code: string, readonly description: string) {
+  constructor(
+    readonly code: string,
+    readonly description: string,
+    /** The redirect target a refused connect named (`ex.redirect`), if any. */
+    readonly redirect?: string,
+  ) {
     super(`Cannot publish: ${code}${description ? `: ${description}` : ""}`);
     this.name = "PublishRefusedError";
   }
@@ -169,34 +191,70 @@ export class Publisher {
    * `authmod=llnw`), reconnects with the answer in the `app` and `tcUrl` query, as librtmp and
    * ffmpeg do (at most twice). Throws {@linkcode AuthError} when the credentials are missing or
    * refused.
+   *
+   * A connect refused with a redirect target (NetConnection.Connect.Rejected with `ex.redirect`,
+   * which librtmp ignores) is followed as downloads follow it: `dial` is called with the
+   * resolved target, whose URL becomes the tcUrl and whose path the application (the stream
+   * name stays), an rtmpe target gets the encrypted handshake, and after `maxRedirects` hops,
+   * or for a target that cannot be followed, the publisher fails with {@linkcode SessionError}.
    */
-  static async open(
-    dial: () => Promise<Transport>,
-    options: PublisherOpenOptions,
-  ): Promise<Publisher> {
+  static async open(dial: PublishDialer, options: PublisherOpenOptions): Promise<Publisher> {
     const log = options.log ?? silentLog;
-    const auth = new PublisherAuthClient({
-      user: options.credentials?.user ?? "",
-      password: options.credentials?.password ?? "",
-      clientNonce: options.clientNonce,
-    });
+    const newAuth = () =>
+      new PublisherAuthClient({
+        user: options.credentials?.user ?? "",
+        password: options.credentials?.password ?? "",
+        clientNonce: options.clientNonce,
+      });
+    let auth = newAuth();
+    const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+    let redirects = 0;
+    let target: RedirectTarget | undefined;
+    let app = options.app;
+    let tcUrl = options.tcUrl;
+    let handshake = options.handshake;
     let query = "";
     for (;;) {
-      const transport = await dial();
+      const transport = await dial(target);
       try {
         return await Publisher.connect(transport, {
           ...options,
-          app: options.app + query,
-          tcUrl: options.tcUrl === undefined ? undefined : options.tcUrl + query,
+          handshake,
+          app: app + query,
+          tcUrl: tcUrl === undefined ? undefined : tcUrl + query,
         });
       } catch (err) {
         if (
           !(err instanceof PublishRefusedError) ||
           err.code !== "NetConnection.Connect.Rejected"
         ) throw err;
+        if (err.redirect !== undefined) {
+          if (++redirects > maxRedirects) {
+            throw new SessionError(
+              `Cannot publish: redirected more than ${maxRedirects} times`,
+              { cause: err },
+            );
+          }
+          target = resolveRedirect(err.redirect, app);
+          if (target === undefined) {
+            throw new SessionError(
+              `Cannot publish: cannot follow the redirect to ${err.redirect}`,
+              { cause: err },
+            );
+          }
+          log(LogLevel.Info, `Redirected to ${err.redirect}`);
+          ({ app, tcUrl } = target);
+          // The target's scheme says whether its handshake is encrypted.
+          const encrypted = (target.protocol & PROTOCOL_FEATURE.ENC) !== 0;
+          handshake = encrypted ? "rtmpe" : handshake === "rtmpe" ? "plain" : handshake;
+          // A new server: its own authentication from the start.
+          query = "";
+          auth = newAuth();
+          continue;
+        }
         const rejection = parseAuthRejection(err.description);
         if (rejection === undefined) throw err;
-        query = auth.answer(err.description, options.app);
+        query = auth.answer(err.description, app);
         log(
           LogLevel.Info,
           `Server asks for ${rejection.method} authentication, reconnecting` +
@@ -445,7 +503,11 @@ export class Publisher {
   #failure(): Error {
     const session = this.#session;
     if (session.failure !== undefined) {
-      return new PublishRefusedError(session.failure, session.failureDescription ?? "");
+      return new PublishRefusedError(
+        session.failure,
+        session.failureDescription ?? "",
+        session.redirect,
+      );
     }
     if (this.#writeError !== undefined) return this.#writeError as Error;
     if (this.#readError !== undefined) {

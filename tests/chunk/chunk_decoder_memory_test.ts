@@ -302,3 +302,36 @@ Deno.test("ChunkDecoder with transient payloads and a budget releases idle buffe
   decoder.close();
   deepStrictEqual(budget.used, 0);
 });
+
+/** True when the memory under `view` was given back (its ArrayBuffer detached). */
+function detached(view: Uint8Array): boolean {
+  return (view.buffer as ArrayBuffer).detached;
+}
+
+Deno.test("ChunkDecoder gives the memory of grown, dropped and closed partial messages back at once", () => {
+  // The views onChunk sees are of the message buffers: once a buffer is replaced by a larger one,
+  // dropped by a new header or closed with the decoder, its memory is detached, not left to the
+  // garbage collector (a peer that churns large messages must not outrun it).
+  const bodies: Uint8Array[] = [];
+  const decoder = new ChunkDecoder({ onChunk: (_header, body) => bodies.push(body) });
+  const KIB64 = 64 * 1024;
+  // Set Chunk Size 64 KiB, then a 256 KiB message whose buffer grows as its chunks arrive.
+  pushAll(decoder, new Uint8Array([...fmt0(2, 4, 1), 0, 1, 0, 0]));
+  pushAll(decoder, new Uint8Array([...fmt0(4, 4 * KIB64), ...new Uint8Array(KIB64)]));
+  const first = bodies.at(-1)!;
+  pushAll(decoder, new Uint8Array([0xc4, ...new Uint8Array(KIB64)]));
+  ok(detached(first), "the first buffer, grown since");
+  const grown = bodies.at(-1)!;
+  ok(!detached(grown), "the buffer in use");
+  // A new header on the same chunk stream drops the partial message.
+  pushAll(decoder, new Uint8Array([...fmt0(4, 4 * KIB64), ...new Uint8Array(KIB64)]));
+  ok(detached(grown), "the dropped message's buffer");
+  const last = bodies.at(-1)!;
+  decoder.close();
+  ok(detached(last), "the partial message's buffer after close");
+  // A completed message is the receiver's: untouched.
+  const complete = new ChunkDecoder();
+  const [message] = pushAll(complete, new Uint8Array([...fmt0(3, 4), 1, 2, 3, 4]));
+  complete.close();
+  deepStrictEqual([...message.payload], [1, 2, 3, 4]);
+});

@@ -8,6 +8,7 @@ import { runCli as runRtmpkit, waitFor } from "./_run_cli.ts";
 import { Publisher } from "../../src/session/publisher.ts";
 import { connectTcp } from "../../transports/tcp.ts";
 import { RawClient } from "../server/_helpers.ts";
+import { processState } from "../_process.ts";
 
 const ASSETS = new URL("../../assets", import.meta.url).pathname;
 
@@ -185,4 +186,23 @@ Deno.test("cli.ts serve: the summary counts a refused publish as refused, not se
       .test(run.stderr),
     run.stderr,
   );
+});
+
+Deno.test("cli.ts serve: a second signal while closing exits at once (exit 2, no summary)", async () => {
+  const run = await runRtmpkit(["serve", "--root", ASSETS, "--listen", "rtmp://127.0.0.1:0"], {
+    onSpawn: async (child, stderr) => {
+      await waitFor(() => /Serving .* on rtmp:/.test(stderr()), "the server to listen");
+      // Stopped, the process gets SIGINT and SIGTERM pending together; resumed, it starts
+      // closing on the first and leaves on the second, before closing can end (closing waits
+      // for the accept loops, which end only after the event loop turns).
+      child.kill("SIGSTOP");
+      await waitFor(() => processState(child.pid) === "T", "the server process to stop");
+      child.kill("SIGINT");
+      child.kill("SIGTERM");
+      child.kill("SIGCONT");
+    },
+  });
+  assertEquals([run.code, run.signal], [2, null], run.stderr);
+  assertEquals(run.stderr.match(/Caught SIG/g)?.length, 1, run.stderr);
+  assert(!/Served/.test(run.stderr), `no summary after the second signal:\n${run.stderr}`);
 });

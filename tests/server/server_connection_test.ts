@@ -2,10 +2,12 @@ import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/stric
 import { encodeAmf0 } from "../../src/amf/mod.ts";
 import { ChunkEncoder } from "../../src/chunk/mod.ts";
 import { type ConnectionHost, ServerConnection } from "../../src/server/server_connection.ts";
+import { ClientHandshake } from "../../src/handshake/mod.ts";
 import { clientHandshake } from "../../src/session/handshake_driver.ts";
 import type { ServerSessionEvent } from "../../src/session/server_session_event.ts";
 import { createPipe } from "../../transports/pipe.ts";
 import type { Transport } from "../../transports/transport.ts";
+import { waitFor } from "../_wait.ts";
 
 /** The server end of a pipe whose reads or writes can be made to fail as a socket's would. */
 class BreakableTransport implements Transport {
@@ -129,4 +131,115 @@ Deno.test("ServerConnection closes a connection whose queued output passes maxQu
   await c.running;
   assert(/^the client does not read: \d+ bytes queued$/.test(c.reason() ?? ""), c.reason());
   assert(c.conn.queuedBytes < 1024 * 1024, `${c.conn.queuedBytes} bytes still queued`);
+});
+
+/** `count` createStream calls in one buffer, as a flooding client sends them. */
+function createStreams(count: number): Uint8Array {
+  const encoder = new ChunkEncoder();
+  for (let i = 0; i < count; i++) {
+    encoder.write({
+      csid: 3,
+      typeId: 20,
+      timestamp: 0,
+      messageStreamId: 0,
+      payload: encodeAmf0("createStream", 2 + i, null),
+    });
+  }
+  return encoder.takeOutput();
+}
+
+/** Accepts connect at once. */
+const acceptConnect: ConnectionHost["onEvent"] = (c, e) => {
+  if (e.type === "connect") c.session.acceptConnect(e.transactionId);
+};
+
+/**
+ * A connection on a pipe whose reads return up to 8 MiB at once (a large socket read) and that
+ * holds up to `highWaterMark` unread bytes each way (a socket's buffers).
+ */
+async function wideConnection(
+  onEvent: ConnectionHost["onEvent"] = acceptConnect,
+  highWaterMark = 16 << 20,
+) {
+  const [client, server] = createPipe({ readSize: 8 << 20, highWaterMark });
+  let reason: string | undefined;
+  const conn = new ServerConnection(server, { onEvent, onClose: (_c, r) => (reason = r) });
+  const running = conn.run();
+  await clientHandshake(client, { mode: "plain" });
+  return { client, conn, running, reason: () => reason };
+}
+
+Deno.test("ServerConnection stops answering a large read of requests once its queue passes the bound", async () => {
+  // The client reads nothing: 64 KiB of replies fill the pipe, then the connection's queue.
+  const c = await wideConnection(acceptConnect, 64 * 1024);
+  c.conn.maxQueuedBytes = 64 * 1024;
+  await c.client.write(command("connect", 1, { app: "live" }));
+  const flood = createStreams(200_000);
+  assert(flood.length > 2 * 1024 * 1024, `${flood.length} bytes`);
+  const writing = c.client.write(flood).catch(() => {});
+  await c.running;
+  await writing;
+  assert(/^the client does not read: \d+ bytes queued$/.test(c.reason() ?? ""), c.reason());
+  // Closed within a few slices of the bound, not after answering all of it.
+  const parsed = c.conn.session.bytesIn;
+  assert(parsed < 512 * 1024, `${parsed} of ${flood.length} bytes parsed before closing`);
+});
+
+Deno.test("ServerConnection: a large read of requests on one connection does not hold up another's", async () => {
+  // Two connections on one event loop: the first gets 200,000 createStream calls in one read
+  // (its queue is not bounded, so it answers them all), the second a connect while the first
+  // parses.
+  const a = await wideConnection();
+  await a.client.write(command("connect", 1, { app: "live" }));
+  await waitFor(() => a.conn.connected, "the first connection's connect");
+  let parsedByA = -1;
+  const b = await wideConnection((_c, e) => {
+    if (e.type === "connect") parsedByA = a.conn.session.bytesIn;
+  });
+  const flood = createStreams(200_000);
+  const total = a.conn.session.bytesIn + flood.length;
+  const writing = a.client.write(flood);
+  await b.client.write(command("connect", 1, { app: "live" }));
+  await writing;
+  await waitFor(() => a.conn.session.bytesIn >= total, "the first connection's flood");
+  assertEquals(a.conn.session.bytesIn, total, "the first connection parsed the whole read");
+  assert(parsedByA >= 0, "the second connection's connect was handled");
+  assert(parsedByA < total, `the connect waited for all ${total} bytes of the other read`);
+  for (const c of [a, b]) {
+    c.conn.close("done");
+    await c.running;
+  }
+});
+
+Deno.test("ServerConnection parses what comes with the end of the handshake as any read (bounded queue)", async () => {
+  // C2, connect and 200,000 createStream calls in one write: one read on the server's side. The
+  // client reads nothing: 64 KiB of replies fill the pipe, then the connection's queue.
+  const [client, server] = createPipe({ readSize: 8 << 20, highWaterMark: 64 * 1024 });
+  let reason: string | undefined;
+  const conn = new ServerConnection(server, {
+    onEvent: acceptConnect,
+    onClose: (_c, r) => (reason = r),
+  }, { maxQueuedBytes: 64 * 1024 });
+  const running = conn.run();
+  const handshake = new ClientHandshake({ mode: "plain" });
+  await client.write(await handshake.start());
+  let c2: Uint8Array | undefined;
+  while (c2 === undefined) {
+    const data = await client.read();
+    assert(data !== null, "the server's S0+S1+S2");
+    const step = await handshake.receive(data);
+    if (step.done) c2 = step.send ?? new Uint8Array(0);
+  }
+  const connect = command("connect", 1, { app: "live" });
+  const flood = createStreams(200_000);
+  const all = new Uint8Array(c2.length + connect.length + flood.length);
+  all.set(c2);
+  all.set(connect, c2.length);
+  all.set(flood, c2.length + connect.length);
+  const writing = client.write(all).catch(() => {});
+  await running;
+  await writing;
+  assert(/^the client does not read: \d+ bytes queued$/.test(reason ?? ""), reason);
+  const parsed = conn.session.bytesIn;
+  assert(parsed < 512 * 1024, `${parsed} of ${all.length} bytes parsed before closing`);
 });
