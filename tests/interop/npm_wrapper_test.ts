@@ -43,6 +43,9 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { Publisher } from "../../src/session/publisher.ts";
 import { RtmpServer } from "../../src/server/mod.ts";
+import { hashSwf } from "../../src/swf/mod.ts";
+import { startSwfHttpServer } from "../swf/_http_server.ts";
+import { fwsFile, swfBody } from "../swf/_swf_fixtures.ts";
 import { connectTcp } from "../../transports/tcp.ts";
 import {
   assertSameBytes,
@@ -229,27 +232,41 @@ interface WrapperRun {
   readonly nodeStderr: string;
 }
 
+/** Options of {@linkcode runWrapper}. */
+interface WrapperRunOptions {
+  /** Destroy the wrapper's stream after this many bytes (a consumer that stops early). */
+  readonly destroyAfter?: number;
+  /** Give each tool an empty HOME of its own (for `.swfinfo`). */
+  readonly ownHome?: boolean;
+}
+
 /** Runs the wrapper with `options`, `tool` being the `rtmpdump` it finds first on PATH. */
 async function runWrapper(
   dir: string,
   tool: Tool,
   options: Record<string, string | null>,
-  destroyAfter?: number,
+  run: WrapperRunOptions = {},
 ): Promise<WrapperRun> {
   const bin = tool === "rtmpkit" ? `${dir}/rtmpkit-bin` : RTMPDUMP!.replace(/\/[^/]+$/, "");
   const out = `${dir}/${tool}.flv`;
   await Deno.remove(out).catch(() => {});
   const args = [`${dir}/driver.cjs`, dir, JSON.stringify(options), out, String(CHILD_LIMIT_MS)];
-  if (destroyAfter !== undefined) args.push(String(destroyAfter));
-  const run = await runProcess(findExecutable("node")!, args, {
+  if (run.destroyAfter !== undefined) args.push(String(run.destroyAfter));
+  const env: Record<string, string> = { PATH: `${bin}:${Deno.env.get("PATH") ?? ""}` };
+  if (run.ownHome) {
+    env.HOME = `${dir}/home-${tool}`;
+    await Deno.remove(env.HOME, { recursive: true }).catch(() => {});
+    await Deno.mkdir(env.HOME);
+  }
+  const node = await runProcess(findExecutable("node")!, args, {
     cwd: dir,
     timeoutMs: RUN_TIMEOUT_MS,
-    env: { PATH: `${bin}:${Deno.env.get("PATH") ?? ""}` },
+    env,
   });
   const what = `${tool} ${JSON.stringify(options)}`;
-  if (run.timedOut) throw new Error(`${what}: Node ran over its ${RUN_TIMEOUT_MS} ms limit`);
-  if (run.code !== 0) throw new Error(`${what}: Node exited with ${run.code}\n${run.stderr}`);
-  const result = JSON.parse(new TextDecoder().decode(run.stdout));
+  if (node.timedOut) throw new Error(`${what}: Node ran over its ${RUN_TIMEOUT_MS} ms limit`);
+  if (node.code !== 0) throw new Error(`${what}: Node exited with ${node.code}\n${node.stderr}`);
+  const result = JSON.parse(new TextDecoder().decode(node.stdout));
   if (result.timedOut) {
     throw new Error(`${what}: the wrapper's rtmpdump ran over its ${CHILD_LIMIT_MS} ms limit`);
   }
@@ -258,7 +275,7 @@ async function runWrapper(
     code: result.code,
     signal: result.signal,
     flv: await Deno.readFile(out),
-    nodeStderr: run.stderr,
+    nodeStderr: node.stderr,
   };
 }
 
@@ -266,10 +283,10 @@ async function runWrapper(
 async function runBoth(
   dir: string,
   options: Record<string, string | null>,
-  destroyAfter?: number,
+  run: WrapperRunOptions = {},
 ): Promise<{ dump: WrapperRun; kit: WrapperRun }> {
-  const dump = await runWrapper(dir, "rtmpdump", options, destroyAfter);
-  const kit = await runWrapper(dir, "rtmpkit", options, destroyAfter);
+  const dump = await runWrapper(dir, "rtmpdump", options, run);
+  const kit = await runWrapper(dir, "rtmpkit", options, run);
   return { dump, kit };
 }
 
@@ -487,6 +504,37 @@ wrapperTest(
 );
 
 wrapperTest(
+  "npm rtmpdump wrapper: its README's example (playpath, pageUrl, swfVfy) against a server asking for SWF verification",
+  async (dir) => {
+    await using http = startSwfHttpServer();
+    const player = fwsFile(swfBody(30_000, 7));
+    http.files.set("player.swf", player);
+    const server = new RtmpServer({
+      root: `${REPO_ROOT}/assets`,
+      listen: ["rtmp://127.0.0.1:0"],
+      swfVerification: await hashSwf(player),
+      log: () => {},
+    });
+    await server.start();
+    try {
+      const options = {
+        rtmp: `rtmp://127.0.0.1:${server.addresses[0].port}/vod`,
+        playpath: "sample.flv",
+        pageUrl: "http://127.0.0.1/page.html",
+        swfVfy: http.url("player.swf"),
+      };
+      // Each tool fetches and hashes the SWF itself (an empty HOME: no .swfinfo to reuse).
+      const { dump, kit } = await runBoth(dir, options, { ownHome: true });
+      assertDownloaded(dump, "--swfVfy");
+      assertSameReport(kit, dump, "--swfVfy");
+      assertEquals(http.requests.length, 2, "each tool fetched the SWF once");
+    } finally {
+      await server.close();
+    }
+  },
+);
+
+wrapperTest(
   "npm rtmpdump wrapper: failures give the same error events and messages",
   async (dir) => {
     await using server = await startRtmpkitServer();
@@ -517,7 +565,9 @@ wrapperTest(
     await using server = await startRtmpkitServer();
     // The stream is destroyed after 100 kB: the child's next write fails (rtmpdump reports
     // "Failed writing" and exits 1); neither may keep running.
-    const { dump, kit } = await runBoth(dir, { rtmp: server.url("vod", "h264_aac.flv") }, 100_000);
+    const { dump, kit } = await runBoth(dir, { rtmp: server.url("vod", "h264_aac.flv") }, {
+      destroyAfter: 100_000,
+    });
     assertEquals(eventShape(kit), eventShape(dump), `events\n${describe(dump)}\n${describe(kit)}`);
     assertEquals(eventsNamed(kit, "connected"), eventsNamed(dump, "connected"));
     assertEquals(eventsNamed(kit, "progress")[0], eventsNamed(dump, "progress")[0]);
