@@ -16,7 +16,9 @@
  *   minus the last character, lowercased) and any other `INFO:` line is `key value` (key
  *   lowercased, the value a number when it reads as one, only its first word). A piece that
  *   reached `Connected...` without an error gives `connected` with those sections; anything
- *   else gives `error` (with an undefined message when no line said why).
+ *   else gives `error` (an Error made from an undefined message, so "", when no line said
+ *   why). An `INFO:` line without a colon before the first section would throw a TypeError in
+ *   the wrapper's stderr handler, which neither tool prints.
  * - Every later piece gives `progress` with each `\d+\.\d+` it holds, as strings: kB, seconds
  *   and percent of the counter, plus any decimal in the lines printed after it (the last piece
  *   carries "downloaded about N.NN%" of an incomplete download).
@@ -544,7 +546,7 @@ wrapperTest(
       ["no URL", { o: "-" }],
       ["a URL that is not RTMP", { rtmp: "http://127.0.0.1/x" }],
       ["an option without its value", { rtmp: server.url("vod", "x.flv"), timeout: null }],
-      // -q prints nothing: the wrapper reports an error without a message.
+      // -q prints nothing: the wrapper reports an error with an empty message.
       ["-q", { q: null, rtmp: server.url("vod", "aac_only.flv") }],
     ];
     await genMedia("aac_only");
