@@ -23,9 +23,10 @@ import { parseRtmpUrl } from "../url/parse_rtmp_url.ts";
 import { defaultPort } from "../url/protocol.ts";
 import { parseProxyUrl } from "../../transports/proxy_url.ts";
 import { describeFileError } from "./describe_file_error.ts";
+import { missingPermission } from "./missing_permission.ts";
 import { ExitCode } from "./exit_code.ts";
 import { type Logger, LogLevel } from "./logger.ts";
-import { io, type StopSignal } from "./runtime_io.ts";
+import { io, printToStdout, type StopSignal } from "./runtime_io.ts";
 
 /** Bytes read from the input at a time. */
 const READ_BLOCK = 256 * 1024;
@@ -82,7 +83,7 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
     return ExitCode.FAILED;
   }
   if (parsed === "help") {
-    log.raw(USAGE);
+    printToStdout(USAGE);
     return ExitCode.SUCCESS;
   }
   const { input, fast, timeoutSec } = parsed;
@@ -154,9 +155,14 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
         log.log(LogLevel.ERROR, "Publishing interrupted before it started");
         return ExitCode.INCOMPLETE;
       }
-      log.log(LogLevel.ERROR, oneLine(err));
-      // A stack this version lacks, or settings it cannot use (an unreadable --tlsCa file).
-      if (err instanceof UnsupportedTransportError || err instanceof TypeError) {
+      const refused = missingPermission(err);
+      log.log(LogLevel.ERROR, refused ?? oneLine(err));
+      // A stack this version lacks, settings it cannot use (an unreadable --tlsCa file), or a
+      // run without network access.
+      if (
+        refused !== undefined || err instanceof UnsupportedTransportError ||
+        err instanceof TypeError
+      ) {
         return ExitCode.FAILED;
       }
       const noConnect = dialFailed || err instanceof ConnectError ||

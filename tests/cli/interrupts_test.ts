@@ -5,8 +5,7 @@
  * happened. The peers here are listeners in this process that accept a connection and then say
  * nothing.
  *
- * Every test named "DEFECT" fails today. Its doc comment says what it shows and where the cause
- * probably is.
+ * Each test's doc comment says what went wrong before the wait took the signal.
  *
  * @module
  */
@@ -65,14 +64,12 @@ async function exitsWithin(status: Promise<unknown>, ms: number): Promise<boolea
 }
 
 /**
- * DEFECT: `publish` to a server that accepts the connection and never answers the handshake
- * (here a silent listener; against nginx-rtmp's play-only application it is the same wait for
- * the publish reply) prints nothing, ignores SIGINT, a second SIGINT and SIGTERM, and has no
- * timeout of its own: only SIGKILL ends it. Cause: src/cli/publish.ts, `runPublish`, sets a
- * flag on a signal that only `publishFlv` reads; `Publisher.open` (src/session/publisher.ts)
- * takes no abort signal and its handshake and connect/publish replies have no deadline.
+ * `publish` to a server that accepts the connection and never answers the handshake (here a
+ * silent listener; against nginx-rtmp's play-only application it is the same wait for the
+ * publish reply) ends on SIGINT. It once printed nothing and ignored SIGINT, a second SIGINT
+ * and SIGTERM: `Publisher.open` (src/session/publisher.ts) took no abort signal.
  */
-Deno.test("DEFECT: publish to a server that never answers ends on Ctrl-C", async () => {
+Deno.test("publish to a server that never answers ends on Ctrl-C", async () => {
   await using peer = silentPeer();
   const reactions: string[] = [];
   const run = await runRtmpkit(
@@ -95,13 +92,12 @@ Deno.test("DEFECT: publish to a server that never answers ends on Ctrl-C", async
 });
 
 /**
- * DEFECT: Ctrl-C while `--swfVfy` fetches the SWF kills the process with the runtime's default
- * action: exit status 130, no "Caught signal" line, nothing said. rtmpdump catches it ("Caught
- * signal: 2, cleaning up, just a second...") and exits with one of its codes. Cause:
- * src/cli/download.ts, `runDownload`, installs its signal handlers (`installSignals`) only after
- * `downloadSwfInfo` has fetched the SWF, and that fetch takes no abort signal.
+ * Ctrl-C while `--swfVfy` fetches the SWF is caught as rtmpdump catches it ("Caught signal: 2,
+ * cleaning up, just a second...") and ends with one of its codes, not with the runtime's
+ * default action (exit status 130, nothing said): src/cli/download.ts installs its signal
+ * handlers before the fetch, and the fetch takes the abort signal.
  */
-Deno.test("DEFECT: Ctrl-C while --swfVfy fetches the SWF is caught and reported", async () => {
+Deno.test("Ctrl-C while --swfVfy fetches the SWF is caught and reported", async () => {
   await using peer = silentPeer();
   await using home = await tempDir();
   const run = await runRtmpkit([
@@ -127,13 +123,12 @@ Deno.test("DEFECT: Ctrl-C while --swfVfy fetches the SWF is caught and reported"
 });
 
 /**
- * DEFECT: Ctrl-C during the handshake (the server accepted and has not answered yet) prints
- * "ERROR: Connection closed during the handshake" before rtmpdump's "ERROR: RTMP_Connect1,
- * handshake failed.": the connection was not closed by anyone, the user interrupted. rtmpdump
- * prints only its two lines. Cause: src/cli/download.ts, `reportConnectFailure`, logs the
- * handshake's error for any failure at the handshake stage, including the abort of a signal.
+ * Ctrl-C during the handshake (the server accepted and has not answered yet) prints rtmpdump's
+ * two lines only, without "ERROR: Connection closed during the handshake" before "ERROR:
+ * RTMP_Connect1, handshake failed.": nobody closed the connection, the user interrupted
+ * (src/cli/download.ts, `reportConnectFailure`).
  */
-Deno.test("DEFECT: Ctrl-C during the handshake prints rtmpdump's lines only", async () => {
+Deno.test("Ctrl-C during the handshake prints rtmpdump's lines only", async () => {
   await using peer = silentPeer();
   await using dir = await tempDir();
   const run = await runRtmpkit(

@@ -5,8 +5,8 @@
  * ("Failed to open file! PATH", "Download: Failed writing, exiting!") stay as they are; what
  * rtmpkit adds must read as words.
  *
- * Every test named "DEFECT" fails today. Its doc comment says what it shows and where the cause
- * probably is; the expected behaviour is the one the project's rules ask for.
+ * Each test would fail without the code it names: the runtime's text passed through, or a
+ * stack trace.
  *
  * @module
  */
@@ -42,32 +42,36 @@ function assertPlain(run: ProcessResult, what: string): void {
 }
 
 /**
- * DEFECT: a full disk. `-o /dev/full` ends with rtmpdump's "ERROR: Download: Failed writing,
- * exiting!" followed on the same line by the runtime's text: "No space left on device (os
- * error 28)" on Deno, "ENOSPC: no space left on device, write" on Bun. Cause: src/cli/download.ts,
- * `report()`, case "write", appends `oneLine(outcome.error)`, the raw error of the file write.
+ * A full disk (`-o /dev/full`): rtmpdump's "ERROR: Download: Failed writing, exiting!" as it
+ * prints it, then the reason in words on the next line, not the runtime's text ("No space left
+ * on device (os error 28)" on Deno, "ENOSPC: no space left on device, write" on Bun). The words
+ * come from src/cli/describe_file_error.ts, used by `report()` in src/cli/download.ts.
  */
 for (const runtime of RUNTIMES) {
-  Deno.test(`DEFECT (${runtime}): a full disk is reported in words, not the runtime's error`, async () => {
+  Deno.test(`${runtime}: a full disk is reported in words after rtmpdump's line`, async () => {
     await using s = await startServer({ root: SAMPLE_FLV.replace(/\/[^/]+$/, "") });
     const run = await runRtmpkit(["-r", s.url("vod", "sample.flv"), "-o", "/dev/full"], {
       runtime,
       timeoutMs: QUICK_FAILURE_MS,
     });
     assertEquals(run.code, 1, run.stderr);
-    assert(run.stderr.includes("ERROR: Download: Failed writing, exiting!"), run.stderr);
+    assert(run.stderr.includes("ERROR: Download: Failed writing, exiting!\n"), run.stderr);
+    assert(
+      run.stderr.includes("ERROR: Cannot write to /dev/full: the disk is full\n"),
+      run.stderr,
+    );
     assertPlain(run, "-o /dev/full");
   });
 }
 
 /**
- * DEFECT: a reader that stops reading stdout (`rtmpkit -o - | head -c 1000`, or the npm
- * `rtmpdump` wrapper's stream being destroyed). rtmpdump prints "Caught signal: 13 …" and
- * "Download: Failed writing, exiting!"; rtmpkit adds "Broken pipe (os error 32)" (Deno) or
- * "EPIPE: broken pipe, write" (Bun). Same cause as above.
+ * A reader that stops reading stdout (`rtmpkit -o - | head -c 1000`, or the npm `rtmpdump`
+ * wrapper's stream being destroyed). rtmpdump prints "Caught signal: 13 …" and "Download: Failed
+ * writing, exiting!"; rtmpkit prints the same line and then says in words that the reader closed
+ * the pipe, not "Broken pipe (os error 32)" (Deno) or "EPIPE: broken pipe, write" (Bun).
  */
 for (const runtime of RUNTIMES) {
-  Deno.test(`DEFECT (${runtime}): a closed stdout pipe is reported in words`, async () => {
+  Deno.test(`${runtime}: a closed stdout pipe is reported in words`, async () => {
     await using s = await startServer({ root: SAMPLE_FLV.replace(/\/[^/]+$/, "") });
     const command = runtime === "deno"
       ? `'${Deno.execPath()}' run -A '${CLI_PATH}'`
@@ -76,19 +80,21 @@ for (const runtime of RUNTIMES) {
       "-c",
       `${command} -r '${s.url("vod", "sample.flv")}' -o - | head -c 1000 > /dev/null`,
     ], { timeoutMs: QUICK_FAILURE_MS });
-    assert(run.stderr.includes("ERROR: Download: Failed writing, exiting!"), run.stderr);
+    assert(run.stderr.includes("ERROR: Download: Failed writing, exiting!\n"), run.stderr);
+    assert(
+      run.stderr.includes("ERROR: Cannot write to stdout: the program reading it closed the pipe"),
+      run.stderr,
+    );
     assertPlain(run, "-o - | head -c 1000");
   });
 }
 
 /**
- * DEFECT: `serve --root` naming a folder that does not exist prints "ERROR: Cannot start the
- * server: ENOENT: no such file or directory, lstat 'nonexist'" (Deno; `realpath` on Bun). It
- * should say that the folder does not exist. Cause: src/cli/serve.ts passes the error of the
- * root's realPath (src/server/rtmp_server.ts, start) through as its message.
+ * `serve --root` naming a folder that does not exist says that the folder does not exist, not
+ * the runtime's "ENOENT: no such file or directory, lstat '…'" (Deno; `realpath` on Bun).
  */
 for (const runtime of RUNTIMES) {
-  Deno.test(`DEFECT (${runtime}): serve --root with a missing folder says so in words`, async () => {
+  Deno.test(`${runtime}: serve --root with a missing folder says so in words`, async () => {
     await using dir = await tempDir();
     const missing = `${dir.path}/no-such-folder`;
     const run = await runRtmpkit(
@@ -102,11 +108,10 @@ for (const runtime of RUNTIMES) {
 }
 
 /**
- * DEFECT: `serve --root FILE` starts ("Serving assets/sample.flv on rtmp://…") and answers every
- * play with StreamNotFound. A root that is a file should be refused at start with exit 1.
- * Cause: src/server/rtmp_server.ts checks only that the root resolves, not that it is a folder.
+ * `serve --root FILE` is refused at start with exit 1, instead of starting and answering every
+ * play with StreamNotFound.
  */
-Deno.test("DEFECT: serve --root FILE is refused instead of serving nothing", async () => {
+Deno.test("serve --root FILE is refused instead of serving nothing", async () => {
   let served = false;
   const run = await runRtmpkit(["serve", "--root", SAMPLE_FLV, "--listen", "rtmp://127.0.0.1:0"], {
     timeoutMs: QUICK_FAILURE_MS,
@@ -126,12 +131,11 @@ Deno.test("DEFECT: serve --root FILE is refused instead of serving nothing", asy
 });
 
 /**
- * DEFECT: `publish` with a file that does not exist prints "ERROR: Cannot read nope.flv: ENOENT:
- * no such file or directory, open 'nope.flv'". Cause: src/cli/publish.ts, `runPublish`, logs
- * the `node:fs` error's message.
+ * `publish` with a file that does not exist says so in words, not with the runtime's "ENOENT:
+ * no such file or directory, open 'nope.flv'".
  */
 for (const runtime of RUNTIMES) {
-  Deno.test(`DEFECT (${runtime}): publish with a missing file says so in words`, async () => {
+  Deno.test(`${runtime}: publish with a missing file says so in words`, async () => {
     await using dir = await tempDir();
     const run = await runRtmpkit(
       ["publish", `${dir.path}/nope.flv`, "rtmp://127.0.0.1:1/live/x"],
@@ -143,12 +147,10 @@ for (const runtime of RUNTIMES) {
 }
 
 /**
- * DEFECT: "Failed to open file! PATH" is rtmpdump's line and stays, but nothing says why (a
- * missing folder, a folder given as the file, no permission). The reason should follow on the
- * next line, in words. Cause: src/cli/download.ts, `runDownload`, drops the error of
- * openOutput/openResumable.
+ * "Failed to open file! PATH" is rtmpdump's line and stays; the reason (a missing folder, a
+ * folder given as the file, no permission) follows on the next line, in words.
  */
-Deno.test("DEFECT: Failed to open file! is followed by the reason", async () => {
+Deno.test("Failed to open file! is followed by the reason", async () => {
   await using dir = await tempDir();
   for (const output of [`${dir.path}/no-such-folder/x.flv`, dir.path]) {
     const run = await runRtmpkit(["-r", "rtmp://127.0.0.1:1/vod/x", "-o", output], {
@@ -167,37 +169,47 @@ Deno.test("DEFECT: Failed to open file! is followed by the reason", async () => 
 });
 
 /**
- * DEFECT: run without `-A` (here with read and net access only, as a cautious user or a
- * sandbox would), the first missing permission is one ERROR line, and then the CLI crashes with
- * "error: Uncaught (in promise) NotCapable: Requires env access to "RTMPKIT_DEBUG"" and a stack
- * trace. Cause: src/cli/main.ts, the `catch` of `main()` calls `io.env("RTMPKIT_DEBUG")`, which
- * throws again without env access.
+ * Run without `-A` (with some permissions only, as a cautious user or a sandbox would), a
+ * missing permission is one ERROR line naming it (Deno's sentence gives the flag) and exit 1,
+ * rtmpdump's code for a bad invocation: not a connection failure (exit 3) for a missing
+ * `--allow-net`, and not "error: Uncaught (in promise) NotCapable" with a stack trace when the
+ * error reaches `main()` (src/cli/main.ts read RTMPKIT_DEBUG there, which throws again without
+ * env access; `-W` reads HOME for the SWF cache first).
  */
-Deno.test("DEFECT: a missing Deno permission is one line, not a stack trace", async () => {
+Deno.test("a missing Deno permission is one line naming it, exit 1", async () => {
   await using dir = await tempDir();
-  const run = await runProcess(Deno.execPath(), [
-    "run",
-    "--allow-read",
-    "--allow-net",
-    CLI_PATH,
-    "-r",
-    "rtmp://127.0.0.1:1/vod/x",
-    "-o",
-    `${dir.path}/x.flv`,
-  ], { timeoutMs: QUICK_FAILURE_MS });
-  assertEquals(run.code, 1, run.stderr);
-  assertPlain(run, "deno run --allow-read --allow-net cli.ts");
+  const output = `${dir.path}/x.flv`;
+  const runs: [string, string[], string][] = [
+    ["--allow-read --allow-write", [], "--allow-net"],
+    ["--allow-read --allow-write --allow-net", ["-W", "http://127.0.0.1:1/p.swf"], "--allow-env"],
+  ];
+  for (const [flags, extra, needed] of runs) {
+    const run = await runProcess(Deno.execPath(), [
+      "run",
+      ...flags.split(" "),
+      CLI_PATH,
+      "-r",
+      "rtmp://127.0.0.1:1/vod/x",
+      ...extra,
+      "-o",
+      output,
+    ], { timeoutMs: QUICK_FAILURE_MS });
+    const what = `deno run ${flags} cli.ts ${extra.join(" ")}`;
+    assertEquals(run.code, 1, `${what}:\n${run.stderr}`);
+    const errors = run.stderr.split("\n").filter((line) => line.startsWith("ERROR:"));
+    assertEquals(errors.length, 1, `${what}:\n${run.stderr}`);
+    assert(errors[0].includes(needed), `${what}: the line does not name ${needed}:\n${run.stderr}`);
+    assertPlain(run, what);
+  }
 });
 
 /**
- * DEFECT: `publish` to a server that asks for authentication (README: `serve --auth adobe
- * --user bob:s3cret`, then `publish … rtmp://bob:s3cret@…`) succeeds, yet prints two lines
- * "ERROR: Publishing failed: NetConnection.Connect.Rejected (…authmod=adobe…)" on the way: the
- * normal challenge steps read as failures. Cause: src/session/publish_session.ts, `#fail`, logs
- * every rejection at ERROR, including the ones Publisher.open (src/session/publisher.ts)
- * answers and retries.
+ * `publish` to a server that asks for authentication (README: `serve --auth adobe --user
+ * bob:s3cret`, then `publish … rtmp://bob:s3cret@…`) succeeds without ERROR lines: the
+ * challenge steps Publisher.open (src/session/publisher.ts) answers and retries are not
+ * failures. Only a refusal that ends the publish prints one.
  */
-Deno.test("DEFECT: an authenticated publish that succeeds prints no ERROR line", async () => {
+Deno.test("an authenticated publish that succeeds prints no ERROR line", async () => {
   await using s = await startServer({
     publisherAuth: { method: "adobe", users: new Map([["bob", "s3cret"]]) },
   });

@@ -5,11 +5,9 @@
  * (`PROXY_SCHEMES`) is what the command line checks before it connects, so it is the truth
  * here.
  *
- * Every test named "DEFECT" fails today: the row "RTMPE, RTMPS, RTMPT, RTMPTE/TS | yes |
- * not yet" says RTMPE is not there, yet `-r rtmpe://…` (and `-l 2`) downloads through the RTMPE
- * handshake and RC4 (available: true in CLIENT_LAYERS), and `rtmpkit serve` answers RTMPE
- * handshakes (rtmpdump -r rtmpe://… downloads from it). The row mixes what works with what does
- * not, so no single cell can be right.
+ * A row that mixes what works with what does not ("RTMPE, RTMPS, RTMPT, RTMPTE/TS | yes | not
+ * yet", once, while `-r rtmpe://…` downloaded through the RTMPE handshake) fails here: no
+ * single cell can be right for it.
  *
  * @module
  */
@@ -36,7 +34,7 @@ function schemesOf(title: string): string[] {
   return [...title.matchAll(/(\w+):\/\//g)].map((m) => m[1]);
 }
 
-Deno.test("DEFECT: the README's feature table says 'not yet' exactly for missing transports", async () => {
+Deno.test("the README's feature table says 'not yet' exactly for missing transports", async () => {
   const rows = featureRows(await Deno.readTextFile(`${REPO_ROOT}/README.md`));
   const claims: string[] = [];
   const truth: string[] = [];

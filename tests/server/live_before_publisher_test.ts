@@ -4,12 +4,9 @@
  * arrives, as nginx-rtmp and other servers do. rtmpdump, ffmpeg and rtmpkit's own `-v`
  * recorder all ask first in that order.
  *
- * Every test named "DEFECT" fails today: the server answers such a play at once with
- * NetStream.Play.StreamNotFound (src/server/rtmp_server.ts, the live branch of play finds no
- * stream and refuses). The README's live recording example depends on the order too: on a
- * loaded machine its recorder can start after the 5-second publisher has finished and gets
- * StreamNotFound. tests/server/live_test.ts ("playing a name nobody publishes is
- * StreamNotFound") asserts today's behaviour and changes with the fix.
+ * Without the wait the server would answer such a play at once with
+ * NetStream.Play.StreamNotFound, and the README's live recording example, whose recorder can
+ * start after its 5-second publisher has finished on a loaded machine, would fail.
  *
  * @module
  */
@@ -29,7 +26,7 @@ import {
 const isKeyframe = (record: PlayRecord) =>
   record.media.some((m) => m.typeId === FlvTagType.Video && m.payload[0] >> 4 === 1);
 
-Deno.test("DEFECT: a live player that asks before the publisher starts gets the stream", async () => {
+Deno.test("a live player that asks before the publisher starts gets the stream", async () => {
   await using s = await startServer();
   const playing = playMessages(s.port, "live", "cam", { live: true, stopAfter: isKeyframe });
   let settled = false;
