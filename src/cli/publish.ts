@@ -112,7 +112,12 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
   try {
     source = input === "-" ? stdinChunks() : await fileChunks(input);
   } catch (err) {
-    log.log(LogLevel.ERROR, `Cannot read ${input}: ${describeFileError(err, input)}`);
+    log.log(
+      LogLevel.ERROR,
+      err instanceof NotFlvFileError
+        ? err.message
+        : `Cannot read ${input}: ${describeFileError(err, input)}`,
+    );
     return ExitCode.FAILED;
   }
 
@@ -273,12 +278,30 @@ function oneLine(err: unknown): string {
   return String((err as Error)?.message ?? err).split("\n")[0];
 }
 
-/** Reads a file in blocks, each in a fresh buffer. Throws when it is not a readable file. */
+/** The first bytes of every FLV file: "FLV". */
+const FLV_SIGNATURE = new Uint8Array([0x46, 0x4c, 0x56]);
+
+/** The input file is readable but not FLV. */
+class NotFlvFileError extends Error {
+  override name = "NotFlvFileError";
+}
+
+/**
+ * Reads a file in blocks, each in a fresh buffer. Throws when it is not a readable file, or
+ * {@linkcode NotFlvFileError} when it does not start as an FLV file.
+ */
 async function fileChunks(path: string): Promise<AsyncIterable<Uint8Array>> {
   if (io.pathKind(path) === "folder") {
     throw Object.assign(new Error("Is a directory"), { code: "EISDIR" });
   }
   const handle = await open(path, "r");
+  // Said before connecting: a file that is not FLV would only fail once publishing started.
+  const signature = new Uint8Array(FLV_SIGNATURE.length);
+  const { bytesRead } = await handle.read(signature, 0, signature.length, 0);
+  if (bytesRead < signature.length || signature.some((byte, i) => byte !== FLV_SIGNATURE[i])) {
+    await handle.close();
+    throw new NotFlvFileError(`${path} is not an FLV file (it does not start with "FLV")`);
+  }
   return (async function* () {
     try {
       let position = 0;
