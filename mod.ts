@@ -35,6 +35,21 @@ export * from "./src/url.ts";
 export * from "./transports/mod.ts";
 export { listenTcp, type TcpListener } from "./transports/tcp_listener.ts";
 export { RtmpServer } from "./src/server/mod.ts";
+export type {
+  ConnectionHost,
+  ConnectionOutput,
+  ConnectRequest,
+  HookVerdict,
+  ListenAddress,
+  NetStreamState,
+  PlayRequest,
+  PublishRequest,
+  RtmpServerHooks,
+  RtmpServerLimits,
+  RtmpServerStats,
+  ServerConnection,
+} from "./src/server/mod.ts";
+export type * from "./src/session/server_session_event.ts";
 export {
   type DecompressSwfOptions,
   type FetchSwfOptions,

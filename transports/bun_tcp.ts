@@ -54,6 +54,7 @@ export interface BunSocketHandlers {
 /** The part of the `Bun` global this module uses. */
 export interface BunNetApi {
   connect(options: {
+    allowHalfOpen?: boolean;
     hostname: string;
     port: number;
     data?: BunTcpTransport;
@@ -81,7 +82,7 @@ export const BUN_CLIENT_HANDLERS: BunSocketHandlers = {
   binaryType: "uint8array",
   data: (socket, data) => socket.data?.onData(data),
   drain: (socket) => socket.data?.onDrain(),
-  end: (socket) => socket.data?.onEnd(undefined),
+  end: (socket) => socket.data?.onPeerEnd(),
   close: (socket, error) => socket.data?.onEnd(error),
   error: (socket, error) => socket.data?.onEnd(error),
 };
@@ -93,6 +94,11 @@ const BUN_TLS_CLIENT_HANDLERS: BunSocketHandlers = {
 };
 
 const DONE: Promise<void> = Promise.resolve();
+
+/** Event-loop turns a write after the peer's end waits for a reset to show (see below). */
+const WRITE_AFTER_END_POLLS = 5;
+/** Milliseconds between those turns after the first. */
+const WRITE_AFTER_END_POLL_MS = 10;
 
 function closedError(): Error {
   return new Error("Cannot write: the connection is closed");
@@ -113,8 +119,13 @@ export class BunTcpTransport implements Transport {
   #head = 0;
   #queued = 0;
   #paused = false;
-  /** The peer finished sending, or the socket closed. */
+  /** The socket closed (by the peer, an error or Bun). */
   #ended = false;
+  /**
+   * The peer finished sending on a half-open socket: reads end after the queue, writes go on.
+   * Bun reports a reset as this end too; the write after it learns which it was.
+   */
+  #peerEnded = false;
   #error: unknown = undefined;
   #closed = false;
   #detached = false;
@@ -182,13 +193,25 @@ export class BunTcpTransport implements Transport {
    */
   tlsHandshake(): Promise<Error | null> {
     if (this.#handshakeOutcome !== undefined) return Promise.resolve(this.#handshakeOutcome);
-    if (this.#ended || this.#closed) {
+    if (this.#ended || this.#peerEnded || this.#closed) {
       return Promise.reject(this.#error ?? new Error("socket hang up"));
     }
     return new Promise((resolve, reject) => (this.#handshake = { resolve, reject }));
   }
 
-  /** Bun's end, close and error handlers: reads end after the queue (with `error`, reject). */
+  /**
+   * Bun's end handler: the peer finished sending. On a half-open socket ({@linkcode
+   * connectBunTcp}) writes go on until the socket closes; otherwise Bun closes it next.
+   */
+  onPeerEnd(): void {
+    this.#peerEnded = true;
+    const handshake = this.#handshake;
+    this.#handshake = undefined;
+    handshake?.reject(new Error("socket hang up"));
+    this.#wake();
+  }
+
+  /** Bun's close and error handlers: reads end after the queue (with `error`, reject). */
   onEnd(error: unknown): void {
     if (error !== undefined && this.#error === undefined) this.#error = error;
     const handshake = this.#handshake;
@@ -210,7 +233,7 @@ export class BunTcpTransport implements Transport {
     while (this.#head === this.#queue.length) {
       if (this.#closed) return null;
       if (this.#error !== undefined) throw this.#error;
-      if (this.#ended) return null;
+      if (this.#ended || this.#peerEnded) return null;
       await new Promise<void>((resolve) => (this.#readWaiter = resolve));
     }
     if (this.#closed) return null;
@@ -238,6 +261,7 @@ export class BunTcpTransport implements Transport {
       return Promise.reject(this.#error ?? closedError());
     }
     const socket = this.#socket!;
+    if (this.#peerEnded) return this.#writeAfterPeerEnd(socket, data);
     if (this.#writes.length === 0) {
       const n = socket.write(data);
       if (n === data.length) return DONE;
@@ -248,6 +272,33 @@ export class BunTcpTransport implements Transport {
     }
     return new Promise((resolve, reject) => {
       this.#writes.push({ data, offset: 0, resolve, reject });
+    });
+  }
+
+  /**
+   * A write after the peer's end: Bun reports a reset as an end, and the write into the reset
+   * socket fails only when Bun next polls the socket (as EPIPE). So the write settles after a
+   * few polls ({@linkcode WRITE_AFTER_END_POLLS}): it rejects when the socket closed with an
+   * error meanwhile (the peer reset the connection, where a C program gets EPIPE at once), and
+   * resolves otherwise. Only the last writes of a connection the server ended wait this way.
+   */
+  #writeAfterPeerEnd(socket: BunSocket, data: Uint8Array): Promise<void> {
+    const n = this.#writes.length === 0 ? socket.write(data) : 0;
+    if (n < 0) return Promise.reject(this.#error ?? closedError());
+    if (n < data.length) {
+      return new Promise((resolve, reject) => {
+        this.#writes.push({ data, offset: n, resolve, reject });
+      });
+    }
+    return new Promise((resolve, reject) => {
+      let polls = 0;
+      const check = () => {
+        if (this.#error !== undefined) reject(this.#error);
+        else if (this.#ended && !this.#closed) reject(closedError());
+        else if (++polls < WRITE_AFTER_END_POLLS) setTimeout(check, WRITE_AFTER_END_POLL_MS);
+        else resolve();
+      };
+      setTimeout(check, 0);
     });
   }
 
@@ -336,6 +387,9 @@ export async function connectBunTcp(hostname: string, port: number): Promise<Bun
   const socket = await bunNet().connect({
     hostname,
     port,
+    // The end of the peer's data keeps the socket writable: librtmp writes deleteStream there,
+    // and whether that write fails tells a reset from a close.
+    allowHalfOpen: true,
     data: transport,
     socket: BUN_CLIENT_HANDLERS,
   });

@@ -11,7 +11,9 @@ import type { Transport } from "./transport.ts";
 
 /** Where to connect: a host name, an IPv4 literal or an IPv6 literal (brackets allowed). */
 export interface DialTarget {
+  /** Host name or address literal. */
   host: string;
+  /** TCP port. */
   port: number;
 }
 
@@ -39,7 +41,7 @@ export type Dialer = (target: DialTarget, options?: DialOptions) => Promise<Tran
  * The TCP dialer: Deno's sockets on Deno, Bun's own sockets on Bun (`node:net` there when
  * {@linkcode DialOptions.forNodeTls} asks for it).
  */
-export const tcpDialer: Dialer = (target, options = {}) =>
+export const tcpDialer: Dialer = (target, options = {}): Promise<Transport> =>
   connectTcp(target.host, target.port, {
     connectTimeoutMs: options.connectTimeoutMs,
     signal: options.signal,

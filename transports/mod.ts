@@ -23,7 +23,7 @@ export {
   UnsupportedTransportError,
 } from "./transport_error.ts";
 export { connectTcp, DenoTcpTransport, NodeSocketTransport, TCP_READ_BUFFER_SIZE } from "./tcp.ts";
-export type { TcpOptions } from "./tcp.ts";
+export type { NodeSocket, TcpOptions } from "./tcp.ts";
 export { ReadTimeoutTransport } from "./read_timeout.ts";
 export type { Dialer, DialOptions, DialTarget } from "./dialer.ts";
 export { tcpDialer } from "./dialer.ts";
@@ -41,7 +41,7 @@ export { availableSchemes, listen, LISTEN_SCHEMES, listenScheme } from "./listen
 export type { Listener, ListenRequest, ListenScheme, ListenTlsOptions } from "./listen.ts";
 export { listenTcp, SERVER_READ_BUFFER_SIZE } from "./tcp_listener.ts";
 export type { TcpListener, TcpListenOptions } from "./tcp_listener.ts";
-export { createPipe } from "./pipe.ts";
+export { createPipe, type PipeOptions } from "./pipe.ts";
 export { rtmptDialer, RtmptError } from "./rtmpt.ts";
 export type { RtmptOptions } from "./rtmpt.ts";
 export { rtmptListener } from "./rtmpt_listener.ts";

@@ -33,7 +33,9 @@ export interface TlsOptions {
 export interface TransportRequest {
   /** librtmp protocol number: 0 rtmp, 1 rtmpt, 2 rtmpe, 3 rtmpte, 4 rtmps, 5 rtmpts, 8 rtmfp. */
   protocol: number;
+  /** The server's host name or address literal (IPv6 with or without brackets). */
   host: string;
+  /** The server's port. */
   port: number;
   /** Connect timeout in milliseconds, per connection the stack opens (default 30000). */
   connectTimeoutMs?: number;

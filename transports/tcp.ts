@@ -250,7 +250,8 @@ async function connectBun(
   return await raceConnect(connectBunTcp(hostname, port), hostname, port, timeoutMs, signal);
 }
 
-type NodeSocket = import("node:net").Socket;
+/** A `node:net` socket (what {@linkcode NodeSocketTransport} runs over). */
+export type NodeSocket = import("node:net").Socket;
 
 async function connectNode(
   hostname: string,

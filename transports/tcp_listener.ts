@@ -196,7 +196,26 @@ type NodeSocket = import("node:net").Socket;
 
 async function listenNode(hostname: string, port: number): Promise<TcpListener> {
   const net = await import("node:net");
-  const pending: NodeSocket[] = [];
+  return await listenNodeServer<NodeSocket>(
+    hostname,
+    port,
+    (onConnection) => net.createServer({ noDelay: true }, onConnection),
+    (socket, remote) => new NodeSocketTransport(socket, remote),
+  );
+}
+
+/**
+ * Listens with the `node:net` or `node:tls` server that `create` makes around the connection
+ * handler it is given, and yields each accepted socket as the transport `wrap` makes of it.
+ * Rejects with {@linkcode bindFailure}'s error when the address cannot be bound.
+ */
+export async function listenNodeServer<S extends NodeSocket>(
+  hostname: string,
+  port: number,
+  create: (onConnection: (socket: S) => void) => NodeServer,
+  wrap: (socket: S, remote: RemoteAddr) => Transport,
+): Promise<TcpListener> {
+  const pending: S[] = [];
   let waiter: (() => void) | undefined;
   let closed = false;
   const wake = () => {
@@ -204,7 +223,7 @@ async function listenNode(hostname: string, port: number): Promise<TcpListener> 
     waiter = undefined;
     w?.();
   };
-  const server: NodeServer = net.createServer({ noDelay: true }, (socket: NodeSocket) => {
+  const server = create((socket) => {
     if (closed) {
       socket.destroy();
       return;
@@ -230,10 +249,7 @@ async function listenNode(hostname: string, port: number): Promise<TcpListener> 
         }
         const socket = pending.shift()!;
         socket.setNoDelay(true);
-        yield new NodeSocketTransport(socket, {
-          hostname: socket.remoteAddress ?? "",
-          port: socket.remotePort ?? 0,
-        });
+        yield wrap(socket, { hostname: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 });
       }
     },
     close(): Promise<void> {

@@ -10,7 +10,7 @@
 import type { Listener } from "./listen.ts";
 import { isDeno } from "./runtime.ts";
 import { bareHost, hostPort } from "./tcp.ts";
-import { bindFailure, SERVER_READ_BUFFER_SIZE } from "./tcp_listener.ts";
+import { bindFailure, listenNodeServer, SERVER_READ_BUFFER_SIZE } from "./tcp_listener.ts";
 import { readCertificates, readPrivateKey } from "./tls_files.ts";
 import { DenoTlsTransport, NodeTlsTransport } from "./tls_transport.ts";
 import type { Transport } from "./transport.ts";
@@ -108,7 +108,6 @@ function listenDeno(hostname: string, port: number, cert: string, key: string): 
   };
 }
 
-type NodeTlsServer = import("node:tls").Server;
 type NodeTlsSocket = import("node:tls").TLSSocket;
 
 /**
@@ -122,60 +121,15 @@ export async function listenNode(
   key: string,
 ): Promise<Listener> {
   const tls = await import("node:tls");
-  const pending: NodeTlsSocket[] = [];
-  let waiter: (() => void) | undefined;
-  let closed = false;
-  const wake = () => {
-    const w = waiter;
-    waiter = undefined;
-    w?.();
-  };
-  let server: NodeTlsServer;
-  try {
-    server = tls.createServer({ cert, key }, (socket: NodeTlsSocket) => {
-      if (closed) {
-        socket.destroy();
-        return;
-      }
-      pending.push(socket);
-      wake();
-    });
-  } catch (err) {
-    throw unusableCertificate(hostname, port, err);
-  }
-  // A client whose handshake fails is its own problem; the listener goes on.
-  server.on("tlsClientError", (_err: unknown, socket: { destroy(): void }) => socket.destroy());
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (err: unknown) => reject(bindFailure(hostname, port, err)));
-    server.listen({ host: hostname, port }, () => resolve());
-  });
-  server.on("error", () => {});
-  const local = server.address();
-  const boundPort = typeof local === "object" && local !== null ? local.port : port;
-  const boundHost = typeof local === "object" && local !== null ? local.address : hostname;
-  return {
-    addr: { hostname: boundHost, port: boundPort },
-    async *accept(): AsyncIterable<Transport> {
-      for (;;) {
-        while (pending.length === 0) {
-          if (closed) return;
-          await new Promise<void>((resolve) => (waiter = resolve));
-        }
-        const socket = pending.shift()!;
-        socket.setNoDelay(true);
-        yield new NodeTlsTransport(socket, {
-          hostname: socket.remoteAddress ?? "",
-          port: socket.remotePort ?? 0,
-        });
-      }
-    },
-    close(): Promise<void> {
-      if (closed) return Promise.resolve();
-      closed = true;
-      server.close();
-      for (const socket of pending.splice(0)) socket.destroy();
-      wake();
-      return Promise.resolve();
-    },
-  };
+  return await listenNodeServer<NodeTlsSocket>(hostname, port, (onConnection) => {
+    let server;
+    try {
+      server = tls.createServer({ cert, key }, onConnection);
+    } catch (err) {
+      throw unusableCertificate(hostname, port, err);
+    }
+    // A client whose handshake fails is its own problem; the listener goes on.
+    server.on("tlsClientError", (_err: unknown, socket: { destroy(): void }) => socket.destroy());
+    return server;
+  }, (socket, remote) => new NodeTlsTransport(socket, remote));
 }

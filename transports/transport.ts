@@ -10,7 +10,9 @@
 
 /** Where a transport is connected to. */
 export interface RemoteAddr {
+  /** The host name or address the transport was opened to. */
   hostname: string;
+  /** The TCP port. */
   port: number;
 }
 

@@ -334,7 +334,10 @@ export class ChunkDecoder {
       p = start + 3;
     }
     let stream = this.#streams.get(csid);
-    if (stream === undefined && fmt !== 0) {
+    // A fmt-1 header names the message's length and type, so on a fresh chunk stream it is read
+    // against a zero state (timestamp 0, message stream 0), as librtmp, nginx-rtmp and FFmpeg do;
+    // fmt 2 and 3 would only make an empty message of type 0 there.
+    if (stream === undefined && fmt > 1) {
       throw new ChunkError(
         `Cannot decode chunk: fmt ${fmt} header on chunk stream ${csid}, which has no previous header`,
       );

@@ -5,9 +5,11 @@
  * describes; rtmpdump 2.4's `RTMP_ReadPacket` / `RTMP_SendPacket` follow the same rules.
  *
  * Where this layer differs from rtmpdump, and why:
- * - Set Chunk Size values of 0 or with the top bit set, fmt 1/2/3 headers on a chunk stream with
+ * - Set Chunk Size values of 0 or with the top bit set, fmt 2/3 headers on a chunk stream with
  *   no previous header, and messages beyond the configured size limits are errors (rtmpdump
- *   accepts them and may allocate without bound).
+ *   accepts them and may allocate without bound). A fmt-1 header there is read against a zero
+ *   state, as every peer reads it (librtmp sends its first control message of a chunk stream
+ *   with such a header).
  * - Abort (type 2) drops the partial message of the chunk stream it names (rtmpdump ignores it).
  * - A fmt 0/1/2 header on a chunk stream whose message is incomplete drops that partial message
  *   and starts a new one.

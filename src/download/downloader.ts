@@ -848,7 +848,8 @@ function isAudioVideo(typeId: number): boolean {
  */
 function isResetError(err: unknown): boolean {
   const e = err as { name?: string; code?: string };
-  return e?.name === "BrokenPipe" || e?.name === "ConnectionReset" || e?.code === "ECONNRESET";
+  return e?.name === "BrokenPipe" || e?.name === "ConnectionReset" || e?.code === "ECONNRESET" ||
+    e?.code === "EPIPE";
 }
 
 function describeEnd(end: PassEnd): string {

@@ -24,7 +24,7 @@ export {
   type FlvRecorderOptions,
   type FlvResumeFilter,
 } from "./flv_recorder.ts";
-export { inspectMetadata, isOnMetaData } from "./metadata_info.ts";
+export { inspectMetadata, isOnMetaData, type MetadataInfo } from "./metadata_info.ts";
 export { DEFAULT_SINK_LEVEL, LogLevel, logsAt, type LogSink, silentLog, sinkAt } from "./log.ts";
 export type { ReadEnd } from "./packet_log.ts";
 export { SessionError } from "./session_error.ts";
@@ -44,6 +44,7 @@ export {
   type PublishState,
 } from "./publish_session.ts";
 export { ServerSession, type ServerSessionOptions, type StatusInfo } from "./server_session.ts";
+export type { TransportUpgrade } from "./handshake_driver.ts";
 export {
   type RtmpeServerOptions,
   RtmpeTransportVariant,

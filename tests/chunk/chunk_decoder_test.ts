@@ -161,22 +161,34 @@ Deno.test("ChunkDecoder rejects more chunk streams than maxChunkStreams", () => 
   );
 });
 
-Deno.test("ChunkDecoder rejects fmt 1, 2 and 3 on a chunk stream with no previous header", () => {
+Deno.test("ChunkDecoder reads a fmt-1 header on a fresh chunk stream against a zero state", () => {
+  // librtmp's first user control message on chunk stream 2 (a ping reply, event 7) has a fmt-1
+  // header: timestamp delta 5, length 6, type 4.
+  const decoder = new ChunkDecoder();
+  const messages = pushAll(
+    decoder,
+    new Uint8Array([0x42, 0, 0, 5, 0, 0, 6, 4, 0, 7, 0, 0, 0, 9]),
+  );
+  deepStrictEqual(messages.map((m) => [m.typeId, m.timestamp, m.messageStreamId, [...m.payload]]), [
+    [4, 5, 0, [0, 7, 0, 0, 0, 9]],
+  ]);
+});
+
+Deno.test("ChunkDecoder rejects fmt 2 and 3 on a chunk stream with no previous header", () => {
   throws(
-    () => pushAll(new ChunkDecoder(), new Uint8Array([0x44, 0, 0, 0, 0, 0, 1, 8, 0])),
+    () => pushAll(new ChunkDecoder(), new Uint8Array([0x84, 0, 0, 0])),
     new ChunkError(
-      "Cannot decode chunk: fmt 1 header on chunk stream 4, which has no previous header",
+      "Cannot decode chunk: fmt 2 header on chunk stream 4, which has no previous header",
     ),
   );
-  throws(() => pushAll(new ChunkDecoder(), new Uint8Array([0x84, 0, 0, 0])), ChunkError);
   throws(() => pushAll(new ChunkDecoder(), new Uint8Array([0xc4])), ChunkError);
   throws(() => pushAll(new ChunkDecoder(), new Uint8Array([0xc1, 0, 1])), /chunk stream 320/);
 });
 
 Deno.test("ChunkDecoder waits for a split basic header before judging it", () => {
   const decoder = new ChunkDecoder();
-  // A lone 0x41 (fmt 1, three-byte form) cannot be judged until the csid bytes arrive.
-  deepStrictEqual(pushAll(decoder, new Uint8Array([0x41])), []);
+  // A lone 0x81 (fmt 2, three-byte form) cannot be judged until the csid bytes arrive.
+  deepStrictEqual(pushAll(decoder, new Uint8Array([0x81])), []);
   throws(() => pushAll(decoder, new Uint8Array([0x00, 0x01])), /chunk stream 320/);
 });
 

@@ -76,5 +76,5 @@ for (const { name, bytes } of SHORT_CONTROL_MESSAGES) {
 
 Deno.test("ServerSession passes chunk-layer errors through as ChunkError", () => {
   const session = new ServerSession({ onEvent() {} });
-  ok(thrown(() => session.receive(hex("43 000000 000001 14"))) instanceof ChunkError);
+  ok(thrown(() => session.receive(hex("83 000000"))) instanceof ChunkError);
 });

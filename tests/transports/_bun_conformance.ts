@@ -136,6 +136,85 @@ suites.push({
   },
 });
 
+/**
+ * A `node:net` server on Bun whose connection is handed to `act` paused (what the client sends
+ * stays unread, so closing it sends a reset), and a client from `connectTcp`.
+ */
+async function halfOpenPair(
+  act: (socket: import("node:net").Socket) => void,
+): Promise<{ client: Transport; close: () => Promise<void> }> {
+  const server = net.createServer((socket) => {
+    socket.pause();
+    act(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  const client = await connectTcp("127.0.0.1", port);
+  return {
+    client,
+    close: async () => {
+      await client.close();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** After the peer's end, a client's writes go on; after a reset, they fail as in C. */
+suites.push({
+  name: "Bun TCP half-open",
+  fn: async (t) => {
+    await t.step("after the peer's FIN, reads end and a write still arrives", async () => {
+      let arrived!: (bytes: number) => void;
+      const got = new Promise<number>((resolve) => (arrived = resolve));
+      const pair = await halfOpenPair((socket) => {
+        socket.end();
+        let bytes = 0;
+        socket.on("data", (data: Uint8Array) => {
+          bytes += data.length;
+          if (bytes === 42) arrived(bytes);
+        });
+        socket.resume();
+      });
+      try {
+        if (await pair.client.read() !== null) throw new Error("a read after FIN returned data");
+        await pair.client.write(new Uint8Array(42));
+        if (await got !== 42) throw new Error("the write after FIN did not arrive");
+      } finally {
+        await pair.close();
+      }
+    });
+    await t.step("after the peer's reset, the next write fails", async () => {
+      let reset!: () => void;
+      const resetNow = new Promise<void>((resolve) => (reset = resolve));
+      const pair = await halfOpenPair((socket) => {
+        void resetNow.then(() => socket.destroy());
+      });
+      try {
+        // Unread on the server when it closes: the kernel answers with a reset.
+        await pair.client.write(new Uint8Array(100));
+        reset();
+        let readError: unknown;
+        try {
+          if (await pair.client.read() !== null) throw new Error("a read after reset gave data");
+        } catch (err) {
+          readError = err;
+        }
+        if (readError === undefined) {
+          let failed = false;
+          try {
+            await pair.client.write(new Uint8Array(42));
+          } catch {
+            failed = true;
+          }
+          if (!failed) throw new Error("a write after the peer's reset succeeded");
+        }
+      } finally {
+        await pair.close();
+      }
+    });
+  },
+});
+
 let failed = 0;
 for (const suite of suites) {
   if (suite.ignore) continue;

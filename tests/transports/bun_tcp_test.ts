@@ -50,6 +50,6 @@ interopTest("transport conformance on Bun: Bun.connect / Bun.listen and node:net
     } s): ${stderr.split("\n").slice(-3).join(" | ")}`,
   );
   const suites = new Set(results.map((r) => r.suite));
-  assert(suites.size === 3, `results from ${suites.size} of 3 suites`);
+  assert(suites.size === 4, `results from ${suites.size} of 4 suites`);
   assert(results.length >= 15, `${results.length} steps reported, at least 15 expected`);
 });
