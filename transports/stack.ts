@@ -113,7 +113,6 @@ export function unsupportedLayer(request: {
   for (const layer of CLIENT_LAYERS) {
     if ((request.protocol & layer.feature) !== 0 && !layer.available) return layer.title;
   }
-  if (request.socks !== undefined && !PROXY_SCHEMES.get("socks4")) return "SOCKS proxies (--socks)";
   if (request.proxy !== undefined) {
     const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(request.proxy)?.[1]?.toLowerCase() ?? "";
     if (!PROXY_SCHEMES.get(scheme)) return `${scheme || "this kind of"} proxy (--proxy)`;

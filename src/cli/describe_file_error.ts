@@ -28,6 +28,8 @@ const FILE_WORDS: Readonly<Record<string, string>> = {
   EROFS: "the file system is read-only",
   ENAMETOOLONG: "the name is too long",
   EISDIR: "it is a folder",
+  // Writing to a pipe (stdout into `| head`) whose reader has gone.
+  EPIPE: "the program reading it closed the pipe",
 };
 
 /** The POSIX name of a file error, including the ones the network table does not know. */

@@ -29,6 +29,7 @@ import {
   UnsupportedTransportError,
 } from "../../transports/transport_error.ts";
 import { describeFileError } from "./describe_file_error.ts";
+import { missingPermission } from "./missing_permission.ts";
 import { type DownloadOptions, unsupportedFeature } from "./download_options.ts";
 import type { Logger } from "./logger.ts";
 import { formatMetadata } from "./metadata_dump.ts";
@@ -331,7 +332,13 @@ function report(
       return reportConnectFailure(outcome.error, options, log, interrupted);
     case "failed":
       if (outcome.reason === "write") {
-        log.log(LogLevel.Error, `Download: Failed writing, exiting! ${oneLine(outcome.error)}`);
+        // rtmpdump's line as it prints it, then why in words (a full disk, a closed pipe).
+        log.log(LogLevel.Error, "Download: Failed writing, exiting!");
+        const target = options.outputIsStdout ? "stdout" : options.output;
+        log.log(
+          LogLevel.Error,
+          `Cannot write to ${target}: ${describeFileError(outcome.error, target)}`,
+        );
       } else if (outcome.reason === "resume-mismatch") {
         log.printf(formatCouldntResume(options.skipFrames));
       } else if (outcome.reason === "resume-file") {
@@ -348,6 +355,12 @@ function reportConnectFailure(
   log: Logger,
   interrupted: boolean,
 ): number {
+  const refused = missingPermission(err);
+  if (refused !== undefined) {
+    // Run without network access: a bad invocation, not a server that cannot be reached.
+    log.log(LogLevel.Error, refused);
+    return ExitCode.FAILED;
+  }
   const failure = err instanceof ConnectionFailure ? err : undefined;
   const cause = failure ? failure.cause : err;
   if (cause instanceof UnsupportedTransportError || cause instanceof TypeError) {

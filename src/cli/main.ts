@@ -40,9 +40,18 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const message = String((err as Error)?.message ?? err).split("\n")[0];
     log.log(LogLevel.ERROR, message);
-    if (io.env("RTMPKIT_DEBUG")) {
+    if (debugRequested()) {
       writeStderr(new TextEncoder().encode(`${(err as Error)?.stack}\n`));
     }
     return ExitCode.FAILED;
+  }
+}
+
+/** Whether RTMPKIT_DEBUG asks for stack traces; false when the environment may not be read. */
+function debugRequested(): boolean {
+  try {
+    return Boolean(io.env("RTMPKIT_DEBUG"));
+  } catch {
+    return false; // run without env access: the one line above is all there is
   }
 }

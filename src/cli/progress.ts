@@ -2,10 +2,11 @@
  * rtmpdump's download messages and progress display (`Download()` and `main()` in rtmpdump.c):
  * the start lines, the `\r` byte counter or `#` marks, and the closing lines.
  *
- * Deviation: rtmpdump starts its byte counter at `ftello(file)`, which is −1 when stdout is a
- * pipe, so in stdout mode every size it prints is one byte short. That is a bug (a failed
- * `ftello` taken as a position), not behaviour anyone relies on, so callers here pass the real
- * starting size (0 for a new download, the file size when resuming).
+ * The byte counter starts where rtmpdump's does, at `ftello(file)`: 0 for a new file, the file's
+ * size when resuming, and for stdout its position (the size of a regular file it is redirected
+ * to, −1 for a pipe or terminal, so every size printed then is one byte short). Scripts that read
+ * rtmpdump's numbers (the npm `rtmpdump` wrapper, for one) see the same ones; the caller passes
+ * that start (src/cli/download.ts, from `stdoutPosition()`).
  *
  * @module
  */

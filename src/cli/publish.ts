@@ -23,9 +23,10 @@ import { parseRtmpUrl } from "../url/parse_rtmp_url.ts";
 import { defaultPort } from "../url/protocol.ts";
 import { parseProxyUrl } from "../../transports/proxy_url.ts";
 import { describeFileError } from "./describe_file_error.ts";
+import { missingPermission } from "./missing_permission.ts";
 import { ExitCode } from "./exit_code.ts";
 import { type Logger, LogLevel } from "./logger.ts";
-import { io, type StopSignal } from "./runtime_io.ts";
+import { io, printToStdout, type StopSignal } from "./runtime_io.ts";
 
 /** Bytes read from the input at a time. */
 const READ_BLOCK = 256 * 1024;
@@ -82,7 +83,7 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
     return ExitCode.FAILED;
   }
   if (parsed === "help") {
-    log.raw(USAGE);
+    printToStdout(USAGE);
     return ExitCode.SUCCESS;
   }
   const { input, fast, timeoutSec } = parsed;
@@ -111,7 +112,12 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
   try {
     source = input === "-" ? stdinChunks() : await fileChunks(input);
   } catch (err) {
-    log.log(LogLevel.ERROR, `Cannot read ${input}: ${describeFileError(err, input)}`);
+    log.log(
+      LogLevel.ERROR,
+      err instanceof NotFlvFileError
+        ? err.message
+        : `Cannot read ${input}: ${describeFileError(err, input)}`,
+    );
     return ExitCode.FAILED;
   }
 
@@ -155,9 +161,14 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
         log.log(LogLevel.ERROR, "Publishing interrupted before it started");
         return ExitCode.INCOMPLETE;
       }
-      log.log(LogLevel.ERROR, oneLine(err));
-      // A stack this version lacks, or settings it cannot use (an unreadable --tlsCa file).
-      if (err instanceof UnsupportedTransportError || err instanceof TypeError) {
+      const refused = missingPermission(err);
+      log.log(LogLevel.ERROR, refused ?? oneLine(err));
+      // A stack this version lacks, settings it cannot use (an unreadable --tlsCa file), or a
+      // run without network access.
+      if (
+        refused !== undefined || err instanceof UnsupportedTransportError ||
+        err instanceof TypeError
+      ) {
         return ExitCode.FAILED;
       }
       const noConnect = dialFailed || err instanceof ConnectError ||
@@ -268,12 +279,30 @@ function oneLine(err: unknown): string {
   return String((err as Error)?.message ?? err).split("\n")[0];
 }
 
-/** Reads a file in blocks, each in a fresh buffer. Throws when it is not a readable file. */
+/** The first bytes of every FLV file: "FLV". */
+const FLV_SIGNATURE = new Uint8Array([0x46, 0x4c, 0x56]);
+
+/** The input file is readable but not FLV. */
+class NotFlvFileError extends Error {
+  override name = "NotFlvFileError";
+}
+
+/**
+ * Reads a file in blocks, each in a fresh buffer. Throws when it is not a readable file, or
+ * {@linkcode NotFlvFileError} when it does not start as an FLV file.
+ */
 async function fileChunks(path: string): Promise<AsyncIterable<Uint8Array>> {
   if (io.pathKind(path) === "folder") {
     throw Object.assign(new Error("Is a directory"), { code: "EISDIR" });
   }
   const handle = await open(path, "r");
+  // Said before connecting: a file that is not FLV would only fail once publishing started.
+  const signature = new Uint8Array(FLV_SIGNATURE.length);
+  const { bytesRead } = await handle.read(signature, 0, signature.length, 0);
+  if (bytesRead < signature.length || signature.some((byte, i) => byte !== FLV_SIGNATURE[i])) {
+    await handle.close();
+    throw new NotFlvFileError(`${path} is not an FLV file (it does not start with "FLV")`);
+  }
   return (async function* () {
     try {
       let position = 0;

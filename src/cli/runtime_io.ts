@@ -225,3 +225,13 @@ export function writeAll(writer: ByteWriter, bytes: Uint8Array): void {
     }
   }
 }
+
+/**
+ * Prints text a user asked for (a subcommand's `--help`) on stdout, so `| less` and `| grep`
+ * see it; a closed stdout is ignored (there is no one left to tell).
+ */
+export function printToStdout(text: string): void {
+  try {
+    writeAll(io.stdout, new TextEncoder().encode(text));
+  } catch { /* stdout is gone */ }
+}

@@ -21,7 +21,7 @@ import { hashSwf } from "../swf/swf_hash.ts";
 import { describeFileError } from "./describe_file_error.ts";
 import { ExitCode } from "./exit_code.ts";
 import { type Logger, LogLevel } from "./logger.ts";
-import { io, type StopSignal } from "./runtime_io.ts";
+import { io, printToStdout, type StopSignal } from "./runtime_io.ts";
 
 /** Signals that stop the server. */
 const STOP_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
@@ -101,7 +101,7 @@ export async function runServe(args: string[], log: Logger): Promise<number> {
     return ExitCode.FAILED;
   }
   if (options === "help") {
-    log.raw(USAGE);
+    printToStdout(USAGE);
     return ExitCode.SUCCESS;
   }
   log.level = options.level;

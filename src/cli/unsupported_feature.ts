@@ -11,8 +11,9 @@ import type { DownloadOptions } from "./download_options.ts";
 
 /**
  * Names the first feature `options` asks for that is not implemented yet, in this order: a
- * transport layer the protocol needs (read from the transport stack's layer list) or a SOCKS
- * proxy (`-S`, `--proxy`). Undefined when the download can go ahead. Features rtmpdump itself
+ * transport layer the protocol needs (read from the transport stack's layer list) or a kind of
+ * `--proxy` the stack cannot build. Undefined when the download can go ahead (every layer and
+ * proxy kind is served in this version). Features rtmpdump itself
  * ignored (for example `--resume` with `--live`) are not reported.
  *
  * @example
@@ -23,7 +24,7 @@ import type { DownloadOptions } from "./download_options.ts";
  * import { unsupportedFeature } from "./unsupported_feature.ts";
  * const result = buildDownloadOptions(["-r", "rtmpe://h/app/x", "-o", "x.flv"], new Logger(() => {}));
  * if ("options" in result) {
- *   assert.equal(unsupportedFeature(result.options), "RTMPE encryption (rtmpe://, rtmpte://)");
+ *   assert.equal(unsupportedFeature(result.options), undefined);
  * }
  * ```
  */

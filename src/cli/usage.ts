@@ -14,6 +14,9 @@ import { RTMPDUMP_VERSION, VERSION } from "./version.ts";
 export const BANNER = `RTMPDump ${RTMPDUMP_VERSION}\n` +
   `rtmpkit ${VERSION} - rtmpdump 2.4 compatible downloader\n`;
 
+/** rtmpkit's own name, which its commands beyond rtmpdump's are listed under. */
+const OWN_NAME = "rtmpkit";
+
 /** Width of the option column, as in rtmpdump's help. */
 const COLUMN = 24;
 
@@ -106,8 +109,10 @@ function usageText(program: string): string {
     EXTENSION_OPTIONS.map((o) => row(EXTENSION_HELP[o.name][0], EXTENSION_HELP[o.name][1]))
       .join("") +
     "\nOther commands (each has --help):\n" +
-    row(`${program} serve`, "Runs the embedded RTMP server: --root DIR --listen URL ...") +
-    row(`${program} publish`, "Publishes an FLV file or stdin live: FILE.flv|- URL") +
+    // rtmpkit's own commands carry its own name (rtmpdump has none): `rtmpdump serve` would
+    // name a program that cannot run it.
+    row(`${OWN_NAME} serve`, "Runs the embedded RTMP server: --root DIR --listen URL ...") +
+    row(`${OWN_NAME} publish`, "Publishes an FLV file or stdin live: FILE.flv|- URL") +
     "\n";
 }
 

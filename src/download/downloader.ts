@@ -174,6 +174,8 @@ export class Downloader {
   /** The last push reached the stop position or asked for a replay: the pass ends. */
   #passOver = false;
   #firstWrite = true;
+  /** The download was asked to start at a position (--start). */
+  readonly #startsAtSeek: boolean;
   #lastStatus: string | undefined;
   /** When a live stream went away (0 while it is there). */
   #offlineSince = 0;
@@ -195,6 +197,7 @@ export class Downloader {
     this.#bufferMs = options.bufferMs;
     const start = options.live ? 0 : (options.startMs ?? 0) | 0;
     this.#seekMs = start > 0 ? start : 0;
+    this.#startsAtSeek = start > 0;
     this.#stopMs = options.stopMs ?? 0;
     this.#recording = new Recording({
       output: options.output,
@@ -493,14 +496,22 @@ export class Downloader {
       if (this.#lastLiveTimestamp - message.timestamp > LIVE_RESTART_JUMP_MS) this.#publisherLeft();
       this.#lastLiveTimestamp = message.timestamp;
     }
+    const recordedBefore = this.#recording.bytesRecorded;
     const result = this.#recording.push(message);
     if (result === "stop" || result === "restart") this.#passOver = true;
-    if (result !== "written") return;
-    // rtmpdump's first RTMP_Read returns the buffered header block together with the next
-    // tag, so its first progress report comes one tag later.
-    if (this.#firstWrite) {
-      this.#firstWrite = false;
-      return;
+    if (this.#countsHeldTags()) {
+      // With --start librtmp presets its read timestamp and holds no header block: its first
+      // RTMP_Read returns the header and the first tag, each later one a tag. What is held here
+      // to learn the header flags counts as rtmpdump would have written it.
+      if (this.#recording.bytesRecorded === recordedBefore) return;
+    } else {
+      if (result !== "written") return;
+      // rtmpdump's first RTMP_Read returns the buffered header block together with the next
+      // tag, so its first progress report comes one tag later.
+      if (this.#firstWrite) {
+        this.#firstWrite = false;
+        return;
+      }
     }
     if (this.#duration <= 0) this.#duration = this.#recording.duration;
     if (
@@ -790,8 +801,17 @@ export class Downloader {
     return last >= 0 ? last : this.#seekMs;
   }
 
+  /**
+   * Whether progress follows every tag, held back or not: a download from --start that is not
+   * a resume (librtmp buffers no header block then).
+   */
+  #countsHeldTags(): boolean {
+    return this.#startsAtSeek && this.#resume === undefined;
+  }
+
   #position(): DownloadPosition {
-    return { bytes: this.#output.size, timestampMs: this.#timestamp(), duration: this.#duration };
+    const bytes = this.#countsHeldTags() ? this.#recording.bytesRecorded : this.#output.size;
+    return { bytes, timestampMs: this.#timestamp(), duration: this.#duration };
   }
 
   #outcome(status: DownloadStatus, reason: DownloadEndReason, error?: unknown): DownloadOutcome {

@@ -94,6 +94,14 @@ export class Recording {
     return this.#resumed || this.#piecesWritten > 0;
   }
 
+  /**
+   * Bytes of this recording so far, counting those the recorder holds back while it learns the
+   * header flags (the output's size once nothing is held).
+   */
+  get bytesRecorded(): number {
+    return this.#o.output.size + this.#recorder.bytesHeld;
+  }
+
   /** Timestamp of the last tag written, in file time (-1 before any). */
   get lastWritten(): number {
     return this.#lastWritten;

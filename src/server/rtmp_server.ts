@@ -10,6 +10,11 @@ import type { RemoteAddr, Transport } from "../../transports/transport.ts";
 import { describeNetworkError, systemErrorCode } from "../../transports/transport_error.ts";
 import type { AmfObject, AmfValue } from "../amf/types.ts";
 import { PublisherAuthServer } from "../auth/publisher_auth_server.ts";
+import {
+  type AuthRejectionKind,
+  parseAuthRejection,
+  splitAuthQuery,
+} from "../auth/auth_rejection.ts";
 import { ChunkBudget } from "../chunk/mod.ts";
 import { LogLevel, type LogSink, silentLog } from "../session/log.ts";
 import { rtmpeVariantFor } from "../session/rtmpe_upgrade.ts";
@@ -49,6 +54,14 @@ const ADMISSION_OVERFLOW = 0.1;
 const ADMISSION_OVERFLOW_MIN = 16;
 /** Enhanced RTMP FourCC info map flag: the server can forward this codec. */
 const FOURCC_CAN_FORWARD = 0x04;
+/** How the log names each step of a publisher's authentication that did not accept it yet. */
+const AUTH_STEP_WORDS: Readonly<Record<AuthRejectionKind, string>> = {
+  "need-user": "asked for credentials",
+  challenge: "challenge sent",
+  "auth-failed": "wrong user name or password",
+  "no-such-user": "unknown user",
+  unknown: "refused",
+};
 
 /** What the server keeps per connection. */
 interface ConnectionState {
@@ -400,7 +413,8 @@ export class RtmpServer implements ConnectionHost {
       await connection.closeAfterFlush("connect rejected");
       return;
     }
-    this.#log(LogLevel.Info, `#${connection.id} connect app "${event.app}"`);
+    // The session's app: an authenticated publisher's lost its auth query (and response).
+    this.#log(LogLevel.Info, `#${connection.id} connect app "${session.app}"`);
     session.acceptConnect(event.transactionId, enhancedCapabilities(event.commandObject));
     session.decoder.maxMessageSize = this.#limits.maxMessageSize;
     session.decoder.maxBytesInFlight = MESSAGES_IN_FLIGHT * this.#limits.maxMessageSize;
@@ -422,10 +436,14 @@ export class RtmpServer implements ConnectionHost {
     if (event.commandObject.get("type") !== PUBLISHER_CONNECT_TYPE) return true;
     const decision = auth.check(event.app);
     if (!decision.accepted) {
+      // The app without its auth query: challenges and responses stay out of the log.
+      const { base, params } = splitAuthQuery(event.app);
+      const user = params.get("user");
+      const step = parseAuthRejection(decision.description)?.kind ?? "unknown";
       this.#log(
         LogLevel.Info,
-        `#${connection.id} connect app "${event.app}": ${auth.method} authentication ` +
-          `(${decision.description.slice(decision.description.lastIndexOf("[") + 2)})`,
+        `#${connection.id} connect app "${base}"${user === undefined ? "" : ` as "${user}"`}: ` +
+          `${auth.method} authentication, ${AUTH_STEP_WORDS[step]}`,
       );
       connection.session.rejectConnect(event.transactionId, decision.description);
       return false;

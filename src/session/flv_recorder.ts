@@ -167,6 +167,8 @@ export class FlvRecorder {
   #bytesWritten = 0;
   /** Pieces held back while buffering for the header flags. */
   #held: Uint8Array[] = [];
+  /** Bytes of {@linkcode #held}. */
+  #heldBytes = 0;
   /** Room left in librtmp's header buffer. */
   #headerBufferLeft = HEADER_BUFFER_SIZE - FLV_FILE_HEADER_SIZE;
   #slab = new Uint8Array(SLAB_SIZE);
@@ -223,6 +225,14 @@ export class FlvRecorder {
   /** FLV bytes handed to `out` so far. */
   get bytesWritten(): number {
     return this.#bytesWritten;
+  }
+
+  /**
+   * FLV bytes held back while the header flags are unknown, the header included: what librtmp
+   * would already have handed out when it does not buffer (`--start`). 0 once written.
+   */
+  get bytesHeld(): number {
+    return this.#heldBytes > 0 ? FLV_FILE_HEADER_SIZE + this.#heldBytes : 0;
   }
 
   /**
@@ -288,6 +298,7 @@ export class FlvRecorder {
     if (this.#phase === PHASE_BUFFERING) {
       if (this.#flushOnFinish) this.#flushHeld(out);
       this.#held = [];
+      this.#heldBytes = 0;
     }
     this.#phase = PHASE_FINISHED;
   }
@@ -422,6 +433,7 @@ export class FlvRecorder {
     }
     if (this.#transient) { for (const piece of pieces) this.#held.push(piece.slice()); }
     else for (const piece of pieces) this.#held.push(piece);
+    this.#heldBytes += total;
     if (checkedSize + FLV_PREVIOUS_TAG_SIZE_SIZE > this.#headerBufferLeft) {
       // librtmp's header buffer would overflow: it gives up buffering after this message.
       this.#flushHeld(out);
@@ -442,6 +454,7 @@ export class FlvRecorder {
     this.#emit(encodeFlvHeader(this.#dataType), out);
     const held = this.#held;
     this.#held = [];
+    this.#heldBytes = 0;
     for (const piece of held) this.#emit(piece, out);
   }
 

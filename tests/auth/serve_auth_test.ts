@@ -52,6 +52,15 @@ for (const method of ["adobe", "llnw"] as const) {
         wrong.stderr.includes("ERROR: Authentication failed: wrong user name or password"),
         wrong.stderr,
       );
+      // One ERROR line for the refusal; the answered challenge before it is no error.
+      strictEqual(wrong.stderr.match(/^ERROR:/gm)?.length, 1, wrong.stderr);
+      // The server's log says each step in words and never holds a challenge or a response.
+      for (
+        const step of ["asked for credentials", "challenge sent", "wrong user name or password"]
+      ) {
+        ok(log.some((l) => l.endsWith(`: ${method} authentication, ${step}`)), log.join("\n"));
+      }
+      ok(!log.some((l) => /response=|challenge=|salt=|nonce=|opaque=/.test(l)), log.join("\n"));
       const none = await runCli(["publish", "--fast", SAMPLE, url(server, "", "d")], {
         timeoutMs: RUN_TIMEOUT_MS,
       });

@@ -1,4 +1,4 @@
-import { CLIENT_LAYERS, PROXY_SCHEMES } from "../../transports/stack.ts";
+import { CLIENT_LAYERS } from "../../transports/stack.ts";
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { AmfObject } from "../../src/amf/types.ts";
 import {
@@ -742,13 +742,13 @@ Deno.test("unsupportedFeature names the first feature the downloader cannot serv
   // Transport layers: the first one the protocol needs that this version lacks, from the list.
   const missing = (protocol: number) =>
     CLIENT_LAYERS.find((l) => (protocol & l.feature) !== 0 && !l.available)?.title;
-  const socks = PROXY_SCHEMES.get("socks4") ? undefined : "SOCKS proxies (--socks)";
-  assertEquals(feature(["-r", "rtmpe://h/a/b", "-S", "p:1"]), missing(2) ?? socks);
+  // SOCKS (-S, socks=) is always served: SOCKS4 over TCP, as rtmpdump.
+  assertEquals(feature(["-r", "rtmpe://h/a/b", "-S", "p:1"]), missing(2));
   assertEquals(feature(["-r", "rtmpt://h/a/b"]), missing(1));
   assertEquals(feature(["-r", "rtmps://h/a/b"]), missing(4));
   assertEquals(feature(["-r", "rtmp://h/a/b", "-l", "3"]), missing(3)); // -l overrides
   assertEquals(feature(["-l", "0", "-r", "rtmpe://h/a/b"]), undefined); // -r fills only empty fields
-  assertEquals(feature(["-r", "rtmp://h/a/b", "-S", "proxy"]), socks);
+  assertEquals(feature(["-r", "rtmp://h/a/b", "-S", "proxy"]), undefined);
   // SWF verification, SecureToken and the Justin.tv token are served.
   assertEquals(feature(["-r", "rtmp://h/a/b", "-W", "http://x/p.swf"]), undefined);
   assertEquals(feature(["-r", "rtmp://h/a/b", "-w", "00".repeat(32), "-x", "100"]), undefined);
@@ -756,7 +756,7 @@ Deno.test("unsupportedFeature names the first feature the downloader cannot serv
   assertEquals(feature(["-r", "rtmp://h/a/b", "-j", "{}"]), undefined);
   assertEquals(feature(["-r", "rtmp://h/a/b", "-e"]), undefined); // --resume is served
   assertEquals(feature(["-r", "rtmp://h/a/b", "-e", "-v"]), undefined); // resume ignored
-  assertEquals(feature(["-i", "rtmp://h/a/b socks=p:9"]), socks);
+  assertEquals(feature(["-i", "rtmp://h/a/b socks=p:9"]), undefined);
   assertEquals(feature(["-i", "rtmp://h/a/b", "-S", "p:9"]), undefined); // -S ignored with -i
 });
 

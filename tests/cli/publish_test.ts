@@ -119,6 +119,14 @@ Deno.test("cli.ts publish: bad arguments exit 1, a refused publish exits 1, no s
   const folder = await runRtmpkit(["publish", "/tmp", s.url("live", "x")]);
   assertEquals(folder.code, 1);
   assertEquals(folder.stderr, "ERROR: Cannot read /tmp: it is a folder\n");
+  // A file that is not FLV is refused before connecting, not after "Publishing …".
+  const readme = new URL("../../README.md", import.meta.url).pathname;
+  const notFlv = await runRtmpkit(["publish", readme, s.url("live", "x")]);
+  assertEquals(notFlv.code, 1);
+  assertEquals(
+    notFlv.stderr,
+    `ERROR: ${readme} is not an FLV file (it does not start with "FLV")\n`,
+  );
 });
 
 /** A fake server that accepts connect and createStream, then lets `afterPublish` play its part. */

@@ -79,6 +79,16 @@ Deno.test("the help lists rtmpkit's own options and commands after rtmpdump's", 
   assertEquals(own.includes("rtmpkit publish"), true);
 });
 
+Deno.test("the help names rtmpkit's commands by rtmpkit's name under rtmpdump's too", () => {
+  // The program name of the first line is rtmpdump's (argv[0] as it prints it); the commands
+  // are rtmpkit's own, and "rtmpdump serve" would name a program that has none.
+  const text = formatUsage("rtmpdump");
+  assertEquals(text.startsWith("\nrtmpdump: "), true);
+  assertEquals(text.includes("\nrtmpkit serve "), true);
+  assertEquals(text.includes("\nrtmpkit publish "), true);
+  assertEquals(text.includes("rtmpdump serve") || text.includes("rtmpdump publish"), false);
+});
+
 Deno.test("the help keeps rtmpdump's defaults and layout", () => {
   const text = rtmpdumpPart("/usr/bin/rtmpdump").join("") + "\n";
   assertEquals(text.startsWith("\n/usr/bin/rtmpdump: "), true);

@@ -9,7 +9,8 @@
  *   `node_modules/.bin`: a block calls `npx deno …` or starts with
  *   `export PATH="$PWD/node_modules/.bin:$PATH"`. Each block has {@linkcode BLOCK_LIMIT_MS}.
  *   It runs in its own process group, and what it starts must have ended shortly after it ends
- *   (else the test fails, and kills them).
+ *   (else the test fails, and kills them). It must not leave hidden files in the copy (a
+ *   `.cache` or `.swfinfo` from `HOME=$PWD`), which a reader's clone would keep unnoticed.
  *   A block that needs a server starts it in the background, waits for it and stops it:
  *
  *       rm -f serve.log
@@ -236,6 +237,7 @@ function registerShBlock(block: Block): void {
       for (const file of redirectTargets(block)) {
         await Deno.writeTextFile(`${cwd}/${file}`, block.text);
       }
+      const hiddenBefore = hiddenEntries(cwd);
       let leftBehind: string[] = [];
       const run = await runProcess("sh", ["-e", "-c", block.text], {
         cwd,
@@ -263,9 +265,23 @@ function registerShBlock(block: Block): void {
         `${where(block)}: the block left processes running for over ${STOP_LIMIT_MS} ms: ` +
           leftBehind.join(", "),
       );
+      // Files a block writes on purpose are in plain sight; hidden ones (a `.cache` of a HOME
+      // pointed at the clone, a `.swfinfo`) would stay in a reader's clone unnoticed.
+      const hiddenLeft = hiddenEntries(cwd).filter((name) => !hiddenBefore.includes(name));
+      ok(
+        hiddenLeft.length === 0,
+        `${where(block)}: the block left hidden files in the clone: ${hiddenLeft.join(", ")}`,
+      );
       await waitForFreePorts(block, "after");
     });
   });
+}
+
+/** Names of the hidden files and folders at the top of `dir`. */
+function hiddenEntries(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].map((entry) => entry.name).filter((name) =>
+    name.startsWith(".")
+  );
 }
 
 /** File name of a ts block in the copy. */

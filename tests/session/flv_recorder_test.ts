@@ -560,3 +560,27 @@ Deno.test("FlvRecorder re-stamps random aggregates consistently (property)", () 
     ),
   );
 });
+
+Deno.test("FlvRecorder counts what it holds back for the header flags, header included", () => {
+  const metadata = onMetaDataEcma([["duration", amfNumber(2)]]);
+  const recorder = new FlvRecorder({ resumeTimestamp: 2000 });
+  const out: Uint8Array[] = [];
+  const sink = (piece: Uint8Array) => void out.push(piece);
+  assertEquals(recorder.bytesHeld, 0);
+  recorder.push(message(18, 0, metadata), sink);
+  // 13-byte header + 11-byte tag header + body + 4-byte back-pointer, none of it written yet.
+  assertEquals([recorder.bytesHeld, recorder.bytesWritten], [13 + 11 + metadata.length + 4, 0]);
+  recorder.push(message(8, 0, AAC_SEQUENCE_HEADER), sink);
+  assertEquals(recorder.bytesHeld, 13 + 11 + metadata.length + 4 + 11 + 4 + 4);
+  // A nonzero message timestamp ends the buffering: everything held is written.
+  recorder.push(message(8, 23, AAC_FRAME), sink);
+  assertEquals(recorder.bytesHeld, 0);
+  assertEquals(
+    recorder.bytesWritten,
+    out.reduce((n, piece) => n + piece.length, 0),
+  );
+  assertEquals(
+    recorder.bytesWritten,
+    13 + (11 + metadata.length + 4) + (11 + 4 + 4) + (11 + 5 + 4),
+  );
+});
