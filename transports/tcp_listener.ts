@@ -204,6 +204,8 @@ async function listenNode(hostname: string, port: number): Promise<TcpListener> 
   );
 }
 
+function ignoreError(): void {}
+
 /**
  * Listens with the `node:net` or `node:tls` server that `create` makes around the connection
  * handler it is given, and yields each accepted socket as the transport `wrap` makes of it.
@@ -228,6 +230,9 @@ export async function listenNodeServer<S extends NodeSocket>(
       socket.destroy();
       return;
     }
+    // A reset before the socket is taken must not become an unhandled 'error' event; the
+    // transport that takes it listens for errors itself.
+    socket.on("error", ignoreError);
     pending.push(socket);
     wake();
   });
@@ -248,6 +253,7 @@ export async function listenNodeServer<S extends NodeSocket>(
           await new Promise<void>((resolve) => (waiter = resolve));
         }
         const socket = pending.shift()!;
+        socket.off("error", ignoreError);
         socket.setNoDelay(true);
         yield wrap(socket, { hostname: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 });
       }

@@ -296,26 +296,38 @@ async function fileChunks(path: string): Promise<AsyncIterable<Uint8Array>> {
     throw Object.assign(new Error("Is a directory"), { code: "EISDIR" });
   }
   const handle = await open(path, "r");
+  const readBlock = async (buffer: Uint8Array): Promise<number> => {
+    try {
+      // Read in order, not at a position: a named pipe or <(...) has none.
+      return (await handle.read(buffer, 0, buffer.length, null)).bytesRead;
+    } catch (err) {
+      throw new Error(`Cannot read ${path}: ${describeFileError(err, path)}`, { cause: err });
+    }
+  };
   // Said before connecting: a file that is not FLV would only fail once publishing started.
   const signature = new Uint8Array(FLV_SIGNATURE.length);
-  const { bytesRead } = await handle.read(signature, 0, signature.length, 0);
-  if (bytesRead < signature.length || signature.some((byte, i) => byte !== FLV_SIGNATURE[i])) {
+  let signatureRead = 0;
+  try {
+    while (signatureRead < signature.length) {
+      const n = await readBlock(signature.subarray(signatureRead));
+      if (n === 0) break;
+      signatureRead += n;
+    }
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  if (signatureRead < signature.length || signature.some((byte, i) => byte !== FLV_SIGNATURE[i])) {
     await handle.close();
     throw new NotFlvFileError(`${path} is not an FLV file (it does not start with "FLV")`);
   }
   return (async function* () {
     try {
-      let position = 0;
+      yield signature;
       for (;;) {
         const buffer = new Uint8Array(READ_BLOCK);
-        let bytesRead: number;
-        try {
-          ({ bytesRead } = await handle.read(buffer, 0, READ_BLOCK, position));
-        } catch (err) {
-          throw new Error(`Cannot read ${path}: ${describeFileError(err, path)}`, { cause: err });
-        }
+        const bytesRead = await readBlock(buffer);
         if (bytesRead === 0) return;
-        position += bytesRead;
         yield buffer.subarray(0, bytesRead);
       }
     } finally {

@@ -16,7 +16,7 @@ import {
   splitAuthQuery,
 } from "../auth/auth_rejection.ts";
 import { ChunkBudget } from "../chunk/mod.ts";
-import { LogLevel, type LogSink, silentLog } from "../session/log.ts";
+import { LogLevel, type LogSink, printable, silentLog } from "../session/log.ts";
 import { rtmpeVariantFor } from "../session/rtmpe_upgrade.ts";
 import type { ServerSessionEvent } from "../session/server_session_event.ts";
 import { type ListenAddress, parseListenUrl } from "./listen_address.ts";
@@ -442,13 +442,18 @@ export class RtmpServer implements ConnectionHost {
       const step = parseAuthRejection(decision.description)?.kind ?? "unknown";
       this.#log(
         LogLevel.Info,
-        `#${connection.id} connect app "${base}"${user === undefined ? "" : ` as "${user}"`}: ` +
+        `#${connection.id} connect app "${printable(base)}"${
+          user === undefined ? "" : ` as "${printable(user)}"`
+        }: ` +
           `${auth.method} authentication, ${AUTH_STEP_WORDS[step]}`,
       );
       connection.session.rejectConnect(event.transactionId, decision.description);
       return false;
     }
-    this.#log(LogLevel.Info, `#${connection.id} publisher authenticated as "${decision.user}"`);
+    this.#log(
+      LogLevel.Info,
+      `#${connection.id} publisher authenticated as "${printable(decision.user)}"`,
+    );
     state.publisherUser = decision.user;
     connection.session.app = decision.app;
     return true;

@@ -60,3 +60,25 @@ export function sinkAt(
 
 /** A sink that drops everything. */
 export const silentLog: LogSink = sinkAt(LogLevel.Crit, () => {});
+
+/**
+ * A peer's text made safe for one log line: control characters (a newline that would forge
+ * another line, terminal escapes) become `\xNN`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { printable } from "./log.ts";
+ *
+ * assert.equal(printable("live\nINFO: forged"), "live\\x0aINFO: forged");
+ * ```
+ */
+export function printable(text: string): string {
+  return text.replace(
+    CONTROL_CHARACTERS,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+}
+
+// deno-lint-ignore no-control-regex
+const CONTROL_CHARACTERS = /[\x00-\x1f\x7f]/g;

@@ -13,11 +13,12 @@ import { PublisherAuthClient } from "../auth/publisher_auth_client.ts";
 import { FlvReader, type FlvTag } from "../flv/mod.ts";
 import { HandshakeError, type RtmpeType } from "../handshake/mod.ts";
 import { clientHandshake } from "./handshake_driver.ts";
-import { LogLevel, type LogSink, silentLog } from "./log.ts";
+import { LogLevel, type LogSink, printable, silentLog } from "./log.ts";
 import { PublishSession, type PublishSessionOptions } from "./publish_session.ts";
 import { SessionError } from "./session_error.ts";
 import {
   DEFAULT_MAX_REDIRECTS,
+  keepsCredentials,
   type RedirectTarget,
   resolveRedirect,
 } from "../url/redirect_target.ts";
@@ -200,10 +201,11 @@ export class Publisher {
    */
   static async open(dial: PublishDialer, options: PublisherOpenOptions): Promise<Publisher> {
     const log = options.log ?? silentLog;
+    let credentials = options.credentials;
     const newAuth = () =>
       new PublisherAuthClient({
-        user: options.credentials?.user ?? "",
-        password: options.credentials?.password ?? "",
+        user: credentials?.user ?? "",
+        password: credentials?.password ?? "",
         clientNonce: options.clientNonce,
       });
     let auth = newAuth();
@@ -238,7 +240,7 @@ export class Publisher {
           target = resolveRedirect(err.redirect, app);
           if (target === undefined) {
             throw new SessionError(
-              `Cannot publish: cannot follow the redirect to ${err.redirect}`,
+              `Cannot publish: cannot follow the redirect to ${printable(err.redirect)}`,
               { cause: err },
             );
           }
@@ -247,7 +249,16 @@ export class Publisher {
           // The target's scheme says whether its handshake is encrypted.
           const encrypted = (target.protocol & PROTOCOL_FEATURE.ENC) !== 0;
           handshake = encrypted ? "rtmpe" : handshake === "rtmpe" ? "plain" : handshake;
-          // A new server: its own authentication from the start.
+          // A new server: its own authentication from the start, with the credentials only
+          // where they were meant to go.
+          if (credentials !== undefined && !keepsCredentials(options.tcUrl, target)) {
+            credentials = undefined;
+            log(
+              LogLevel.Info,
+              `Not sending the user name and password to ${target.host}: they were given for ` +
+                `another server or a protected connection`,
+            );
+          }
           query = "";
           auth = newAuth();
           continue;
@@ -258,9 +269,7 @@ export class Publisher {
         log(
           LogLevel.Info,
           `Server asks for ${rejection.method} authentication, reconnecting` +
-            (rejection.kind === "need-user"
-              ? ` as ${options.credentials?.user}`
-              : " with the answer"),
+            (rejection.kind === "need-user" ? ` as ${credentials?.user}` : " with the answer"),
         );
       }
     }

@@ -7,7 +7,9 @@
  */
 
 import { parseRtmpUrl } from "./parse_rtmp_url.ts";
-import { defaultPort, protocolFromScheme } from "./protocol.ts";
+import { defaultPort, PROTOCOL_FEATURE, protocolFromScheme } from "./protocol.ts";
+
+const MAX_PORT = 65535;
 
 /** Redirects a client follows at most before it gives up. */
 export const DEFAULT_MAX_REDIRECTS = 5;
@@ -29,7 +31,9 @@ export interface RedirectTarget {
 /**
  * Resolves a redirect URL: the target URL becomes the new tcUrl and its whole path the new
  * application (`currentApp` is kept when the URL has no path); the stream name does not change.
- * Returns undefined for a URL that cannot be followed (a scheme that is not RTMP's, or no host).
+ * Returns undefined for a URL that cannot be followed: a scheme that is not RTMP's, no host, a
+ * user part (`rtmp://user@host/`), a port outside 1–65535, or control characters (which would
+ * end up in the next connect request and in the log).
  *
  * @example
  * ```ts
@@ -44,6 +48,15 @@ export interface RedirectTarget {
  * ```
  */
 export function resolveRedirect(url: string, currentApp: string): RedirectTarget | undefined {
+  // deno-lint-ignore no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(url)) return undefined;
+  const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(url)?.[1];
+  if (authority === undefined || authority.includes("@")) return undefined;
+  const portText = /:(\d*)$/.exec(authority.replace(/^\[[^\]]*\]/, ""))?.[1];
+  if (portText !== undefined && portText !== "") {
+    const port = Number(portText);
+    if (port < 1 || port > MAX_PORT) return undefined;
+  }
   let parsed;
   try {
     parsed = parseRtmpUrl(url);
@@ -59,4 +72,29 @@ export function resolveRedirect(url: string, currentApp: string): RedirectTarget
     app: app || currentApp,
     tcUrl: url,
   };
+}
+
+/**
+ * Whether credentials given for the first server (`origin`, its tcUrl) may be sent to a redirect
+ * target: only to the same host and port, over a stack at least as protected (a TLS or RTMPE
+ * origin needs the same on the target), as HTTP clients keep credentials to one origin.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { keepsCredentials, resolveRedirect } from "./redirect_target.ts";
+ *
+ * const origin = "rtmps://ingest.example/live";
+ * assert.equal(keepsCredentials(origin, resolveRedirect("rtmps://ingest.example/b", "")!), true);
+ * assert.equal(keepsCredentials(origin, resolveRedirect("rtmp://ingest.example/b", "")!), false);
+ * assert.equal(keepsCredentials(origin, resolveRedirect("rtmps://other.example/b", "")!), false);
+ * ```
+ */
+export function keepsCredentials(origin: string | undefined, target: RedirectTarget): boolean {
+  if (origin === undefined) return false;
+  const from = resolveRedirect(origin, "");
+  if (from === undefined) return false;
+  const protection = PROTOCOL_FEATURE.SSL | PROTOCOL_FEATURE.ENC;
+  return from.host.toLowerCase() === target.host.toLowerCase() && from.port === target.port &&
+    (from.protocol & protection & ~target.protocol) === 0;
 }

@@ -57,6 +57,32 @@ Deno.test("cli.ts publish FILE URL --fast: the whole file reaches the server at 
   assertEquals(fast.code, 0, fast.stderr);
 });
 
+Deno.test("cli.ts publish FIFO URL: a named pipe is read in order (it has no positions)", async () => {
+  await using s = await startServer();
+  await using dir = await tempDir();
+  const fifo = `${dir.path}/in.flv`;
+  const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+  assertEquals(made.code, 0, "mkfifo failed");
+  // The writer (a child, so that nothing here blocks if the publisher never opens the pipe)
+  // waits for the publisher to open it, writes the file and closes it.
+  const writer = new Deno.Command("cp", {
+    args: [SAMPLE_FLV, fifo],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let run;
+  try {
+    run = await runRtmpkit(["publish", fifo, s.url("live", "fifo"), "--fast"]);
+  } finally {
+    try {
+      writer.kill("SIGKILL");
+    } catch { /* it has exited */ }
+    await writer.status;
+  }
+  assertEquals(run.code, 0, run.stderr);
+  assert(/INFO: Published 346 tags/.test(run.stderr), run.stderr);
+});
+
 Deno.test("cli.ts publish - URL: FLV from stdin, paced in real time", async () => {
   await using s = await startServer();
   const sample = await Deno.readFile(SAMPLE_FLV);

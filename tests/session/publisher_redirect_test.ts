@@ -119,3 +119,30 @@ Deno.test("Publisher.open: a redirect to rtmpe:// gets the encrypted handshake (
   assertEquals(c0s, [3, 6]);
   assertEquals(s.server.stats.publishes, 1);
 });
+
+Deno.test("Publisher.open does not send its credentials to a redirect target on another server", async () => {
+  const users = new Map([["bob", "secret"]]);
+  const connects: string[] = [];
+  await using s = await startServer({
+    publisherAuth: { method: "adobe", users },
+    hooks: { onConnect: (r) => void connects.push(r.app) },
+  });
+  // Another port is another server: the credentials were given for the redirector only.
+  await using moved = redirector(() => `rtmp://127.0.0.1:${s.port}/live`);
+  const lines: string[] = [];
+  await rejects(
+    Publisher.open(async (to) => await connectTcp("127.0.0.1", to?.port ?? moved.port), {
+      app: "old",
+      playpath: "key",
+      tcUrl: moved.url("old"),
+      credentials: { user: "bob", password: "secret" },
+      log: (_level, line) => lines.push(line),
+    }),
+  );
+  assert(
+    lines.some((l) => l.startsWith("Not sending the user name and password to 127.0.0.1")),
+    lines.join("\n"),
+  );
+  assert(connects.every((app) => !app.includes("bob")), connects.join("\n"));
+  assertEquals(s.server.stats.publishes, 0);
+});

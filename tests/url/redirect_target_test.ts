@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { resolveRedirect } from "../../src/url/redirect_target.ts";
+import { keepsCredentials, resolveRedirect } from "../../src/url/redirect_target.ts";
 import { Protocol } from "../../src/url/protocol.ts";
 
 Deno.test("resolveRedirect: the target URL is the new tcUrl, its whole path the application", () => {
@@ -28,4 +28,24 @@ Deno.test("resolveRedirect refuses targets it cannot follow: no host, a scheme t
   assertEquals(resolveRedirect("rtmp:///live", "live"), undefined);
   assertEquals(resolveRedirect("live/other", "live"), undefined);
   assertEquals(resolveRedirect("", "live"), undefined);
+});
+
+Deno.test("resolveRedirect refuses a user part, a port out of range and control characters", () => {
+  assertEquals(resolveRedirect("rtmp://u:p@evil.example/app", "live"), undefined);
+  assertEquals(resolveRedirect("rtmp://h.example:99999/app", "live"), undefined);
+  assertEquals(resolveRedirect("rtmp://h.example:0/app", "live"), undefined);
+  assertEquals(resolveRedirect("rtmp://h.example/app\nINFO: forged", "live"), undefined);
+  assertEquals(resolveRedirect("rtmp://[::1]:1936/app", "live")?.port, 1936);
+  assertEquals(resolveRedirect("rtmp://h.example:65535/app", "live")?.port, 65535);
+});
+
+Deno.test("keepsCredentials: the same host and port, and no less protection", () => {
+  const to = (url: string) => resolveRedirect(url, "live")!;
+  assertEquals(keepsCredentials("rtmp://a.example/live", to("rtmp://A.example:1935/other")), true);
+  assertEquals(keepsCredentials("rtmp://a.example/live", to("rtmps://a.example:1935/x")), true);
+  assertEquals(keepsCredentials("rtmp://a.example/live", to("rtmp://b.example/live")), false);
+  assertEquals(keepsCredentials("rtmp://a.example/live", to("rtmp://a.example:1936/live")), false);
+  assertEquals(keepsCredentials("rtmpe://a.example/live", to("rtmp://a.example/live")), false);
+  assertEquals(keepsCredentials("rtmps://a.example/live", to("rtmpe://a.example:443/x")), false);
+  assertEquals(keepsCredentials(undefined, to("rtmp://a.example/live")), false);
 });
