@@ -23,14 +23,18 @@
  * must for the case (connect and send a byte; copy a socket to a file), which shows where a
  * runtime, not rtmpkit, decides a figure.
  *
- * Every figure is a median of `--runs N` runs (default 5; the start-up case takes three times
+ * Every figure is a median of `--runs N` runs (default 7; the start-up case takes three times
  * as many, being cheap), the clients taking turns. Every output is compared with rtmpdump's
  * (SHA-256 and exit code). The machine's load average is printed with each case: figures from
  * a busy machine are noisy, ratios less so. Misses are reported, not fatal; a differing output
  * or a failed run exits 1.
  *
- * Usage: `deno run -A scripts/bench.ts [--runs N] [--only startup,16mb,240mb,rtmpe,rtmps,fanout]
- * [--no-build] [--no-bun] [--ladder 10,25,50]`
+ * The whole run takes about 7 minutes on a 2-core machine, half of it the fan-out ladder;
+ * `--quick` takes 3 runs and the fan-out steps 100 and 800 only (about 4 minutes), for a look
+ * while working rather than figures to quote.
+ *
+ * Usage: `deno run -A scripts/bench.ts [--quick] [--runs N]
+ * [--only startup,16mb,240mb,rtmpe,rtmps,fanout] [--no-build] [--no-bun] [--ladder 10,25,50]`
  *
  * @module
  */
@@ -40,6 +44,7 @@ import { benchFanout } from "./bench_fanout.ts";
 import { type BenchClient, measureToolsMissing, sha256File } from "./bench_measure.ts";
 import {
   type BenchRow,
+  floorNotes,
   megabyteTarget,
   printRows,
   ratioTarget,
@@ -92,15 +97,23 @@ interface Options {
   ladder: number[] | undefined;
 }
 
+/** Runs per client and case (the start-up case takes three times as many). */
+const DEFAULT_RUNS = 7;
+/** `--quick`: fewer runs and two fan-out steps. */
+const QUICK_RUNS = 3;
+const QUICK_LADDER = [100, 800];
+
 function parseArgs(args: string[]): Options {
-  let runs = 5;
+  let runs: number | undefined;
+  let quick = false;
   let only = new Set<CaseName>(CASES);
   let build = true;
   let bun = true;
   let ladder: number[] | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (arg === "--runs") runs = Number(args[++i]);
+    if (arg === "--quick") quick = true;
+    else if (arg === "--runs") runs = Number(args[++i]);
     else if (arg.startsWith("--runs=")) runs = Number(arg.slice("--runs=".length));
     else if (arg === "--only" || arg.startsWith("--only=")) {
       const list = arg === "--only" ? args[++i] ?? "" : arg.slice("--only=".length);
@@ -117,6 +130,8 @@ function parseArgs(args: string[]): Options {
     else if (arg === "--ladder") ladder = (args[++i] ?? "").split(",").map(Number);
     else throw new Error(`Unknown argument "${arg}"`);
   }
+  runs ??= quick ? QUICK_RUNS : DEFAULT_RUNS;
+  if (quick) ladder ??= QUICK_LADDER;
   if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs needs a positive integer");
   if (ladder !== undefined && !ladder.every((n) => Number.isInteger(n) && n > 0)) {
     throw new Error("--ladder needs a comma-separated list of player counts");
@@ -470,6 +485,14 @@ async function main(args: string[]): Promise<number> {
 
   heading("Summary: every case side by side, medians, ratios and targets");
   printRows(rows);
+  const notes = floorNotes(
+    rows,
+    new Map([[DENO, "floor: Deno"], [BINARY, "floor: Bun binary"]]),
+  );
+  if (notes.length > 0) {
+    console.log("\nTargets missed, beside what the bare runtime costs for the same work:");
+    for (const note of notes) console.log(`  ${note}`);
+  }
   if (problems.length > 0) {
     ok = false;
     console.log("\nDifferences and failures:");

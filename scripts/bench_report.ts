@@ -108,3 +108,50 @@ export function printRows(rows: readonly BenchRow[], indent = "  "): void {
     );
   }
 }
+
+/** A floor's figure for the quantity a target compares, as printed; undefined when not measured. */
+function floorFigure(target: Target, floor: BenchRow): string | undefined {
+  if (target.limit.endsWith("x")) {
+    const x = target.what === "CPU" ? floor.cpuX : target.what === "wall" ? floor.wallX : undefined;
+    return x === undefined || !Number.isFinite(x) ? undefined : ratio(x);
+  }
+  if (target.limit.endsWith("MB")) {
+    return floor.rssBytes === undefined ? undefined : `${(floor.rssBytes / 1e6).toFixed(1)} MB`;
+  }
+  if (target.limit.endsWith(" s") && target.what === "CPU") {
+    return floor.cpuS === undefined ? undefined : `${floor.cpuS.toFixed(3)} s`;
+  }
+  return undefined;
+}
+
+/**
+ * One line per missed target that has a floor beside it: the target, the figure, and what the
+ * bare program of the same runtime (a row of the same case whose name starts with the floor
+ * prefix `floorPrefixes` gives for the client) measured for the same quantity, which shows how
+ * much of the figure the runtime costs by itself.
+ */
+export function floorNotes(
+  rows: readonly BenchRow[],
+  floorPrefixes: ReadonlyMap<string, string>,
+): string[] {
+  const notes: string[] = [];
+  for (const row of rows) {
+    const client = [...floorPrefixes.keys()].find((name) => row.name.startsWith(name));
+    if (client === undefined) continue;
+    const prefix = floorPrefixes.get(client)!;
+    const floors = rows.filter((r) => r.caseName === row.caseName && r.name.startsWith(prefix));
+    for (const target of row.targets ?? []) {
+      if (target.pass) continue;
+      const beside = floors
+        .map((floor) => [floor.name, floorFigure(target, floor)] as const)
+        .filter(([, figure]) => figure !== undefined)
+        .map(([name, figure]) => `${name}: ${figure}`);
+      if (beside.length === 0) continue;
+      notes.push(
+        `${row.caseName}, ${row.name}: ${target.what} ${target.value} misses ${target.limit}; ` +
+          beside.join("; "),
+      );
+    }
+  }
+  return notes;
+}

@@ -11,11 +11,7 @@
 
 import { PROTOCOL_FEATURE } from "../src/url/protocol.ts";
 import { type Dialer, tcpDialer } from "./dialer.ts";
-import { httpConnectDialer } from "./http_connect.ts";
 import { parseProxyUrl, type ProxyUrl, socksOptionToProxy } from "./proxy_url.ts";
-import { rtmptDialer } from "./rtmpt.ts";
-import { socksDialer } from "./socks.ts";
-import { tlsDialer } from "./tls.ts";
 import type { Transport } from "./transport.ts";
 import { UnsupportedTransportError } from "./transport_error.ts";
 
@@ -75,14 +71,15 @@ export const CLIENT_LAYERS: readonly ClientLayer[] = [
     feature: PROTOCOL_FEATURE.SSL,
     name: "tls",
     title: "TLS (rtmps://, rtmpts://)",
-    wrap: (below, request) => tlsDialer(below, request.tls ?? {}),
+    wrap: (below, request) =>
+      loadedOnDial(async () => (await import("./tls.ts")).tlsDialer(below, request.tls ?? {})),
     available: true,
   },
   {
     feature: PROTOCOL_FEATURE.HTTP,
     name: "rtmpt",
     title: "HTTP tunnelling (rtmpt://, rtmpte://, rtmpts://)",
-    wrap: (below) => rtmptDialer(below),
+    wrap: (below) => loadedOnDial(async () => (await import("./rtmpt.ts")).rtmptDialer(below)),
     available: true,
   },
   {
@@ -179,9 +176,11 @@ function proxyDialer(proxy: ProxyUrl, below: Dialer): Dialer {
     case "socks4":
     case "socks4a":
     case "socks5":
-      return socksDialer(proxy, below);
+      return loadedOnDial(async () => (await import("./socks.ts")).socksDialer(proxy, below));
     case "http":
-      return httpConnectDialer(proxy, below);
+      return loadedOnDial(async () =>
+        (await import("./http_connect.ts")).httpConnectDialer(proxy, below)
+      );
   }
 }
 
@@ -196,6 +195,19 @@ export async function openTransport(request: TransportRequest): Promise<Transpor
     connectTimeoutMs: request.connectTimeoutMs,
     signal: request.signal,
   });
+}
+
+/**
+ * A dialer whose module is loaded when it first dials: a plain rtmp:// download starts without
+ * the TLS, tunnel and proxy code (and `node:tls` behind it), which are a fifth of a download's
+ * modules.
+ */
+function loadedOnDial(load: () => Promise<Dialer>): Dialer {
+  let loaded: Promise<Dialer> | undefined;
+  return async (target, options) => {
+    loaded ??= load();
+    return await (await loaded)(target, options);
+  };
 }
 
 /** Whether `protocol` starts with the RTMPE handshake (its ENC bit). */

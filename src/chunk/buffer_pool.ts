@@ -18,8 +18,12 @@ export interface BufferPoolOptions {
   maxPooledBytes?: number;
 }
 
-/** Default {@linkcode BufferPoolOptions.maxPooledBytes}: 32 MiB. */
-export const DEFAULT_MAX_POOLED_BYTES = 32 * 1024 * 1024;
+/**
+ * Default {@linkcode BufferPoolOptions.maxPooledBytes}: 64 MiB, which holds one output per
+ * player in flight for 800 players of a 4 Mb/s stream (up to 64 KiB each), so a live server at
+ * that scale takes every output from the pool.
+ */
+export const DEFAULT_MAX_POOLED_BYTES = 64 * 1024 * 1024;
 
 /**
  * Buffers with power-of-two capacities (4 KiB and up). {@linkcode BufferPool.take} hands one

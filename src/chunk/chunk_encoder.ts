@@ -130,8 +130,6 @@ export class ChunkEncoder {
   #chunkSize = DEFAULT_CHUNK_SIZE;
   #buffer: Uint8Array = EMPTY;
   #length = 0;
-  /** Length of the last output taken: the next output's buffer starts that large. */
-  #lastOutputLength = 0;
 
   /** Creates an encoder; the outgoing chunk size starts at 128 unless given. */
   constructor(options: ChunkEncoderOptions = {}) {
@@ -257,7 +255,6 @@ export class ChunkEncoder {
   takeOutput(): Uint8Array {
     const output = this.#buffer.subarray(0, this.#length);
     this.#buffer = EMPTY;
-    this.#lastOutputLength = this.#length;
     this.#length = 0;
     return output;
   }
@@ -273,10 +270,13 @@ export class ChunkEncoder {
   #reserve(extra: number): void {
     const needed = this.#length + extra;
     if (needed <= this.#buffer.length) return;
-    // A fresh output starts at the size of the last one, so a batch like the last one (a
-    // player's share of a live stream between writes) needs no growing and copying.
+    // A fresh output is as large as its first message needs (rounded up by the pool), not as
+    // the last output was: a live server has one output per player in flight at once, and
+    // after a keyframe buffers sized for it would be taken for every small message that
+    // follows, overflowing the pool's free memory and allocating afresh. A batch of several
+    // messages grows by doubling.
     const grown = this.#pool.take(
-      Math.max(needed, this.#buffer === EMPTY ? this.#lastOutputLength : this.#buffer.length * 2),
+      this.#buffer === EMPTY ? needed : Math.max(needed, this.#buffer.length * 2),
     );
     grown.set(this.#buffer.subarray(0, this.#length));
     if (this.#buffer !== EMPTY) this.#pool.give(this.#buffer);

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { sharePayload } from "../chunk/chunk_encoder.ts";
 import type { RtmpMessage } from "../chunk/rtmp_message.ts";
 import { MessageType } from "../message/mod.ts";
 import { inspectAudio, inspectVideo, type MediaInfo } from "./inspect_media.ts";
@@ -139,6 +140,9 @@ export class LiveStream {
     } else if (type === MessageType.Aggregate) {
       this.#cacheGop(input, undefined);
     }
+    // Every player gets the same bytes, which are kept as they are (the GOP cache holds them):
+    // the encoders chunk them once per chunk size instead of once per player.
+    if (this.players.size > 1) sharePayload(relayed.payload);
     for (const player of this.players) player.relay(relayed, mediaInfo, this.#hasVideo);
   }
 

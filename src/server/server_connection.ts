@@ -313,7 +313,10 @@ export class ServerConnection implements ConnectionOutput {
     this.#writing = true;
     try {
       while (!this.#closed && session.hasOutput) {
-        await this.#writeRaw(session.takeOutput());
+        const output = session.takeOutput();
+        await this.#writeRaw(output);
+        // Written: a transport is done with the bytes once its write resolves.
+        session.releaseOutput(output);
         this.#notifyWaiters();
       }
     } catch (err) {

@@ -227,6 +227,15 @@ export class ServerSession {
   }
 
   /**
+   * Hands back an output of {@linkcode ServerSession.takeOutput} once it was written and nothing
+   * reads it any more: its memory then serves a later output (of this or another connection)
+   * instead of a fresh buffer for every write.
+   */
+  releaseOutput(output: Uint8Array): void {
+    this.#encoder.releaseOutput(output);
+  }
+
+  /**
    * Ends the session: every playing or publishing stream gets a `closeStream` event with reason
    * "session", and the decoder drops its partial messages. Output queued before stays available.
    */

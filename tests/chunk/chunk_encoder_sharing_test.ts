@@ -113,3 +113,32 @@ Deno.test("ChunkEncoder reuses a released output buffer for its next output", ()
   assertEquals(second.buffer, first.buffer);
   assertEquals(second[second.length - 1], 2);
 });
+
+Deno.test("ChunkEncoder sizes a fresh output for its first message, not for the last output", () => {
+  const pool = new BufferPool();
+  const encoder = new ChunkEncoder({ pool, chunkSize: 4096 });
+  const message = (size: number): RtmpMessage => ({
+    csid: 6,
+    typeId: 9,
+    timestamp: 0,
+    messageStreamId: 1,
+    payload: new Uint8Array(size).fill(7),
+  });
+  encoder.write(message(50_000)); // a keyframe: a 64 KiB buffer
+  const large = encoder.takeOutput();
+  assertEquals(large.buffer.byteLength, 65536);
+  // The small message that follows takes a small buffer, not one as large as the last output.
+  encoder.write(message(300));
+  const small = encoder.takeOutput();
+  assertEquals(small.buffer.byteLength, 4096);
+  encoder.write(message(5000));
+  encoder.write(message(5000)); // a batch grows past its first buffer, keeping what it holds
+  const batch = encoder.takeOutput();
+  assertEquals(batch.buffer.byteLength, 16384);
+  const plain = new ChunkEncoder({ pool: new BufferPool(), chunkSize: 4096 });
+  for (const size of [50_000, 300, 5000, 5000]) plain.write(message(size));
+  assertEquals(
+    [...large, ...small, ...batch],
+    [...plain.takeOutput()],
+  );
+});

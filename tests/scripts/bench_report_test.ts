@@ -1,6 +1,13 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { median, summarize } from "../../scripts/bench_measure.ts";
-import { megabyteTarget, ratio, ratioTarget, secondsTarget } from "../../scripts/bench_report.ts";
+import {
+  type BenchRow,
+  floorNotes,
+  megabyteTarget,
+  ratio,
+  ratioTarget,
+  secondsTarget,
+} from "../../scripts/bench_report.ts";
 
 Deno.test("median takes the middle value, or the mean of the middle two", () => {
   assertEquals(median([3, 1, 2]), 2);
@@ -40,4 +47,35 @@ Deno.test("targets pass at their limit and miss past it", () => {
   assertEquals(megabyteTarget("RSS", 29.9e6, 30, false).value, "29.9 MB");
   assertEquals(secondsTarget("CPU", 0.049, 0.05).pass, true);
   assertEquals(secondsTarget("CPU", 0.05, 0.05).pass, false);
+});
+
+Deno.test("floorNotes puts each missed target beside the same runtime's floor for that quantity", () => {
+  const rows: BenchRow[] = [
+    { caseName: "start-up", name: "rtmpdump", cpuS: 0.002, rssBytes: 5e6 },
+    {
+      caseName: "start-up",
+      name: "rtmpkit (deno)",
+      cpuS: 0.044,
+      rssBytes: 45.2e6,
+      targets: [secondsTarget("CPU", 0.044, 0.05), megabyteTarget("RSS", 45.2e6, 30, false)],
+    },
+    { caseName: "start-up", name: "floor: Deno, connect + 1 byte", cpuS: 0.015, rssBytes: 33.2e6 },
+    { caseName: "start-up", name: "floor: Bun binary, connect + 1 byte", rssBytes: 29.5e6 },
+    {
+      caseName: "240 MB VOD",
+      name: "rtmpkit (binary)",
+      cpuX: 1.73,
+      wallX: 1.22,
+      targets: [ratioTarget("CPU", 1.73, 1.3), ratioTarget("wall", 1.22, 1.05)],
+    },
+    { caseName: "240 MB VOD", name: "floor: Bun binary socket to file", cpuX: 0.86 },
+  ];
+  const prefixes = new Map([["rtmpkit (deno)", "floor: Deno"], [
+    "rtmpkit (binary)",
+    "floor: Bun binary",
+  ]]);
+  assertEquals(floorNotes(rows, prefixes), [
+    "start-up, rtmpkit (deno): RSS 45.2 MB misses < 30 MB; floor: Deno, connect + 1 byte: 33.2 MB",
+    "240 MB VOD, rtmpkit (binary): CPU 1.73x misses ≤ 1.3x; floor: Bun binary socket to file: 0.86x",
+  ]);
 });

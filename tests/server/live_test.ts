@@ -348,3 +348,39 @@ Deno.test("RtmpServer live: connect, createStream, publish and media in one writ
   assertEquals(frames(got)[0].payload, new Uint8Array([0x17, 1, 0, 0, 0, 0xee]));
   transport.close();
 });
+
+Deno.test("RtmpServer live: players of one stream get every large frame byte for byte (chunked once for all, output buffers reused)", async () => {
+  await using s = await startServer();
+  const players = await Promise.all([0, 1, 2].map(() => RawClient.open(s.port)));
+  try {
+    for (const player of players) {
+      await player.connect();
+      await player.play(await player.createStream(), "shared");
+      await player.waitFor(() => player.statuses.includes("NetStream.Play.Start"), "Play.Start");
+    }
+    // Frames several chunks long, each filled differently: a buffer reused while a player's
+    // bytes still sat in it, or one chunked form given to the wrong message, would show.
+    const tags = syntheticTags({ durationMs: 2000, keyframeMs: 1000, frameSize: 20_000 });
+    const videoFrames = tags.filter((t) => t.type === FlvTagType.Video && t.data[1] === 1);
+    const p = await publisher(s.port, "shared");
+    await send(p, tags);
+    for (const player of players) {
+      await player.waitFor(
+        () =>
+          player.media().filter((m) => m.typeId === 9 && m.payload[1] === 1).length ===
+            videoFrames.length,
+        "every video frame",
+      );
+    }
+    await p.close();
+    for (const player of players) {
+      const video = player.media().filter((m) => m.typeId === 9 && m.payload[1] === 1);
+      assertEquals(video.map((m) => m.timestamp), videoFrames.map((t) => t.timestamp));
+      for (let i = 0; i < videoFrames.length; i++) {
+        assertEquals(video[i].payload, videoFrames[i].data, `frame ${i}`);
+      }
+    }
+  } finally {
+    for (const player of players) await player.close();
+  }
+});
