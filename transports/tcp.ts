@@ -343,8 +343,10 @@ export class NodeSocketTransport implements Transport {
   }
 
   /**
-   * Writes all bytes, waiting for the socket to drain when its buffer is full; a socket that
-   * closes or fails meanwhile rejects the write (it would never drain).
+   * Writes all bytes and resolves once `node:net` has handed them to the kernel (its write
+   * callback), not when it merely queued them: `node:net` keeps a reference to the caller's
+   * buffer until then, and callers reuse their buffers once a write resolves. A socket that
+   * closes or fails meanwhile rejects the write.
    */
   write(data: Uint8Array): Promise<void> {
     if (this.#error !== undefined) return Promise.reject(this.#error);
@@ -352,28 +354,19 @@ export class NodeSocketTransport implements Transport {
     const socket = this.#socket;
     return new Promise((resolve, reject) => {
       let settled = false;
-      const onDrain = () => settle(undefined);
       const onClose = () =>
         settle(this.#error ?? new Error("Cannot write: the connection is closed"));
       const settle = (err: unknown) => {
         if (settled) return;
         settled = true;
-        socket.off("drain", onDrain);
         socket.off("close", onClose);
         socket.off("error", onClose);
-        if (err === undefined) resolve();
+        if (err === undefined || err === null) resolve();
         else reject(err);
       };
-      const flushed = socket.write(data, (err?: Error | null) => {
-        if (err) settle(err);
-      });
-      if (flushed) {
-        settle(undefined);
-        return;
-      }
-      socket.once("drain", onDrain);
       socket.once("close", onClose);
       socket.once("error", onClose);
+      socket.write(data, (err?: Error | null) => settle(err));
     });
   }
 
