@@ -470,17 +470,25 @@ const CASES: HostileCase[] = [
     // calls the download incomplete; without Play.Stop we do too.
     name: "a connection reset in the middle of the stream",
     script: playThen(async (peer) => {
-      // The client answers the ping; closing with most of its answer unread sends a reset:
-      // wait for the answer's first byte (rtmpkit sends nothing else after play) and leave the
-      // rest unread.
-      await peer.send({
-        csid: 2,
-        typeId: MessageType.UserControl,
-        timestamp: 0,
-        messageStreamId: 0,
-        payload: new Uint8Array([0, 6, 0, 0, 0, 7]),
-      });
-      await sleep(300);
+      const ping = (value: number) =>
+        peer.send({
+          csid: 2,
+          typeId: MessageType.UserControl,
+          timestamp: 0,
+          messageStreamId: 0,
+          payload: new Uint8Array([0, 6, 0, 0, 0, value]),
+        });
+      // A first ping, whose answer is read whole: after it the client has nothing to send.
+      if (!(await ping(7))) return;
+      for (;;) {
+        const message = await peer.nextMessage();
+        if (message === null) return;
+        if (message.typeId === MessageType.UserControl && message.payload[1] === 7) break;
+      }
+      // The second answer is the next thing the client sends: read its first byte and close
+      // with the rest unread, which makes the close a reset (a close with nothing unread would
+      // be a FIN, and the outcome would race the reset that answers the client's next write).
+      if (!(await ping(8))) return;
       await peer.conn.read(new Uint8Array(1));
       peer.close();
     }),
