@@ -115,6 +115,19 @@ export async function runServe(args: string[], log: Logger): Promise<number> {
       return ExitCode.FAILED;
     }
   }
+  // Caught from before the server starts: a signal as soon as it says it serves must not find
+  // the default action (which would end the process without closing).
+  let caught: StopSignal | undefined;
+  const signalled = Promise.withResolvers<StopSignal>();
+  const removers = STOP_SIGNALS.map((name) =>
+    io.onSignal(name, () => {
+      if (caught !== undefined) io.exit(ExitCode.INCOMPLETE);
+      caught = name;
+      // Said at once: a second signal may end the process before closing starts.
+      log.log(LogLevel.INFO, `Caught ${name}, closing the server (a second signal exits at once)`);
+      signalled.resolve(name);
+    })
+  );
   const server = new RtmpServer({
     root: options.root,
     listen: options.listen,
@@ -127,6 +140,7 @@ export async function runServe(args: string[], log: Logger): Promise<number> {
   try {
     await server.start();
   } catch (err) {
+    for (const remove of removers) remove();
     log.log(LogLevel.ERROR, String((err as Error).message ?? err).split("\n")[0]);
     await server.close();
     return ExitCode.FAILED;
@@ -138,17 +152,6 @@ export async function runServe(args: string[], log: Logger): Promise<number> {
       `Serving ${options.root} on ${address.scheme}://${host}:${address.port}`,
     );
   }
-  let caught: StopSignal | undefined;
-  const signalled = Promise.withResolvers<StopSignal>();
-  const removers = STOP_SIGNALS.map((name) =>
-    io.onSignal(name, () => {
-      if (caught !== undefined) io.exit(ExitCode.INCOMPLETE);
-      caught = name;
-      // Said at once: a second signal may end the process before closing starts.
-      log.log(LogLevel.INFO, `Caught ${name}, closing the server (a second signal exits at once)`);
-      signalled.resolve(name);
-    })
-  );
   try {
     await signalled.promise;
     await server.close();
