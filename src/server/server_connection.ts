@@ -207,10 +207,16 @@ export class ServerConnection implements ConnectionOutput {
    * slice the host checks its budgets and the output queue its bound (a client that never reads
    * is closed before the rest of a large read of requests is answered), and once the read has
    * taken {@linkcode RECEIVE_TURN_MS} the connection lets the others run before it goes on, so
-   * that a flood of small requests on a few connections does not hold up everyone else's.
+   * that a flood of small requests on a few connections does not hold up everyone else's. Only
+   * reads of {@linkcode FULL_READ} bytes or more take turns.
    */
   async #receive(data: Uint8Array): Promise<void> {
     const session = this.#session!;
+    // Only a full read takes turns: a shorter one means the client does not keep the socket
+    // full, and its messages are answered (or relayed to every player) in one go, so each
+    // player gets them in one write rather than one write per message.
+    const takesTurns = data.length >= FULL_READ;
+    // Wall time on purpose (not the injected clock): the turn bounds real work.
     let turnStart = performance.now();
     for (let off = 0; off < data.length && !this.#closed;) {
       const end = Math.min(data.length, off + RECEIVE_SLICE);
@@ -219,7 +225,7 @@ export class ServerConnection implements ConnectionOutput {
       this.#host.onReceived?.(this);
       if (this.#closed || !this.#checkQueue()) break;
       this.flush();
-      if (off < data.length && performance.now() - turnStart >= RECEIVE_TURN_MS) {
+      if (takesTurns && off < data.length && performance.now() - turnStart >= RECEIVE_TURN_MS) {
         await nextTurn();
         turnStart = performance.now();
       }

@@ -243,3 +243,48 @@ Deno.test("ServerConnection parses what comes with the end of the handshake as a
   const parsed = conn.session.bytesIn;
   assert(parsed < 512 * 1024, `${parsed} of ${all.length} bytes parsed before closing`);
 });
+
+Deno.test("ServerConnection answers a read shorter than a full read in one write, however long it takes", async () => {
+  // 500 createStream calls (about 15 KiB, four slices) in one read; the host spends 2 ms after
+  // each slice, past the turn a full read would yield after. A client that does not keep the
+  // socket full gets every answer in one write, as a live stream's players get each read's
+  // messages in one write.
+  const [client, server] = createPipe({ readSize: 8 << 20 });
+  const writes: number[] = [];
+  const counting: Transport = {
+    get remoteAddr() {
+      return server.remoteAddr;
+    },
+    read: () => server.read(),
+    write: (data) => {
+      writes.push(data.length);
+      return server.write(data);
+    },
+    close: () => server.close(),
+  };
+  let slow = false;
+  const conn = new ServerConnection(counting, {
+    onEvent: acceptConnect,
+    onReceived: () => {
+      if (!slow) return;
+      const until = performance.now() + 2;
+      while (performance.now() < until) { /* the host's work on a slice */ }
+    },
+    onClose: () => {},
+  });
+  const running = conn.run();
+  await clientHandshake(client, { mode: "plain" });
+  await client.write(command("connect", 1, { app: "live" }));
+  await waitFor(() => conn.connected, "connect");
+  await waitFor(() => conn.queuedBytes === 0, "the connect's replies sent");
+  const batch = createStreams(500);
+  assert(batch.length > 3 * 4096 && batch.length < 64 * 1024, `${batch.length} bytes`);
+  const before = writes.length;
+  const total = conn.session.bytesIn + batch.length;
+  slow = true;
+  await client.write(batch);
+  await waitFor(() => conn.session.bytesIn >= total && conn.queuedBytes === 0, "the answers");
+  assertEquals(writes.length - before, 1, `writes of the answers: ${writes.slice(before)}`);
+  conn.close("done");
+  await running;
+});
