@@ -98,7 +98,10 @@ export interface DownloadFlvOptions {
   reconnect?: number | ReconnectPolicy;
   /** A partly downloaded file to continue; `write` then receives what follows its kept part. */
   resume?: ResumeFile & { skip?: number };
-  /** Redirects followed at most (default 5). */
+  /**
+   * Redirects followed at most (default 5). `auth`, `conn`, `secureToken` and `usherToken` go to
+   * a redirect target only on the same host and port, with no less protection.
+   */
   maxRedirects?: number;
   /** Receives the engine's log lines (librtmp levels). */
   log?: LogSink;

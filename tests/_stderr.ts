@@ -32,3 +32,13 @@ export function normaliseStderrLines(stderr: string): string[] {
 export function normaliseStderr(stderr: string): string {
   return normaliseStderrLines(stderr).join("\n");
 }
+
+/**
+ * The progress segments of rtmpdump-style stderr (`1234.567 kB / 10.01 sec (99.8%)`, trimmed),
+ * in the order they were drawn: the figures {@linkcode normaliseStderrLines} leaves out. Which
+ * of them appear depends on timing (a redraw at most every 200 ms), except the first, drawn at
+ * the first read, and the last, drawn when the download ends.
+ */
+export function progressSegments(stderr: string): string[] {
+  return stderr.split(/[\r\n]/).filter((s) => PROGRESS_SEGMENT.test(s)).map((s) => s.trim());
+}

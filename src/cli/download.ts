@@ -111,8 +111,9 @@ export async function runDownload(options: DownloadOptions, log: Logger): Promis
         return ExitCode.FAILED;
       }
     }
-    // On stdout rtmpdump counts from ftello(stdout): −1 on a pipe, so its byte counter is one
-    // byte short; scripts compare its messages, so we show the same numbers.
+    // On stdout rtmpdump counts from ftello(stdout): −1 on a pipe or a terminal (its byte
+    // counter is one byte short there), 0 on /dev/null, the offset in a file; scripts compare
+    // its messages, so we show the same numbers.
     const initialSize = options.outputIsStdout ? io.stdoutPosition() : resumable?.size ?? 0;
     const output = new OutputSink(file, initialSize);
     sink = output;

@@ -3,10 +3,11 @@
  * the start lines, the `\r` byte counter or `#` marks, and the closing lines.
  *
  * The byte counter starts where rtmpdump's does, at `ftello(file)`: 0 for a new file, the file's
- * size when resuming, and for stdout its position (the size of a regular file it is redirected
- * to, −1 for a pipe or terminal, so every size printed then is one byte short). Scripts that read
- * rtmpdump's numbers (the npm `rtmpdump` wrapper, for one) see the same ones; the caller passes
- * that start (src/cli/download.ts, from `stdoutPosition()`).
+ * size when resuming, and for stdout the descriptor's offset (0 on /dev/null, where the shell
+ * left it in a file, −1 on a pipe or terminal, so every size printed then is one byte short; see
+ * stdout_position.ts). Scripts that read rtmpdump's numbers (the npm `rtmpdump` wrapper, for
+ * one) see the same ones; the caller passes that start (src/cli/download.ts, from
+ * `stdoutPosition()`).
  *
  * @module
  */

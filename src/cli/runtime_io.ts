@@ -8,6 +8,8 @@
  * @module
  */
 
+import { fdinfoOffset, stdoutPosition } from "./stdout_position.ts";
+
 /** A synchronous byte sink; `write` may write less than given and returns how much it wrote. */
 export interface ByteWriter {
   write(bytes: Uint8Array): number;
@@ -44,8 +46,9 @@ export interface RuntimeIo {
   /** Opens (creates) a file for reading and writing without truncating it. Throws the OS error. */
   openResumable(path: string): ResumableFile;
   /**
-   * Where stdout stands, as C's `ftello(stdout)` sees it: the size of a regular file it is
-   * redirected to, −1 for a pipe or terminal.
+   * Where stdout stands, as C's `ftello(stdout)` sees it: the descriptor's offset where it can
+   * seek (a file, /dev/null), −1 where it cannot (a pipe, a socket, a terminal); see
+   * {@linkcode stdoutPosition}.
    */
   stdoutPosition(): number;
   /**
@@ -59,6 +62,18 @@ export interface RuntimeIo {
   env(name: string): string | undefined;
   /** Ends the process. */
   exit(code: number): never;
+}
+
+/** Where Linux tells the offset of descriptor 1 (its `pos:` line). */
+const FDINFO_STDOUT = "/proc/self/fdinfo/1";
+
+/** The offset of stdout from `read` (the fdinfo text), or undefined where it cannot be read. */
+function readStdoutOffset(read: () => string): number | undefined {
+  try {
+    return fdinfoOffset(read());
+  } catch {
+    return undefined; // not Linux, or no permission to read /proc
+  }
 }
 
 // deno-lint-ignore no-explicit-any
@@ -106,12 +121,28 @@ function denoIo(): RuntimeIo {
       };
     },
     stdoutPosition() {
+      let st: Deno.FileInfo;
       try {
-        const st = Deno.statSync("/dev/stdout");
-        return st.isFile ? st.size : -1;
+        st = Deno.statSync("/dev/stdout");
       } catch {
-        return -1;
+        return stdoutPosition(undefined);
       }
+      return stdoutPosition({
+        kind: st.isFile
+          ? "file"
+          : st.isBlockDevice
+          ? "block-device"
+          : st.isCharDevice
+          ? "char-device"
+          : st.isFifo
+          ? "fifo"
+          : st.isSocket
+          ? "socket"
+          : "other",
+        terminal: Deno.stdout.isTerminal(),
+        size: st.size,
+        offset: () => readStdoutOffset(() => Deno.readTextFileSync(FDINFO_STDOUT)),
+      });
     },
     pathKind(path) {
       try {
@@ -136,6 +167,7 @@ function denoIo(): RuntimeIo {
 
 async function nodeIo(): Promise<RuntimeIo> {
   const fs = await import("node:fs");
+  const tty = await import("node:tty");
   const process = (await import("node:process")).default;
   const fd = (n: number, close = () => {}): ByteWriter => ({
     write: (b) => fs.writeSync(n, b, 0, b.length),
@@ -181,12 +213,28 @@ async function nodeIo(): Promise<RuntimeIo> {
       };
     },
     stdoutPosition() {
+      let st: import("node:fs").Stats;
       try {
-        const st = fs.fstatSync(1);
-        return st.isFile() ? st.size : -1;
+        st = fs.fstatSync(1);
       } catch {
-        return -1;
+        return stdoutPosition(undefined);
       }
+      return stdoutPosition({
+        kind: st.isFile()
+          ? "file"
+          : st.isBlockDevice()
+          ? "block-device"
+          : st.isCharacterDevice()
+          ? "char-device"
+          : st.isFIFO()
+          ? "fifo"
+          : st.isSocket()
+          ? "socket"
+          : "other",
+        terminal: tty.isatty(1),
+        size: st.size,
+        offset: () => readStdoutOffset(() => fs.readFileSync(FDINFO_STDOUT, "utf8")),
+      });
     },
     pathKind(path) {
       try {

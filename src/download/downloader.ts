@@ -3,7 +3,8 @@
  * records FLV exactly as RTMP_Read writes it, recovers the way rtmpdump does (a receive timeout
  * toggles the stream, then reconnects it once), and goes beyond it where rtmpdump gives up: it
  * resumes files by matching their last tags in the stream, reconnects dropped streams
- * (`reconnect`), follows redirects, and enforces `stopMs` itself.
+ * (`reconnect`), follows redirects (sending the credentials only to the server they were given
+ * for, see redirect_session.ts), and enforces `stopMs` itself.
  *
  * Every continuation of a recording on a new stream — a resumed file, the stream reconnected
  * after a timeout, a live stream that came back, a replay from the start — is the same
@@ -40,6 +41,7 @@ import {
   openConnection,
 } from "./open_connection.ts";
 import { Recording } from "./recording.ts";
+import { redirectSession } from "./redirect_session.ts";
 import { planResume, type ResumePlan, resumePlanLines } from "./resume_plan.ts";
 
 /** What a session connects and plays with (the position is the downloader's). */
@@ -84,7 +86,11 @@ export interface DownloaderOptions {
   resume?: { file: ResumeFile; skip: number };
   /** Reconnects after a drop; default none. */
   reconnect?: ReconnectPolicy;
-  /** Redirects followed at most (NetConnection.Connect.Rejected with ex.redirect). Default 5. */
+  /**
+   * Redirects followed at most (NetConnection.Connect.Rejected with ex.redirect). Default 5. The
+   * credentials in `session` go to a target only on `connection`'s host and port, with no less
+   * protection.
+   */
   maxRedirects?: number;
   /** Opens connections; default {@linkcode openConnection}. */
   open?: ConnectionOpener;
@@ -603,14 +609,27 @@ export class Downloader {
     this.#log(LogLevel.Error, session.readFailure());
   }
 
-  /** Points the connection at a redirect target; false when it cannot be used. */
+  /**
+   * Points the connection at a redirect target; false when it cannot be used. The credentials
+   * go along only to the server the download first connected to (see
+   * {@linkcode redirectSession}); once left out, they stay out for every later hop.
+   */
   #followRedirect(url: string): boolean {
     const target = resolveRedirect(url, this.#sessionOptions.app);
     if (target === undefined) return false;
     const { protocol, host, port } = target;
+    const origin = this.#o.connection;
     this.#target = { ...this.#target, protocol, host, port };
-    this.#sessionOptions = { ...this.#sessionOptions, app: target.app, tcUrl: target.tcUrl };
+    const next = redirectSession(this.#sessionOptions, origin, target);
+    this.#sessionOptions = next.options;
     this.#events.redirected?.(url);
+    if (next.withheld.length > 0) {
+      this.#log(
+        LogLevel.Info,
+        `Not sending the credentials (${next.withheld.join(", ")}) to ${host}: they were ` +
+          `given for another server or a protected connection`,
+      );
+    }
     return true;
   }
 

@@ -1,7 +1,17 @@
 /**
  * Where a redirect sends a client: the target of a NetConnection.Connect.Rejected `_error` whose
- * `ex.redirect` names another server (FMS, Wowza and nginx-rtmp's redirect patch send it).
- * librtmp ignores redirects; rtmpkit follows them, for play and publish, with these rules.
+ * `ex.redirect` names another server (FMS, Wowza and nginx-rtmp's redirect patch send it), and
+ * which of the client's credentials may go there. Downloads and `publish` both follow these
+ * rules.
+ *
+ * Where rtmpkit differs from rtmpdump, on purpose: librtmp does not follow redirects at all (it
+ * logs the `_error` and usually ends on the server's `close`, librtmp-facts.md §5.4 and §10.1),
+ * so a redirect is one more server rtmpkit talks to. It follows at most
+ * {@linkcode DEFAULT_MAX_REDIRECTS} hops, and sends what identifies the user (a download's
+ * `--auth`, `--conn`, `--token` and `--jtv`, publish's user name and password) only to a target
+ * on the same host and port that is at least as protected as the first server
+ * ({@linkcode keepsCredentials}); to any other target the connect goes without them, as HTTP
+ * clients drop credentials on a redirect to another origin.
  *
  * @module
  */
@@ -74,10 +84,15 @@ export function resolveRedirect(url: string, currentApp: string): RedirectTarget
   };
 }
 
+/** A server as a connection reaches it: protocol (its scheme), host and port. */
+export type ServerEndpoint = Pick<RedirectTarget, "protocol" | "host" | "port">;
+
 /**
- * Whether credentials given for the first server (`origin`, its tcUrl) may be sent to a redirect
- * target: only to the same host and port, over a stack at least as protected (a TLS or RTMPE
- * origin needs the same on the target), as HTTP clients keep credentials to one origin.
+ * Whether credentials given for the first server (`origin`: its URL, such as the tcUrl, or the
+ * endpoint the first connection went to) may be sent to a redirect target: only to the same
+ * host (compared without case) and port, over a stack at least as protected (a TLS or RTMPE
+ * origin needs the same on the target), as HTTP clients keep credentials to one origin. An
+ * unknown origin keeps nothing.
  *
  * @example
  * ```ts
@@ -88,11 +103,17 @@ export function resolveRedirect(url: string, currentApp: string): RedirectTarget
  * assert.equal(keepsCredentials(origin, resolveRedirect("rtmps://ingest.example/b", "")!), true);
  * assert.equal(keepsCredentials(origin, resolveRedirect("rtmp://ingest.example/b", "")!), false);
  * assert.equal(keepsCredentials(origin, resolveRedirect("rtmps://other.example/b", "")!), false);
+ * // The first connection's endpoint instead of a URL.
+ * const first = { protocol: 0, host: "origin.example", port: 1935 };
+ * assert.equal(keepsCredentials(first, resolveRedirect("rtmp://Origin.example/b", "")!), true);
  * ```
  */
-export function keepsCredentials(origin: string | undefined, target: RedirectTarget): boolean {
+export function keepsCredentials(
+  origin: string | ServerEndpoint | undefined,
+  target: ServerEndpoint,
+): boolean {
   if (origin === undefined) return false;
-  const from = resolveRedirect(origin, "");
+  const from = typeof origin === "string" ? resolveRedirect(origin, "") : origin;
   if (from === undefined) return false;
   const protection = PROTOCOL_FEATURE.SSL | PROTOCOL_FEATURE.ENC;
   return from.host.toLowerCase() === target.host.toLowerCase() && from.port === target.port &&

@@ -293,6 +293,24 @@ export class FakePeer {
     ]);
   }
 
+  /**
+   * Refuses connect (transaction `transactionId`) with a redirect, as FMS and Wowza send it:
+   * `_error` with NetConnection.Connect.Rejected and `ex.redirect` set to `url`.
+   */
+  redirect(transactionId: number, url: string): Promise<boolean> {
+    return this.sendCommand([
+      "_error",
+      transactionId,
+      null,
+      objectOf({
+        level: "error",
+        code: "NetConnection.Connect.Rejected",
+        description: "Moved",
+        ex: objectOf({ code: 302, redirect: url }),
+      }),
+    ]);
+  }
+
   /** Waits for play and answers StreamBegin, Play.Reset and Play.Start. */
   async acceptPlayCommand(): Promise<boolean> {
     const play = await this.expectCommand("play");
@@ -347,6 +365,23 @@ export class FakePeer {
       this.conn.close();
     } catch { /* already closed */ }
   }
+}
+
+/**
+ * A scripted server that answers every connect with a redirect to `target()` (see
+ * {@linkcode FakePeer.redirect}); `onConnect` sees each connect request first.
+ */
+export function startRedirector(
+  target: () => string,
+  onConnect?: (connect: CommandMessage) => void,
+): FakeServer {
+  return startFakeServer(async (peer) => {
+    if (!(await peer.handshake())) return;
+    const connect = await peer.expectCommand("connect");
+    if (connect === null) return;
+    onConnect?.(connect);
+    await peer.redirect(connect.transactionId, target());
+  });
 }
 
 /** What a test's server script does with each connection. */

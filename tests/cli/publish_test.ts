@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { runCli as runRtmpkit, waitFor } from "./_run_cli.ts";
-import { type FakePeer, objectOf, startFakeServer, STREAM_ID } from "./_fake_server.ts";
+import { type FakePeer, startFakeServer, startRedirector, STREAM_ID } from "./_fake_server.ts";
 import {
   encodeFlv,
   playMessages,
@@ -279,22 +279,7 @@ Deno.test("cli.ts publish follows a redirect (Connect.Rejected with ex.redirect)
   const tcUrls: string[] = [];
   await using s = await startServer({ hooks: { onConnect: (r) => void tcUrls.push(r.tcUrl) } });
   const target = `rtmp://127.0.0.1:${s.port}/live`;
-  await using moved = startFakeServer(async (peer) => {
-    if (!(await peer.handshake())) return;
-    const connect = await peer.expectCommand("connect");
-    if (connect === null) return;
-    await peer.sendCommand([
-      "_error",
-      connect.transactionId,
-      null,
-      objectOf({
-        level: "error",
-        code: "NetConnection.Connect.Rejected",
-        description: "Moved",
-        ex: objectOf({ code: 302, redirect: target }),
-      }),
-    ]);
-  });
+  await using moved = startRedirector(() => target);
   const run = await runRtmpkit(["publish", SAMPLE_FLV, moved.url("old/cli"), "--fast"]);
   assertEquals(run.code, 0, run.stderr);
   assert(run.stderr.includes(`INFO: Redirected to ${target}\n`), run.stderr);

@@ -5,10 +5,10 @@
  */
 
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
-import { AmfObject } from "../../src/amf/mod.ts";
 import type { DownloadGap } from "../../src/download/download_events.ts";
 import { Downloader } from "../../src/download/downloader.ts";
 import { downloadFlv } from "../../src/download_flv.ts";
+import type { AmfValue } from "../../src/amf/mod.ts";
 import { MessageType } from "../../src/message/mod.ts";
 import { FlvReader, type FlvTag } from "../../src/flv/mod.ts";
 import { RtmpServer } from "../../src/server/mod.ts";
@@ -16,7 +16,12 @@ import { Publisher } from "../../src/session/publisher.ts";
 import { connectTcp } from "../../transports/tcp.ts";
 import { ConnectError } from "../../transports/transport_error.ts";
 import { cuttingProxy } from "../_cutting_proxy.ts";
-import { metadataBody, startFakeServer, streamMessage } from "../cli/_fake_server.ts";
+import {
+  metadataBody,
+  startFakeServer,
+  startRedirector,
+  streamMessage,
+} from "../cli/_fake_server.ts";
 import { ASSETS_DIR, encodeFlv, syntheticTags } from "../server/_helpers.ts";
 
 /** Generous bound for any wait below. */
@@ -194,25 +199,8 @@ Deno.test("downloadFlv keeps a live recording open while the publisher is away",
 Deno.test("downloadFlv follows a redirect (Connect.Rejected with ex.redirect), a bounded number of times", async () => {
   const server = await startServer();
   const target = `rtmp://127.0.0.1:${server.addresses[0].port}/vod`;
-  const redirectTo = (url: () => string) =>
-    startFakeServer(async (peer) => {
-      if (!(await peer.handshake())) return;
-      const connect = await peer.expectCommand("connect");
-      if (connect === null) return;
-      await peer.sendCommand([
-        "_error",
-        connect.transactionId,
-        null,
-        new AmfObject([
-          ["level", "error"],
-          ["code", "NetConnection.Connect.Rejected"],
-          ["description", "Moved"],
-          ["ex", new AmfObject([["code", 302], ["redirect", url()]])],
-        ]),
-      ]);
-    });
   try {
-    await using redirector = redirectTo(() => target);
+    await using redirector = startRedirector(() => target);
     const parts: Uint8Array[] = [];
     const redirects: string[] = [];
     const result = await downloadFlv(redirector.url("old/sample.flv"), (b) => {
@@ -227,13 +215,53 @@ Deno.test("downloadFlv follows a redirect (Connect.Rejected with ex.redirect), a
     assertEquals(concat(parts), concat(direct));
     assert(flvTags(concat(parts)).length > 300);
     // A server that redirects to itself: followed as many times as allowed, then it fails.
-    await using loop = redirectTo(() => loop.url("again"));
+    await using loop = startRedirector(() => loop.url("again"));
     const looped = await downloadFlv(loop.url("again/sample.flv"), () => {}, { maxRedirects: 3 });
     assertEquals([looped.status, looped.reason], ["failed", "play"]);
     assertEquals(loop.accepted, 4);
   } finally {
     await server.close();
   }
+});
+
+Deno.test("downloadFlv leaves its credentials out for good once a redirect went to another server", async () => {
+  // The first server redirects to a second one, which sends the client back: the credentials
+  // were withheld from the second, and the way back does not bring them again.
+  const extras: AmfValue[][] = [];
+  await using first = startFakeServer(async (peer, index) => {
+    if (!(await peer.handshake())) return;
+    const connect = await peer.expectCommand("connect");
+    if (connect === null) return;
+    extras.push(connect.args);
+    if (index === 0) {
+      await peer.redirect(connect.transactionId, second.url("elsewhere"));
+      return;
+    }
+    await peer.acceptConnect(connect.transactionId);
+    const create = await peer.expectCommand("createStream");
+    if (create === null) return;
+    await peer.sendCommand(["_result", create.transactionId, null, 1]);
+    if (!(await peer.acceptPlayCommand())) return;
+    await peer.sendMedia(4);
+    await peer.sendStatus("NetStream.Play.Complete");
+    await peer.stall();
+  });
+  await using second = startRedirector(
+    () => first.url("back"),
+    (connect) => void extras.push(connect.args),
+  );
+  const lines: string[] = [];
+  const result = await downloadFlv(first.url("vod/clip"), () => {}, {
+    auth: "secret",
+    conn: ["more"],
+    log: (_level, line) => lines.push(line),
+  });
+  assertEquals(result.status, "complete");
+  assertEquals(extras, [[true, "secret", "more"], [], []]);
+  assertEquals(lines.filter((l) => l.startsWith("Not sending")), [
+    "Not sending the credentials (--auth, --conn) to 127.0.0.1: they were given for another " +
+    "server or a protected connection",
+  ]);
 });
 
 Deno.test("Downloader answers the server's SWF verification request with the hook's body, keyed by S1", async () => {

@@ -11,6 +11,7 @@ import {
   withoutEndOfSequenceTag,
 } from "./_harness.ts";
 import { isRunning, processState } from "../_process.ts";
+import { progressSegments } from "../_stderr.ts";
 
 Deno.test("normaliseStderr drops the copyright line and progress, keeps messages", () => {
   const stderr = "RTMPDump v2.4\r\n" +
@@ -41,6 +42,17 @@ Deno.test("normaliseStderr keeps a second line when there is no banner", () => {
 
 Deno.test("normaliseStderr keeps text that only resembles progress", () => {
   assertEquals(normaliseStderr("x\ny\n12 kB / 1 sec\n"), "x\ny\n12 kB / 1 sec");
+});
+
+Deno.test("progressSegments gives the counters normaliseStderr drops, in order", () => {
+  const stderr = "Starting download at: -0.001 kB\n" +
+    "0.873 kB / 0.00 sec (0.0%)\r1.5 kB / 1 sec\r2647.779 kB / 10.01 sec (99.8%)\n" +
+    "Download complete\n";
+  assertEquals(progressSegments(stderr), [
+    "0.873 kB / 0.00 sec (0.0%)",
+    "2647.779 kB / 10.01 sec (99.8%)",
+  ]);
+  assertEquals(progressSegments("x\n12 kB / 1 sec\n"), []);
 });
 
 /** A minimal FLV: header, one audio tag, then optionally an AVC end-of-sequence tag. */

@@ -4,35 +4,14 @@
  */
 
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
-import { AmfObject } from "../../src/amf/mod.ts";
 import type { ConnectRequest } from "../../src/server/mod.ts";
 import { Publisher } from "../../src/session/publisher.ts";
 import { SessionError } from "../../src/session/session_error.ts";
 import type { RedirectTarget } from "../../src/url/redirect_target.ts";
 import { connectTcp } from "../../transports/tcp.ts";
 import type { Transport } from "../../transports/transport.ts";
-import { startFakeServer } from "../cli/_fake_server.ts";
+import { startRedirector as redirector } from "../cli/_fake_server.ts";
 import { encodeFlv, startServer, syntheticTags } from "../server/_helpers.ts";
-
-/** A scripted server that answers every connect with a redirect to `target()`. */
-function redirector(target: () => string) {
-  return startFakeServer(async (peer) => {
-    if (!(await peer.handshake())) return;
-    const connect = await peer.expectCommand("connect");
-    if (connect === null) return;
-    await peer.sendCommand([
-      "_error",
-      connect.transactionId,
-      null,
-      new AmfObject([
-        ["level", "error"],
-        ["code", "NetConnection.Connect.Rejected"],
-        ["description", "Moved"],
-        ["ex", new AmfObject([["code", 302], ["redirect", target()]])],
-      ]),
-    ]);
-  });
-}
 
 async function* chunks(bytes: Uint8Array): AsyncIterable<Uint8Array> {
   yield bytes;

@@ -49,3 +49,18 @@ Deno.test("keepsCredentials: the same host and port, and no less protection", ()
   assertEquals(keepsCredentials("rtmps://a.example/live", to("rtmpe://a.example:443/x")), false);
   assertEquals(keepsCredentials(undefined, to("rtmp://a.example/live")), false);
 });
+
+Deno.test("keepsCredentials takes the first connection's endpoint as the origin", () => {
+  const to = (url: string) => resolveRedirect(url, "live")!;
+  const origin = { protocol: Protocol.RTMP, host: "A.example", port: 1935 };
+  assertEquals(keepsCredentials(origin, to("rtmp://a.example/other")), true);
+  assertEquals(keepsCredentials(origin, to("rtmpe://a.example/other")), true);
+  assertEquals(keepsCredentials(origin, to("rtmp://a.example:1936/other")), false);
+  assertEquals(keepsCredentials(origin, to("rtmp://b.example/other")), false);
+  const tls = { protocol: Protocol.RTMPS, host: "a.example", port: 443 };
+  assertEquals(keepsCredentials(tls, to("rtmps://a.example/other")), true);
+  assertEquals(keepsCredentials(tls, to("rtmpt://a.example:443/other")), false);
+  const ipv6 = { protocol: Protocol.RTMP, host: "::1", port: 1935 };
+  assertEquals(keepsCredentials(ipv6, to("rtmp://[::1]/other")), true);
+  assertEquals(keepsCredentials(ipv6, to("rtmp://127.0.0.1/other")), false);
+});

@@ -1,0 +1,82 @@
+/**
+ * What a download sends to the server a redirect names: the target's application and tcUrl,
+ * and the user's credentials only where {@linkcode keepsCredentials} (the rule `publish` follows
+ * too) lets them go: the same host and port, no less protected than the first server.
+ *
+ * rtmpdump does not follow redirects, so it never sends anything to a second server. rtmpkit
+ * follows them, and a redirect to another server gets the connect request without the values
+ * that identify the user: `--auth` (the Boolean and string after the connect object), `--conn`
+ * (every extra connect argument), `--token` (the SecureToken answer) and `--jtv` (the usher
+ * token). A redirect to the same server keeps them all, so the connect is the one rtmpdump would
+ * send there.
+ *
+ * @module
+ */
+
+import type { ClientSessionOptions } from "../session/client_session.ts";
+import {
+  keepsCredentials,
+  type RedirectTarget,
+  type ServerEndpoint,
+} from "../url/redirect_target.ts";
+
+/** Session options that carry credentials, each with the rtmpdump option that sets it. */
+const CREDENTIAL_OPTIONS = [
+  ["auth", "--auth"],
+  ["conn", "--conn"],
+  ["secureToken", "--token"],
+  ["usherToken", "--jtv"],
+] as const satisfies readonly (readonly [keyof ClientSessionOptions, string])[];
+
+/** The session options {@linkcode redirectSession} changes. */
+export type RedirectableSession = Pick<
+  ClientSessionOptions,
+  "app" | "tcUrl" | "auth" | "conn" | "secureToken" | "usherToken"
+>;
+
+/** What {@linkcode redirectSession} decided. */
+export interface RedirectSession<T extends RedirectableSession> {
+  /** The options for the connection to the target. */
+  options: T;
+  /** The rtmpdump options whose values were left out (`--auth`, …), empty when none. */
+  withheld: string[];
+}
+
+/**
+ * The session options for a connection to `target`: its application and tcUrl, and the
+ * credentials of `options` only when {@linkcode keepsCredentials} holds for `origin` (the
+ * endpoint the download first connected to) and the target. `withheld` names the options that
+ * were given and are left out.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveRedirect } from "../url/redirect_target.ts";
+ * import { redirectSession } from "./redirect_session.ts";
+ *
+ * const origin = { protocol: 0, host: "a.example", port: 1935 };
+ * const options = { app: "vod", playpath: "clip", auth: "secret" };
+ * const elsewhere = redirectSession(options, origin, resolveRedirect("rtmp://b.example/vod", "")!);
+ * assert.equal(elsewhere.options.auth, undefined);
+ * assert.deepEqual(elsewhere.withheld, ["--auth"]);
+ * const same = redirectSession(options, origin, resolveRedirect("rtmp://a.example/vod2", "")!);
+ * assert.equal(same.options.auth, "secret");
+ * assert.equal(same.options.app, "vod2");
+ * ```
+ */
+export function redirectSession<T extends RedirectableSession>(
+  options: T,
+  origin: ServerEndpoint,
+  target: RedirectTarget,
+): RedirectSession<T> {
+  const next: T = { ...options, app: target.app, tcUrl: target.tcUrl };
+  const withheld: string[] = [];
+  if (keepsCredentials(origin, target)) return { options: next, withheld };
+  for (const [key, option] of CREDENTIAL_OPTIONS) {
+    const value = next[key];
+    if (value === undefined) continue;
+    delete next[key];
+    if (!Array.isArray(value) || value.length > 0) withheld.push(option);
+  }
+  return { options: next, withheld };
+}
