@@ -41,7 +41,7 @@ import {
   openConnection,
 } from "./open_connection.ts";
 import { Recording } from "./recording.ts";
-import { redirectSession } from "./redirect_session.ts";
+import { redirectHandshake, redirectSession } from "./redirect_session.ts";
 import { planResume, type ResumePlan, resumePlanLines } from "./resume_plan.ts";
 
 /** What a session connects and plays with (the position is the downloader's). */
@@ -619,7 +619,13 @@ export class Downloader {
     if (target === undefined) return false;
     const { protocol, host, port } = target;
     const origin = this.#o.connection;
-    this.#target = { ...this.#target, protocol, host, port };
+    this.#target = {
+      ...this.#target,
+      protocol,
+      host,
+      port,
+      handshake: redirectHandshake(this.#target, protocol),
+    };
     const next = redirectSession(this.#sessionOptions, origin, target);
     this.#sessionOptions = next.options;
     this.#events.redirected?.(url);

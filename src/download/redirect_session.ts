@@ -1,7 +1,8 @@
 /**
  * What a download sends to the server a redirect names: the target's application and tcUrl,
- * and the user's credentials only where {@linkcode keepsCredentials} (the rule `publish` follows
- * too) lets them go: the same host and port, no less protected than the first server.
+ * the handshake its scheme names ({@linkcode redirectHandshake}), and the user's credentials only
+ * where {@linkcode keepsCredentials} (the rule `publish` follows too) lets them go: the same host
+ * and port, no less protected than the first server.
  *
  * rtmpdump does not follow redirects, so it never sends anything to a second server. rtmpkit
  * follows them, and a redirect to another server gets the connect request without the values
@@ -14,6 +15,8 @@
  */
 
 import type { ClientSessionOptions } from "../session/client_session.ts";
+import { PROTOCOL_FEATURE } from "../url/protocol.ts";
+import type { ConnectionTarget } from "./open_connection.ts";
 import {
   keepsCredentials,
   type RedirectTarget,
@@ -79,4 +82,26 @@ export function redirectSession<T extends RedirectableSession>(
     if (!Array.isArray(value) || value.length > 0) withheld.push(option);
   }
   return { options: next, withheld };
+}
+
+/**
+ * The handshake for a redirect target: the encrypted one where its scheme is rtmpe or rtmpte,
+ * else the Flash Player 9 digest handshake where SWF verification needs it, else plain.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { redirectHandshake } from "./redirect_session.ts";
+ *
+ * // From rtmp:// to rtmpe:// (librtmp's protocol 2), and from rtmpe:// back to rtmp:// (0).
+ * assert.equal(redirectHandshake({ handshake: "plain" }, 2), "rtmpe");
+ * assert.equal(redirectHandshake({ handshake: "rtmpe" }, 0), "plain");
+ * ```
+ */
+export function redirectHandshake(
+  from: Pick<ConnectionTarget, "handshake" | "swfVerification">,
+  protocol: number,
+): ConnectionTarget["handshake"] {
+  if ((protocol & PROTOCOL_FEATURE.ENC) !== 0) return "rtmpe";
+  return from.handshake === "fp9" || from.swfVerification !== undefined ? "fp9" : "plain";
 }

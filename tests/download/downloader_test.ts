@@ -7,6 +7,7 @@
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
 import type { DownloadGap } from "../../src/download/download_events.ts";
 import { Downloader } from "../../src/download/downloader.ts";
+import { openConnection } from "../../src/download/open_connection.ts";
 import { downloadFlv } from "../../src/download_flv.ts";
 import type { AmfValue } from "../../src/amf/mod.ts";
 import { MessageType } from "../../src/message/mod.ts";
@@ -219,6 +220,50 @@ Deno.test("downloadFlv follows a redirect (Connect.Rejected with ex.redirect), a
     const looped = await downloadFlv(loop.url("again/sample.flv"), () => {}, { maxRedirects: 3 });
     assertEquals([looped.status, looped.reason], ["failed", "play"]);
     assertEquals(loop.accepted, 4);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("Downloader gives a redirect target the handshake its scheme names (rtmpe)", async () => {
+  // The server's rtmp:// listener takes plain and encrypted handshakes alike; the redirect
+  // names rtmpe://, so the second connection is encrypted.
+  const server = await startServer();
+  const port = server.addresses[0].port;
+  try {
+    await using first = startRedirector(() => `rtmpe://127.0.0.1:${port}/vod`);
+    const handshakes: string[] = [];
+    let size = 0;
+    const outcome = await new Downloader({
+      connection: {
+        protocol: 0,
+        host: "127.0.0.1",
+        port: first.port,
+        connectTimeoutMs: WAIT_MS,
+        receiveTimeoutMs: WAIT_MS,
+        handshake: "plain",
+      },
+      session: { app: "vod", playpath: "sample.flv" },
+      live: false,
+      bufferMs: 36_000_000,
+      open: (target, session, options) => {
+        handshakes.push(`${target.protocol}:${target.handshake}`);
+        return openConnection(target, session, options);
+      },
+      output: {
+        push: (piece) => (size += piece.length),
+        commit: () => {},
+        flushIfDue: () => {},
+        flush: () => {},
+        get size() {
+          return size;
+        },
+      },
+    }).run();
+    assertEquals(outcome.status, "complete");
+    assert(size > 100_000, `${size} bytes`);
+    // rtmpe:// is protocol 2 (librtmp's RTMP_PROTOCOL_RTMPE).
+    assertEquals(handshakes, ["0:plain", "2:rtmpe"]);
   } finally {
     await server.close();
   }

@@ -6,7 +6,7 @@
 
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
-import { redirectSession } from "../../src/download/redirect_session.ts";
+import { redirectHandshake, redirectSession } from "../../src/download/redirect_session.ts";
 import type { ClientSessionOptions } from "../../src/session/client_session.ts";
 import { Protocol } from "../../src/url/protocol.ts";
 import { keepsCredentials, resolveRedirect } from "../../src/url/redirect_target.ts";
@@ -118,4 +118,19 @@ Deno.test("redirectSession keeps the credentials exactly when keepsCredentials a
     assertEquals(next.options.usherToken, keeps ? WITH_CREDENTIALS.usherToken : undefined);
     assertEquals([next.options.app, next.options.playpath], ["next", "mp4:clip"]);
   }));
+});
+
+Deno.test("redirectHandshake: the target's scheme says whether the handshake is encrypted", () => {
+  const swf = () => new Uint8Array(42);
+  for (const protocol of [Protocol.RTMPE, Protocol.RTMPTE]) {
+    assertEquals(redirectHandshake({ handshake: "plain" }, protocol), "rtmpe");
+    assertEquals(redirectHandshake({ handshake: "fp9", swfVerification: swf }, protocol), "rtmpe");
+  }
+  for (const protocol of [Protocol.RTMP, Protocol.RTMPT, Protocol.RTMPS, Protocol.RTMPTS]) {
+    assertEquals(redirectHandshake({ handshake: "plain" }, protocol), "plain");
+    assertEquals(redirectHandshake({ handshake: "fp9" }, protocol), "fp9");
+    // Leaving RTMPE: plain, unless SWF verification needs the digest handshake.
+    assertEquals(redirectHandshake({ handshake: "rtmpe" }, protocol), "plain");
+    assertEquals(redirectHandshake({ handshake: "rtmpe", swfVerification: swf }, protocol), "fp9");
+  }
 });
