@@ -37,7 +37,7 @@ export {
   unsupportedLayer,
 } from "./stack.ts";
 export type { ClientLayer, TlsOptions, TransportRequest } from "./stack.ts";
-export { availableSchemes, listen, LISTEN_SCHEMES, listenScheme } from "./listen.ts";
+export { listen, LISTEN_SCHEMES, listenScheme } from "./listen.ts";
 export type { Listener, ListenRequest, ListenScheme, ListenTlsOptions } from "./listen.ts";
 export { listenTcp, SERVER_READ_BUFFER_SIZE } from "./tcp_listener.ts";
 export type { TcpListener, TcpListenOptions } from "./tcp_listener.ts";
