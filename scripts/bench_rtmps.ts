@@ -11,17 +11,12 @@
  */
 
 import { findExecutable, freePort, waitForPort } from "../tests/interop/_harness.ts";
-import { unsupportedLayer } from "../transports/stack.ts";
 
 /** How long stunnel may take to listen. */
 const STUNNEL_START_MS = 15_000;
-/** librtmp's protocol number of rtmps://. */
-const PROTOCOL_RTMPS = 4;
 
 /** Why the case cannot run here, or undefined. */
 export function rtmpsUnavailable(): string | undefined {
-  const missing = unsupportedLayer({ protocol: PROTOCOL_RTMPS });
-  if (missing !== undefined) return `this build has no ${missing}`;
   for (const tool of ["stunnel4", "openssl", "ffmpeg", "nginx"]) {
     if (findExecutable(tool) === undefined) return `${tool} not installed`;
   }

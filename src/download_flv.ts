@@ -125,8 +125,9 @@ export interface DownloadFlvResult extends DownloadOutcome {
  * Downloads `url` and hands the FLV to `write` in pieces; each call of `write` receives whole
  * tags. Resolves to the outcome (`status` "complete", "incomplete" or "failed", and why) once
  * the stream ended; rejects with the layer's error when no connection could be made (a
- * ConnectError, HandshakeError, TimeoutError or UnsupportedTransportError), and with a
- * TypeError for a URL without host or playpath.
+ * ConnectError, HandshakeError or TimeoutError), and with a TypeError for a URL without host
+ * or playpath and for settings the stack cannot use (a proxy URL that does not parse, an
+ * unreadable CA file).
  *
  * @example
  * ```ts ignore

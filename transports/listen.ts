@@ -11,7 +11,6 @@ import { rtmptListener } from "./rtmpt_listener.ts";
 import { listenTcp } from "./tcp_listener.ts";
 import { listenTls } from "./tls_listener.ts";
 import type { RemoteAddr, Transport } from "./transport.ts";
-import { UnsupportedTransportError } from "./transport_error.ts";
 
 /** A listening endpoint that hands out one transport per client connection. */
 export interface Listener {
@@ -58,10 +57,8 @@ export interface ListenScheme {
   readonly layers: string;
   /** Whether TLS files (`--cert`, `--key`) are needed. */
   readonly needsTls: boolean;
-  /** False while this version cannot listen on the scheme. */
-  readonly available: boolean;
-  /** Opens a listener for an available scheme. */
-  readonly open?: (request: ListenRequest) => Promise<Listener>;
+  /** Opens a listener for the scheme. */
+  readonly open: (request: ListenRequest) => Promise<Listener>;
 }
 
 /** The listen schemes, in the order the usage text lists them. */
@@ -71,7 +68,6 @@ export const LISTEN_SCHEMES: readonly ListenScheme[] = [
     defaultPort: 1935,
     layers: "TCP",
     needsTls: false,
-    available: true,
     open: (r) => listenTcp({ hostname: r.hostname, port: r.port }),
   },
   {
@@ -79,7 +75,6 @@ export const LISTEN_SCHEMES: readonly ListenScheme[] = [
     defaultPort: 443,
     layers: "TLS",
     needsTls: true,
-    available: true,
     open: (r) =>
       listenTls({
         hostname: r.hostname,
@@ -93,7 +88,6 @@ export const LISTEN_SCHEMES: readonly ListenScheme[] = [
     defaultPort: 80,
     layers: "HTTP tunnel",
     needsTls: false,
-    available: true,
     open: async (r) =>
       rtmptListener(await listenTcp({ hostname: r.hostname, port: r.port }), {
         idleTimeoutMs: r.tunnelIdleTimeoutMs,
@@ -104,7 +98,6 @@ export const LISTEN_SCHEMES: readonly ListenScheme[] = [
     defaultPort: 443,
     layers: "HTTP tunnel over TLS",
     needsTls: true,
-    available: true,
     open: async (r) =>
       rtmptListener(
         await listenTls({
@@ -125,19 +118,13 @@ export function listenScheme(scheme: string): ListenScheme | undefined {
 }
 
 /**
- * Starts listening. Throws {@linkcode UnsupportedTransportError} for a scheme this version
- * cannot serve, `TypeError` for missing TLS files, and `ConnectError` when the address cannot
- * be bound.
+ * Starts listening. Throws `TypeError` for a scheme that is not in {@linkcode LISTEN_SCHEMES}
+ * and for missing TLS files, and `ConnectError` when the address cannot be bound.
  */
 export async function listen(request: ListenRequest): Promise<Listener> {
   const entry = listenScheme(request.scheme);
   if (entry === undefined) {
     throw new TypeError(`Cannot listen on ${request.scheme}://: unknown scheme`);
-  }
-  if (!entry.available || entry.open === undefined) {
-    throw new UnsupportedTransportError(
-      `Cannot listen on ${entry.scheme}://: not supported yet (${availableSchemes()})`,
-    );
   }
   if (entry.needsTls && request.tls === undefined) {
     throw new TypeError(
@@ -145,9 +132,4 @@ export async function listen(request: ListenRequest): Promise<Listener> {
     );
   }
   return await entry.open(request);
-}
-
-/** "rtmp://, rtmps://" — the schemes this version can listen on. */
-export function availableSchemes(): string {
-  return LISTEN_SCHEMES.filter((s) => s.available).map((s) => `${s.scheme}://`).join(", ");
 }

@@ -20,24 +20,15 @@ export {
   describeNetworkError,
   systemErrorCode,
   TimeoutError,
-  UnsupportedTransportError,
 } from "./transport_error.ts";
 export { connectTcp, DenoTcpTransport, NodeSocketTransport, TCP_READ_BUFFER_SIZE } from "./tcp.ts";
 export type { NodeSocket, TcpOptions } from "./tcp.ts";
 export { ReadTimeoutTransport } from "./read_timeout.ts";
 export type { Dialer, DialOptions, DialTarget } from "./dialer.ts";
 export { tcpDialer } from "./dialer.ts";
-export {
-  buildDialer,
-  CLIENT_LAYERS,
-  isEncrypted,
-  openTransport,
-  PROXY_SCHEMES,
-  stackName,
-  unsupportedLayer,
-} from "./stack.ts";
+export { buildDialer, CLIENT_LAYERS, isEncrypted, openTransport, stackName } from "./stack.ts";
 export type { ClientLayer, TlsOptions, TransportRequest } from "./stack.ts";
-export { availableSchemes, listen, LISTEN_SCHEMES, listenScheme } from "./listen.ts";
+export { listen, LISTEN_SCHEMES, listenScheme } from "./listen.ts";
 export type { Listener, ListenRequest, ListenScheme, ListenTlsOptions } from "./listen.ts";
 export { listenTcp, SERVER_READ_BUFFER_SIZE } from "./tcp_listener.ts";
 export type { TcpListener, TcpListenOptions } from "./tcp_listener.ts";

@@ -3,8 +3,8 @@
  * the bottom, or a proxy over TCP (SOCKS4 for rtmpdump's `-S`, or the kind a proxy URL names);
  * TLS for the SSL bit; the RTMPT tunnel for the HTTP bit; the RTMPE handshake and RC4 for the
  * ENC bit (that layer is added by the handshake driver, since it starts with the handshake).
- * {@linkcode CLIENT_LAYERS} is the one list of layers: the downloader's feature check, the usage
- * texts and this builder all read it.
+ * {@linkcode CLIENT_LAYERS} is the one list of layers: this builder and the stack's name both
+ * read it.
  *
  * @module
  */
@@ -13,7 +13,6 @@ import { PROTOCOL_FEATURE } from "../src/url/protocol.ts";
 import { type Dialer, tcpDialer } from "./dialer.ts";
 import { parseProxyUrl, type ProxyUrl, socksOptionToProxy } from "./proxy_url.ts";
 import type { Transport } from "./transport.ts";
-import { UnsupportedTransportError } from "./transport_error.ts";
 
 /** TLS settings of a client stack. */
 export interface TlsOptions {
@@ -54,15 +53,11 @@ export interface ClientLayer {
   readonly feature: number;
   /** Short name, as stack names show it ("tls"). */
   readonly name: string;
-  /** What a user would call it in a "not supported" message. */
-  readonly title: string;
   /**
    * Wraps the dialer below. Absent for a layer that is not a dialer: RTMPE starts with the
    * handshake, so the handshake driver adds it.
    */
   readonly wrap?: (below: Dialer, request: TransportRequest) => Dialer;
-  /** False while this version cannot provide the layer. */
-  readonly available: boolean;
 }
 
 /** Client layers in stack order, bottom first (TLS under the tunnel, RC4 above both). */
@@ -70,52 +65,19 @@ export const CLIENT_LAYERS: readonly ClientLayer[] = [
   {
     feature: PROTOCOL_FEATURE.SSL,
     name: "tls",
-    title: "TLS (rtmps://, rtmpts://)",
     wrap: (below, request) =>
       loadedOnDial(async () => (await import("./tls.ts")).tlsDialer(below, request.tls ?? {})),
-    available: true,
   },
   {
     feature: PROTOCOL_FEATURE.HTTP,
     name: "rtmpt",
-    title: "HTTP tunnelling (rtmpt://, rtmpte://, rtmpts://)",
     wrap: (below) => loadedOnDial(async () => (await import("./rtmpt.ts")).rtmptDialer(below)),
-    available: true,
   },
   {
     feature: PROTOCOL_FEATURE.ENC,
     name: "rtmpe",
-    title: "RTMPE encryption (rtmpe://, rtmpte://)",
-    available: true,
   },
 ];
-
-/** Proxy kinds this version can dial through, by URL scheme. */
-export const PROXY_SCHEMES: ReadonlyMap<string, boolean> = new Map([
-  ["socks4", true],
-  ["socks4a", true],
-  ["socks5", true],
-  ["http", true],
-]);
-
-/**
- * The first thing `request` asks for that this version cannot provide, as a phrase for "… is
- * not supported yet", or undefined when the stack can be built.
- */
-export function unsupportedLayer(request: {
-  protocol: number;
-  socks?: string;
-  proxy?: string;
-}): string | undefined {
-  for (const layer of CLIENT_LAYERS) {
-    if ((request.protocol & layer.feature) !== 0 && !layer.available) return layer.title;
-  }
-  if (request.proxy !== undefined) {
-    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(request.proxy)?.[1]?.toLowerCase() ?? "";
-    if (!PROXY_SCHEMES.get(scheme)) return `${scheme || "this kind of"} proxy (--proxy)`;
-  }
-  return undefined;
-}
 
 /**
  * The stack's layer names from the bottom, e.g. "tcp+tls+rtmpt", or "tcp(socks5)+tls" through a
@@ -139,12 +101,10 @@ function proxyName(request: TransportRequest): string | undefined {
 
 /**
  * The dialer for `request`: TCP (or the proxy over TCP), wrapped by each dialer layer its
- * protocol's feature bits ask for. Throws {@linkcode UnsupportedTransportError} for a layer or
- * proxy this version lacks, `TypeError` for a proxy URL that does not parse or two proxies.
+ * protocol's feature bits ask for. Throws `TypeError` for a proxy URL that does not parse (an
+ * unknown kind among them) and for two proxies.
  */
 export function buildDialer(request: TransportRequest): Dialer {
-  const missing = unsupportedLayer(request);
-  if (missing !== undefined) throw new UnsupportedTransportError(`${missing} is not supported yet`);
   let dialer = baseDialer(request);
   for (const layer of CLIENT_LAYERS) {
     if ((request.protocol & layer.feature) !== 0 && layer.wrap) {
@@ -185,9 +145,9 @@ function proxyDialer(proxy: ProxyUrl, below: Dialer): Dialer {
 }
 
 /**
- * Opens the stack for `request` up to (not including) the RTMPE layer. Rejects with
- * {@linkcode UnsupportedTransportError} for a layer this version lacks and with
- * `ConnectError` when the connection cannot be opened.
+ * Opens the stack for `request` up to (not including) the RTMPE layer. Rejects with `TypeError`
+ * for settings the stack cannot use (see {@linkcode buildDialer}) and with `ConnectError` when
+ * the connection cannot be opened.
  */
 export async function openTransport(request: TransportRequest): Promise<Transport> {
   const dialer = buildDialer(request);

@@ -82,30 +82,46 @@ function listenDeno(hostname: string, port: number): TcpListener {
   } catch (err) {
     throw bindFailure(hostname, port, err);
   }
-  const local = listener.addr as Deno.NetAddr;
+  return fromDenoListener(
+    listener,
+    (conn, remote) => {
+      try {
+        conn.setNoDelay(true);
+      } catch { /* not fatal */ }
+      return new DenoTcpTransport(conn, remote, SERVER_READ_BUFFER_SIZE);
+    },
+    // A connection reset before accept completed: keep listening.
+    (err) => err instanceof Deno.errors.ConnectionReset,
+  );
+}
+
+/**
+ * The listener over a bound Deno TCP or TLS `listener`, which {@linkcode listenTcp} and
+ * `listenTls` use on Deno: yields each accepted connection as the transport `wrap` makes of it.
+ * After an accept error for which `keepListening` is true the loop goes on (only that client is
+ * lost); any other one ends the iteration with that error. None is raised once closed.
+ */
+export function fromDenoListener<C extends Deno.Conn<Deno.NetAddr>>(
+  listener: Deno.Listener<C, Deno.NetAddr>,
+  wrap: (conn: C, remote: RemoteAddr) => Transport,
+  keepListening: (err: unknown) => boolean,
+): TcpListener {
+  const local = listener.addr;
   let closed = false;
   return {
     addr: { hostname: local.hostname, port: local.port },
     async *accept(): AsyncIterable<Transport> {
       while (!closed) {
-        let conn: Deno.TcpConn;
+        let conn: C;
         try {
           conn = await listener.accept();
         } catch (err) {
           if (closed || err instanceof Deno.errors.BadResource) return;
-          // A connection reset before accept completed: keep listening.
-          if (err instanceof Deno.errors.ConnectionReset) continue;
+          if (keepListening(err)) continue;
           throw err;
         }
-        try {
-          conn.setNoDelay(true);
-        } catch { /* not fatal */ }
-        const remote = conn.remoteAddr as Deno.NetAddr;
-        yield new DenoTcpTransport(
-          conn,
-          { hostname: remote.hostname, port: remote.port },
-          SERVER_READ_BUFFER_SIZE,
-        );
+        const remote = conn.remoteAddr;
+        yield wrap(conn, { hostname: remote.hostname, port: remote.port });
       }
     },
     close(): Promise<void> {

@@ -10,10 +10,14 @@
 import type { Listener } from "./listen.ts";
 import { isDeno } from "./runtime.ts";
 import { bareHost, hostPort } from "./tcp.ts";
-import { bindFailure, listenNodeServer, SERVER_READ_BUFFER_SIZE } from "./tcp_listener.ts";
+import {
+  bindFailure,
+  fromDenoListener,
+  listenNodeServer,
+  SERVER_READ_BUFFER_SIZE,
+} from "./tcp_listener.ts";
 import { readCertificates, readPrivateKey } from "./tls_files.ts";
 import { DenoTlsTransport, NodeTlsTransport } from "./tls_transport.ts";
-import type { Transport } from "./transport.ts";
 import { systemErrorCode } from "./transport_error.ts";
 
 /** Where to listen and with which certificate. */
@@ -75,37 +79,12 @@ function listenDeno(hostname: string, port: number, cert: string, key: string): 
       ? bindFailure(hostname, port, err)
       : unusableCertificate(hostname, port, err);
   }
-  const local = listener.addr as Deno.NetAddr;
-  let closed = false;
-  return {
-    addr: { hostname: local.hostname, port: local.port },
-    async *accept(): AsyncIterable<Transport> {
-      while (!closed) {
-        let conn: Deno.TlsConn;
-        try {
-          conn = await listener.accept();
-        } catch (err) {
-          if (closed || err instanceof Deno.errors.BadResource) return;
-          // A connection reset or a failed handshake before accept completed: keep listening.
-          continue;
-        }
-        const remote = conn.remoteAddr as Deno.NetAddr;
-        yield new DenoTlsTransport(
-          conn,
-          { hostname: remote.hostname, port: remote.port },
-          SERVER_READ_BUFFER_SIZE,
-        );
-      }
-    },
-    close(): Promise<void> {
-      if (closed) return Promise.resolve();
-      closed = true;
-      try {
-        listener.close();
-      } catch { /* already closed */ }
-      return Promise.resolve();
-    },
-  };
+  return fromDenoListener(
+    listener,
+    (conn, remote) => new DenoTlsTransport(conn, remote, SERVER_READ_BUFFER_SIZE),
+    // A connection reset or a failed handshake before accept completed: keep listening.
+    () => true,
+  );
 }
 
 type NodeTlsSocket = import("node:tls").TLSSocket;

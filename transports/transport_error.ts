@@ -31,15 +31,6 @@ export class TimeoutError extends Error {
   }
 }
 
-/** The requested transport stack is not available in this version. */
-export class UnsupportedTransportError extends Error {
-  /** Creates the error naming the missing feature. */
-  constructor(message: string) {
-    super(message);
-    this.name = "UnsupportedTransportError";
-  }
-}
-
 /** Deno error class names and Node error codes, by the POSIX name they stand for. */
 const CODE_ALIASES: Readonly<Record<string, string>> = {
   ConnectionRefused: "ECONNREFUSED",

@@ -23,14 +23,10 @@ import { LogLevel, sinkAt } from "../session/log.ts";
 import type { SwfInfo } from "../swf/swf_hash.ts";
 import { isEncrypted } from "../../transports/stack.ts";
 import { PROTOCOL_FAILURE_CODE } from "../../transports/dial_deadline.ts";
-import {
-  ConnectError,
-  TimeoutError,
-  UnsupportedTransportError,
-} from "../../transports/transport_error.ts";
+import { ConnectError, TimeoutError } from "../../transports/transport_error.ts";
 import { describeFileError } from "./describe_file_error.ts";
 import { missingPermission } from "./missing_permission.ts";
-import { type DownloadOptions, unsupportedFeature } from "./download_options.ts";
+import type { DownloadOptions } from "./download_options.ts";
 import type { Logger } from "./logger.ts";
 import { formatMetadata } from "./metadata_dump.ts";
 import { OutputSink } from "./output_sink.ts";
@@ -62,11 +58,6 @@ const STOP_SIGNALS: [StopSignal, number][] = [
 
 /** Runs a download with parsed options; resolves to the exit code. */
 export async function runDownload(options: DownloadOptions, log: Logger): Promise<number> {
-  const unsupported = unsupportedFeature(options);
-  if (unsupported) {
-    log.log(LogLevel.Error, `${unsupported} is not supported yet`);
-    return ExitCode.FAILED;
-  }
   const stop = new AbortController();
   let sink: OutputSink | undefined;
   // Installed first: a signal during the SWF fetch is caught and ends it, as in rtmpdump.
@@ -364,8 +355,8 @@ function reportConnectFailure(
   }
   const failure = err instanceof ConnectionFailure ? err : undefined;
   const cause = failure ? failure.cause : err;
-  if (cause instanceof UnsupportedTransportError || cause instanceof TypeError) {
-    // A stack this version lacks, or settings it cannot use (an unreadable --tlsCa file).
+  if (cause instanceof TypeError) {
+    // Settings the stack cannot use (an unreadable --tlsCa file).
     log.log(LogLevel.Error, cause.message);
     return ExitCode.FAILED;
   }

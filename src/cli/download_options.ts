@@ -44,8 +44,6 @@ import { ExitCode } from "./exit_code.ts";
 import { type Logger, LogLevel } from "./logger.ts";
 import { BANNER, usageLines } from "./usage.ts";
 
-export { unsupportedFeature } from "./unsupported_feature.ts";
-
 /**
  * Everything one rtmpdump download needs. The first group is what rtmpdump's `main()` and
  * `Download()` use themselves; the second is what librtmp's connection holds (`r->Link`). The

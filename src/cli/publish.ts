@@ -14,7 +14,7 @@
 import { open } from "node:fs/promises";
 import process from "node:process";
 import { isEncrypted, openTransport } from "../../transports/stack.ts";
-import { ConnectError, UnsupportedTransportError } from "../../transports/transport_error.ts";
+import { ConnectError } from "../../transports/transport_error.ts";
 import { HandshakeError } from "../handshake/mod.ts";
 import { splitUrlCredentials } from "../auth/url_credentials.ts";
 import { type PublishDialer, Publisher } from "../session/publisher.ts";
@@ -163,14 +163,9 @@ export async function runPublish(args: string[], log: Logger): Promise<number> {
       }
       const refused = missingPermission(err);
       log.log(LogLevel.ERROR, refused ?? oneLine(err));
-      // A stack this version lacks, settings it cannot use (an unreadable --tlsCa file), or a
-      // run without network access.
-      if (
-        refused !== undefined || err instanceof UnsupportedTransportError ||
-        err instanceof TypeError
-      ) {
-        return ExitCode.FAILED;
-      }
+      // Settings the stack cannot use (an unreadable --tlsCa file), or a run without network
+      // access.
+      if (refused !== undefined || err instanceof TypeError) return ExitCode.FAILED;
       const noConnect = dialFailed || err instanceof ConnectError ||
         err instanceof HandshakeError;
       return noConnect ? ExitCode.NO_CONNECT : ExitCode.FAILED;

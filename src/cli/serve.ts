@@ -8,7 +8,6 @@
 
 import { readFile } from "node:fs/promises";
 import { LISTEN_SCHEMES } from "../../transports/listen.ts";
-import { UnsupportedTransportError } from "../../transports/transport_error.ts";
 import { type ListenAddress, parseListenUrl } from "../server/listen_address.ts";
 import { RtmpServer } from "../server/rtmp_server.ts";
 import type {
@@ -31,15 +30,10 @@ export const DEFAULT_SERVE_LISTEN = "rtmp://127.0.0.1:1935";
 
 /** The `--listen` lines of the usage text, from the listen scheme list. */
 function listenHelp(): string {
-  const lines = LISTEN_SCHEMES.filter((s) => s.available).map((s) =>
+  return LISTEN_SCHEMES.map((s) =>
     `                           ${s.scheme}://HOST[:${s.defaultPort}]`.padEnd(50) + s.layers +
     (s.needsTls ? ", needs --cert and --key" : "")
-  );
-  const later = LISTEN_SCHEMES.filter((s) => !s.available).map((s) => `${s.scheme}://`);
-  if (later.length > 0) {
-    lines.push(`                         not supported yet: ${later.join(", ")}`);
-  }
-  return lines.join("\n");
+  ).join("\n");
 }
 
 const USAGE = `Usage: rtmpkit serve --root DIR [--listen URL ...] [options]
@@ -97,7 +91,7 @@ export async function runServe(args: string[], log: Logger): Promise<number> {
     options = parseServeArgs(args);
   } catch (err) {
     log.log(LogLevel.ERROR, (err as Error).message);
-    if (!(err instanceof UnsupportedTransportError)) log.raw(USAGE);
+    log.raw(USAGE);
     return ExitCode.FAILED;
   }
   if (options === "help") {
@@ -188,7 +182,7 @@ function count(n: number, noun: string): string {
   return `${n} ${noun}${/(s|sh|ch|x)$/.test(noun) ? "es" : "s"}`;
 }
 
-/** Parses the arguments after `serve`. Throws TypeError (or UnsupportedTransportError). */
+/** Parses the arguments after `serve`. Throws TypeError. */
 export function parseServeArgs(args: string[]): ServeOptions | "help" {
   let root: string | undefined;
   const listen: ListenAddress[] = [];

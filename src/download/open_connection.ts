@@ -48,7 +48,7 @@ export interface ConnectionTarget {
 
 /** Why {@linkcode openConnection} failed. */
 export class ConnectionFailure extends Error {
-  /** "transport": the socket (DNS, refused, proxy, unsupported); "handshake": after it. */
+  /** "transport": the socket (DNS, refused, proxy, settings); "handshake": after it. */
   readonly stage: "transport" | "handshake";
 
   /** Wraps the error of a stage. */

@@ -6,7 +6,6 @@
  */
 
 import { type ListenScheme, listenScheme } from "../../transports/listen.ts";
-import { UnsupportedTransportError } from "../../transports/transport_error.ts";
 
 /** Default RTMP port. */
 export const DEFAULT_RTMP_PORT = 1935;
@@ -27,8 +26,8 @@ export interface ListenAddress {
 /**
  * Parses a listen URL such as `rtmp://127.0.0.1:1935`, `rtmps://[::1]:0` or
  * `rtmpt://127.0.0.1:8080`. The port defaults to the scheme's (1935, 443, 80, 443); a path is
- * ignored. Throws {@linkcode UnsupportedTransportError} for a scheme this version cannot serve
- * and `TypeError` for anything that is not a listen URL.
+ * ignored. Throws `TypeError` for anything that is not a listen URL, an unknown scheme among
+ * them.
  */
 export function parseListenUrl(text: string): ListenAddress {
   const match = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(text);
@@ -46,11 +45,6 @@ export function parseListenUrl(text: string): ListenAddress {
   const entry: ListenScheme | undefined = listenScheme(scheme);
   if (entry === undefined) {
     throw new TypeError(`Cannot listen on "${text}": unknown scheme ${scheme}://`);
-  }
-  if (!entry.available) {
-    throw new UnsupportedTransportError(
-      `Cannot listen on "${text}": ${scheme}:// is not supported yet`,
-    );
   }
   let url: URL;
   try {

@@ -181,9 +181,9 @@ export class RtmpServer implements ConnectionHost {
 
   /**
    * Checks the root and binds every listen address. Throws `TypeError` for a root that is not a
-   * folder, `UnsupportedTransportError` for a scheme this version cannot serve and
-   * `ConnectError` for an address that cannot be bound (listeners bound before are closed);
-   * each message says what is wrong in words.
+   * folder and a listen address it cannot use (an unknown scheme, TLS without certificate and
+   * key), and `ConnectError` for an address that cannot be bound (listeners bound before are
+   * closed); each message says what is wrong in words.
    */
   async start(): Promise<void> {
     if (this.#options.root !== undefined) {

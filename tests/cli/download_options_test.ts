@@ -1,11 +1,6 @@
-import { CLIENT_LAYERS } from "../../transports/stack.ts";
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { AmfObject } from "../../src/amf/types.ts";
-import {
-  buildDownloadOptions,
-  type DownloadOptions,
-  unsupportedFeature,
-} from "../../src/cli/download_options.ts";
+import { buildDownloadOptions, type DownloadOptions } from "../../src/cli/download_options.ts";
 import { LogLevel } from "../../src/cli/logger.ts";
 import { BANNER, formatUsage } from "../../src/cli/usage.ts";
 import { captureLogger } from "./_capture.ts";
@@ -546,7 +541,6 @@ Deno.test("a plain -r download gets rtmpdump's defaults", () => {
     pubUser: undefined,
     pubPasswd: undefined,
   });
-  assertEquals(unsupportedFeature(options), undefined);
 });
 
 Deno.test("-r fills only what earlier options left empty; later options override", () => {
@@ -733,31 +727,6 @@ Deno.test("-i mode takes librtmp's settings from the URL and ignores most option
   ]);
   // token= overrides -T.
   assertEquals(optionsOf(["-T", "a", "-i", "rtmp://h/app/x token=b", "-o", "o"]).token, "b");
-});
-
-Deno.test("unsupportedFeature names the first feature the downloader cannot serve yet", () => {
-  const feature = (args: string[]) => unsupportedFeature(optionsOf([...args, "-o", "out.flv"]));
-  assertEquals(feature(["-r", "rtmp://h/a/b"]), undefined);
-  assertEquals(feature(["-r", "rtmfp://h/a/b"]), undefined);
-  // Transport layers: the first one the protocol needs that this version lacks, from the list.
-  const missing = (protocol: number) =>
-    CLIENT_LAYERS.find((l) => (protocol & l.feature) !== 0 && !l.available)?.title;
-  // SOCKS (-S, socks=) is always served: SOCKS4 over TCP, as rtmpdump.
-  assertEquals(feature(["-r", "rtmpe://h/a/b", "-S", "p:1"]), missing(2));
-  assertEquals(feature(["-r", "rtmpt://h/a/b"]), missing(1));
-  assertEquals(feature(["-r", "rtmps://h/a/b"]), missing(4));
-  assertEquals(feature(["-r", "rtmp://h/a/b", "-l", "3"]), missing(3)); // -l overrides
-  assertEquals(feature(["-l", "0", "-r", "rtmpe://h/a/b"]), undefined); // -r fills only empty fields
-  assertEquals(feature(["-r", "rtmp://h/a/b", "-S", "proxy"]), undefined);
-  // SWF verification, SecureToken and the Justin.tv token are served.
-  assertEquals(feature(["-r", "rtmp://h/a/b", "-W", "http://x/p.swf"]), undefined);
-  assertEquals(feature(["-r", "rtmp://h/a/b", "-w", "00".repeat(32), "-x", "100"]), undefined);
-  assertEquals(feature(["-r", "rtmp://h/a/b", "-T", "key"]), undefined);
-  assertEquals(feature(["-r", "rtmp://h/a/b", "-j", "{}"]), undefined);
-  assertEquals(feature(["-r", "rtmp://h/a/b", "-e"]), undefined); // --resume is served
-  assertEquals(feature(["-r", "rtmp://h/a/b", "-e", "-v"]), undefined); // resume ignored
-  assertEquals(feature(["-i", "rtmp://h/a/b socks=p:9"]), undefined);
-  assertEquals(feature(["-i", "rtmp://h/a/b", "-S", "p:9"]), undefined); // -S ignored with -i
 });
 
 Deno.test("--reconnect N is rtmpkit's own option, matched by its full name only", () => {

@@ -6,9 +6,8 @@
 
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { EXTENSION_OPTIONS, LONG_OPTIONS, parseArgs } from "../../src/cli/args.ts";
-import { buildDownloadOptions, unsupportedFeature } from "../../src/cli/download_options.ts";
+import { buildDownloadOptions } from "../../src/cli/download_options.ts";
 import { LogLevel } from "../../src/cli/logger.ts";
-import { PROXY_SCHEMES } from "../../transports/stack.ts";
 import { captureLogger } from "./_capture.ts";
 
 function run(args: string[], level?: LogLevel) {
@@ -83,19 +82,4 @@ Deno.test("-V names the proxy without its credentials", () => {
   const { text } = run([...URL_ARGS, "-V", "--proxy", "socks5://user:secret@127.0.0.1:9050"]);
   assertEquals(text.includes("DEBUG: Connecting via proxy: socks5://127.0.0.1:9050\n"), true, text);
   assertEquals(text.includes("secret"), false);
-});
-
-Deno.test("unsupportedFeature reads the proxy kinds this version has", () => {
-  const feature = (proxy: string) => {
-    const { result } = run([...URL_ARGS, "--proxy", proxy]);
-    if (!("options" in result)) throw new Error("run stopped");
-    return unsupportedFeature(result.options);
-  };
-  for (const kind of ["socks4", "socks4a", "socks5", "http"]) {
-    assertEquals(
-      feature(`${kind}://127.0.0.1:1080`),
-      PROXY_SCHEMES.get(kind) ? undefined : `${kind} proxy (--proxy)`,
-      kind,
-    );
-  }
 });

@@ -2,7 +2,6 @@ import { deepStrictEqual as assertEquals, ok as assert, rejects, throws } from "
 import { parseServeArgs } from "../../src/cli/serve.ts";
 import { LogLevel } from "../../src/cli/logger.ts";
 import { downloadFlv } from "../../src/download_flv.ts";
-import { UnsupportedTransportError } from "../../transports/transport_error.ts";
 import { LISTEN_SCHEMES } from "../../transports/listen.ts";
 import { runCli as runRtmpkit, waitFor } from "./_run_cli.ts";
 import { Publisher } from "../../src/session/publisher.ts";
@@ -53,19 +52,16 @@ Deno.test("parseServeArgs reads --root, repeated --listen, limits and log levels
   assertEquals(parseServeArgs(["--help"]), "help");
 });
 
-Deno.test("parseServeArgs refuses missing values, bad numbers and transports that are not there yet", () => {
+Deno.test("parseServeArgs refuses missing values, bad numbers, unknown options and schemes", () => {
   throws(() => parseServeArgs([]), /--root/);
   throws(() => parseServeArgs(["--root"]), /needs a value/);
   throws(() => parseServeArgs(["--root", "x", "--max-connections", "0"]), /positive integer/);
   throws(() => parseServeArgs(["--root", "x", "--idle-timeout", "soon"]), /seconds/);
   throws(() => parseServeArgs(["--root", "x", "--bogus"]), /Unknown option/);
-  const later = LISTEN_SCHEMES.find((s) => !s.available);
-  if (later !== undefined) {
-    throws(
-      () => parseServeArgs(["--root", "x", "--listen", `${later.scheme}://127.0.0.1:443`]),
-      UnsupportedTransportError,
-    );
-  }
+  throws(
+    () => parseServeArgs(["--root", "x", "--listen", "foo://127.0.0.1:443"]),
+    new TypeError('Cannot listen on "foo://127.0.0.1:443": unknown scheme foo://'),
+  );
 });
 
 Deno.test("cli.ts serve: serves the root, logs each connection, stops cleanly on SIGTERM", async () => {
@@ -101,10 +97,24 @@ Deno.test("cli.ts serve: serves the root, logs each connection, stops cleanly on
   }
 });
 
+Deno.test("cli.ts serve: an unknown listen scheme is one error line, then the usage (exit 1)", async () => {
+  const run = await runRtmpkit(["serve", "--root", ASSETS, "--listen", "foo://127.0.0.1:1"]);
+  assertEquals(run.code, 1);
+  const [first, second] = run.stderr.split("\n");
+  assertEquals(first, 'ERROR: Cannot listen on "foo://127.0.0.1:1": unknown scheme foo://');
+  assertEquals(second, "Usage: rtmpkit serve --root DIR [--listen URL ...] [options]");
+  for (const entry of LISTEN_SCHEMES) {
+    assert(run.stderr.includes(`${entry.scheme}://HOST[:${entry.defaultPort}]`), run.stderr);
+  }
+});
+
 Deno.test("cli.ts serve: an rtmps:// listener without --cert/--key is refused (exit 1); a busy port is an error (exit 1)", async () => {
   const rtmps = await runRtmpkit(["serve", "--root", ASSETS, "--listen", "rtmps://127.0.0.1:0"]);
   assertEquals(rtmps.code, 1);
-  assert(/rtmps:\/\/ is not supported yet|--cert/.test(rtmps.stderr), rtmps.stderr);
+  assertEquals(
+    rtmps.stderr,
+    "ERROR: Cannot listen on rtmps://: a certificate and key are needed (--cert, --key)\n",
+  );
   const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   try {
     const port = (busy.addr as Deno.NetAddr).port;

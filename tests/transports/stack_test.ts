@@ -7,8 +7,7 @@
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
 import { haveOpenssl, testCertificates } from "./_certs.ts";
 import { listenTls } from "../../transports/tls_listener.ts";
-import { buildDialer, PROXY_SCHEMES, stackName } from "../../transports/stack.ts";
-import { UnsupportedTransportError } from "../../transports/transport_error.ts";
+import { buildDialer, stackName } from "../../transports/stack.ts";
 
 Deno.test("stackName shows the proxy under the layers", () => {
   assertEquals(stackName({ protocol: 0, host: "h", port: 1 }), "tcp");
@@ -19,16 +18,23 @@ Deno.test("stackName shows the proxy under the layers", () => {
   );
 });
 
-Deno.test("buildDialer refuses two proxies, a bad proxy URL and proxies it lacks", () => {
+Deno.test("buildDialer builds every proxy kind and refuses two proxies, a bad or unknown one", () => {
   throws(
     () => buildDialer({ protocol: 0, host: "h", port: 1, socks: "p:1", proxy: "socks5://q:1" }),
     new TypeError("Cannot use two proxies: give either a SOCKS proxy (--socks) or --proxy"),
   );
   throws(() => buildDialer({ protocol: 0, host: "h", port: 1, proxy: "socks5://" }), TypeError);
-  for (const [kind, available] of PROXY_SCHEMES) {
-    const build = () => buildDialer({ protocol: 0, host: "h", port: 1, proxy: `${kind}://p:1` });
-    if (available) build();
-    else throws(build, UnsupportedTransportError);
+  throws(
+    () => buildDialer({ protocol: 0, host: "h", port: 1, proxy: "ftp://p:1" }),
+    new TypeError(
+      'Cannot use proxy "ftp://p:1": unknown kind ftp:// (socks4, socks4a, socks5 or http)',
+    ),
+  );
+  for (const kind of ["socks4", "socks4a", "socks5", "http"]) {
+    assertEquals(
+      typeof buildDialer({ protocol: 0, host: "h", port: 1, proxy: `${kind}://p:1` }),
+      "function",
+    );
   }
 });
 
