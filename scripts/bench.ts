@@ -55,6 +55,7 @@ import { benchStartup, type StartupSubject } from "./bench_startup.ts";
 import { benchFloors, benchVod, type FloorProgram, type VodResult } from "./bench_vod.ts";
 import { benchRtmpe, rtmpeUnavailable } from "./bench_rtmpe.ts";
 import { rtmpsUnavailable, startStunnel } from "./bench_rtmps.ts";
+import { withChildren } from "./bench_proc.ts";
 import {
   findExecutable,
   peersAvailable,
@@ -76,6 +77,8 @@ const VOD_RSS_TARGET_MB = 48;
 const RTMPE_CPU_TARGET = 1.5;
 const RTMPE_WALL_TARGET = 1.05;
 const RTMPS_WALL_TARGET = 1.1;
+/** The machine's cores, which the rtmps case's processes share. */
+const CORES = navigator.hardwareConcurrency;
 
 const VOD_FILES: Record<"16mb" | "240mb", { label: string; kind: MediaKind }> = {
   "16mb": { label: "16 MB VOD", kind: "bench_16mb" },
@@ -375,7 +378,10 @@ async function main(args: string[]): Promise<number> {
             compareOutput: false,
           },
         ];
-        const tls = await benchVod(rtmpsClients, plainUrl, options.runs, workDir);
+        // The CPU nginx-rtmp (master and worker) and stunnel spend during each download: with
+        // the client's, what the cores must do for it.
+        const peers = () => [...withChildren(nginx.pid), stunnel.pid];
+        const tls = await benchVod(rtmpsClients, plainUrl, options.runs, workDir, peers);
         problems.push(...tls.problems.map((p) => `rtmps: ${p}`));
         // The floors read the file over TLS through a stunnel of their own (same certificates
         // made the same way) and over plain TCP: what TLS and the relay cost without RTMP.
@@ -412,6 +418,24 @@ async function main(args: string[]): Promise<number> {
             : undefined;
           const wallX = plain ? result.summary.wallS / plain.summary.wallS : undefined;
           const cpuX = plain ? result.summary.cpuS / plain.summary.cpuS : undefined;
+          const peerCpu = result.summary.peerCpuS;
+          // No schedule runs the client, nginx-rtmp and stunnel in less wall time than their
+          // CPU time shared over every core.
+          const bound = plain && peerCpu !== undefined
+            ? (result.summary.cpuS + peerCpu) / CORES / plain.summary.wallS
+            : undefined;
+          const notes = [
+            plain ? `against ${plain.name}` : undefined,
+            peerCpu === undefined ? undefined : `nginx-rtmp + stunnel ${peerCpu.toFixed(3)} s CPU`,
+            bound === undefined
+              ? undefined
+              : `with the client's, ${CORES} cores need ≥ ${bound.toFixed(2)}x plain wall`,
+            bound === undefined
+              ? undefined
+              : `${RTMPS_WALL_TARGET}x leaves the client ${
+                (RTMPS_WALL_TARGET * plain!.summary.wallS * CORES - peerCpu!).toFixed(3)
+              } s CPU (${plain!.summary.cpuS.toFixed(3)} s over plain RTMP)`,
+          ].filter((n) => n !== undefined);
           caseRows.push({
             caseName: "rtmps",
             name: result.name,
@@ -423,7 +447,7 @@ async function main(args: string[]): Promise<number> {
             targets: plain && TARGETED.has(result.name.replace(/ rtmps$/, ""))
               ? [ratioTarget("wall vs plain", wallX, RTMPS_WALL_TARGET)]
               : [],
-            note: plain ? `against ${plain.name}` : undefined,
+            note: notes.length > 0 ? notes.join("; ") : undefined,
           });
         }
         for (const result of floor.results) {

@@ -54,6 +54,7 @@ import {
 } from "./fanout_player.ts";
 import { FlvReader, FlvTagType } from "../src/flv/mod.ts";
 import { type BenchRow, ratioTarget, type Target } from "./bench_report.ts";
+import { cpuSeconds, cpuTimes, isRunning, rssBytes, withChildren } from "./bench_proc.ts";
 
 /** Player counts tried, smallest first. */
 export const FANOUT_LADDER: readonly number[] = [10, 25, 50, 100, 200, 400, 800];
@@ -65,8 +66,6 @@ const PLAYER_BOUND_PERCENT = 90;
 const FANOUT_KIND = "bench_live_720p";
 const LIVE_APP = "live";
 const STREAM_NAME = "bench";
-/** Kernel clock ticks per second for /proc times (Linux's USER_HZ). */
-const CLOCK_TICKS_PER_SECOND = 100;
 /** How often RSS is sampled during a step. */
 const RSS_SAMPLE_MS = 250;
 /** Extra time a step may take beyond the file's duration before everything is killed. */
@@ -99,71 +98,6 @@ interface StepResult {
   readonly windowS: number;
   readonly result: FanoutResult | undefined;
   readonly rtmpdump: string | undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// /proc
-
-function procStatFields(pid: number): string[] | undefined {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // Fields after the command name, which may hold spaces: state is field 3.
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  } catch {
-    return undefined;
-  }
-}
-
-/** User + system CPU seconds of the processes (threads included). */
-function cpuSeconds(pids: readonly number[]): number {
-  const { user, system } = cpuTimes(pids);
-  return user + system;
-}
-
-/** User and system CPU seconds of the processes (threads included). */
-function cpuTimes(pids: readonly number[]): { user: number; system: number } {
-  let user = 0;
-  let system = 0;
-  for (const pid of pids) {
-    const fields = procStatFields(pid);
-    // utime and stime are fields 14 and 15 of the line, 11 and 12 after the state.
-    if (fields !== undefined) {
-      user += Number(fields[11]);
-      system += Number(fields[12]);
-    }
-  }
-  return { user: user / CLOCK_TICKS_PER_SECOND, system: system / CLOCK_TICKS_PER_SECOND };
-}
-
-/** Resident set size of the processes, in bytes. */
-function rssBytes(pids: readonly number[]): number {
-  let kb = 0;
-  for (const pid of pids) {
-    try {
-      const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-      const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
-      if (match) kb += Number(match[1]);
-    } catch {
-      // Gone.
-    }
-  }
-  return kb * 1024;
-}
-
-/** The process and its direct children. */
-function withChildren(pid: number): number[] {
-  const pids = [pid];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    const fields = procStatFields(Number(entry.name));
-    if (fields !== undefined && Number(fields[1]) === pid) pids.push(Number(entry.name));
-  }
-  return pids;
-}
-
-function isRunning(pid: number): boolean {
-  const state = procStatFields(pid)?.[0];
-  return state !== undefined && state !== "Z" && state !== "X";
 }
 
 function killGroup(pid: number, signal: Deno.Signal = "SIGKILL"): void {

@@ -12,6 +12,7 @@
 
 import { createHash } from "node:crypto";
 import { findExecutable, REPO_ROOT } from "../tests/interop/_harness.ts";
+import { cpuSeconds } from "./bench_proc.ts";
 
 /** No single measured run may take longer than this. */
 export const RUN_TIMEOUT_MS = 300_000;
@@ -43,6 +44,8 @@ export interface Sample {
   readonly rssBytes: number;
   readonly code: number;
   readonly sha256: string;
+  /** CPU seconds the peers (servers, relays) spent during the run, when they were watched. */
+  readonly peerCpuS?: number;
 }
 
 /** Medians of a client's samples. */
@@ -51,6 +54,8 @@ export interface Summary {
   readonly cpuS: number;
   readonly rssBytes: number;
   readonly runs: number;
+  /** Median CPU seconds of the peers during a run, when they were watched. */
+  readonly peerCpuS?: number;
 }
 
 const WRAPPER = [
@@ -89,6 +94,9 @@ export function summarize(samples: readonly Sample[]): Summary {
     cpuS: median(samples.map((s) => s.cpuS)),
     rssBytes: median(samples.map((s) => s.rssBytes)),
     runs: samples.length,
+    ...(samples.length > 0 && samples.every((s) => s.peerCpuS !== undefined)
+      ? { peerCpuS: median(samples.map((s) => s.peerCpuS!)) }
+      : {}),
   };
 }
 
@@ -166,11 +174,15 @@ export async function measureCommand(
   };
 }
 
-/** Measures a download by `client` of `url` into `workDir`. */
-export function measureDownload(
+/**
+ * Measures a download by `client` of `url` into `workDir`; with `peers`, also the CPU time the
+ * processes it names (read before and after the run) spent meanwhile.
+ */
+export async function measureDownload(
   client: BenchClient,
   url: string,
   workDir: string,
+  peers?: () => number[],
 ): Promise<Sample> {
   const out = `${workDir}/${fileStem(client.name)}.flv`;
   const source = client.url ?? url;
@@ -193,12 +205,15 @@ export function measureDownload(
       out,
     ]
     : ["-r", source, "-o", out];
-  return measureCommand(
+  const watched = peers?.() ?? [];
+  const before = cpuSeconds(watched);
+  const sample = await measureCommand(
     client.name,
     [...client.command, ...io, ...(client.extraArgs ?? [])],
     out,
     workDir,
   );
+  return peers === undefined ? sample : { ...sample, peerCpuS: cpuSeconds(watched) - before };
 }
 
 /** The last lines of a measured client's stderr, for a failure report. */
@@ -211,14 +226,15 @@ export async function stderrTail(name: string, workDir: string): Promise<string>
  * Measures every client `runs` times, in turns (alternating the order, so neither side always
  * runs first), after one unmeasured warm-up each; every run's exit code and output hash are
  * checked against the first client's warm-up (a client that cannot match it only has to exit
- * with 0). Returns the samples by client name and the
- * differences found.
+ * with 0). With `peers`, each sample also has the CPU time of the processes it names. Returns
+ * the samples by client name and the differences found.
  */
 export async function measureInTurns(
   clients: readonly BenchClient[],
   url: string,
   runs: number,
   workDir: string,
+  peers?: () => number[],
 ): Promise<{ samples: Map<string, Sample[]>; problems: string[] }> {
   const problems: string[] = [];
   const reference = await measureDownload(clients[0], url, workDir);
@@ -241,7 +257,7 @@ export async function measureInTurns(
   for (let run = 1; run <= runs; run++) {
     const order = run % 2 === 1 ? clients : [...clients].reverse();
     for (const client of order) {
-      const sample = await measureDownload(client, url, workDir);
+      const sample = await measureDownload(client, url, workDir, peers);
       samples.get(client.name)!.push(sample);
       if (differs(client, sample)) {
         problems.push(`run ${run}, ${client.name}: output or exit code differs`);

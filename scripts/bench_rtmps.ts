@@ -101,6 +101,8 @@ async function makeCertificates(dir: string): Promise<void> {
 /** stunnel accepting TLS on a free port and relaying to `upstreamPort`. */
 export interface Stunnel extends AsyncDisposable {
   readonly port: number;
+  /** Its process id. */
+  readonly pid: number;
   /** The CA file that verifies its certificate. */
   readonly caFile: string;
 }
@@ -147,5 +149,5 @@ export async function startStunnel(upstreamPort: number): Promise<Stunnel> {
     await stop();
     throw err;
   }
-  return { port, caFile: `${dir}/ca.pem`, [Symbol.asyncDispose]: stop };
+  return { port, pid: child.pid, caFile: `${dir}/ca.pem`, [Symbol.asyncDispose]: stop };
 }

@@ -23,16 +23,18 @@ export interface VodResult {
 }
 
 /**
- * Downloads `url` with each client (the first is the reference) `runs` times in turns.
- * Problems (a differing output or exit code) are returned, not thrown.
+ * Downloads `url` with each client (the first is the reference) `runs` times in turns; with
+ * `peers`, the CPU time of the processes it names is measured during each run too. Problems (a
+ * differing output or exit code) are returned, not thrown.
  */
 export async function benchVod(
   clients: readonly BenchClient[],
   url: string,
   runs: number,
   workDir: string,
+  peers?: () => number[],
 ): Promise<{ results: VodResult[]; problems: string[] }> {
-  const { samples, problems } = await measureInTurns(clients, url, runs, workDir);
+  const { samples, problems } = await measureInTurns(clients, url, runs, workDir, peers);
   return {
     results: clients.map((c) => ({ name: c.name, summary: summarize(samples.get(c.name)!) })),
     problems,

@@ -195,6 +195,8 @@ export function runtimePeers(runtime: RtmpkitRuntime): string[] {
 export interface NginxRtmp extends AsyncDisposable {
   /** Port the RTMP server listens on (127.0.0.1). */
   readonly port: number;
+  /** The master process's id (its workers are its children). */
+  readonly pid: number;
   /** Temporary prefix directory holding the config, pid file and error log. */
   readonly prefix: string;
   /** `rtmp://127.0.0.1:PORT/APP/NAME`. */
@@ -336,6 +338,7 @@ function nginxHandle(pid: number, port: number, prefix: string): NginxRtmp {
   const stop = () => stopping ??= stopNginx(pid, prefix);
   return {
     port,
+    pid,
     prefix,
     url: (app, name) => `rtmp://127.0.0.1:${port}/${app}/${name}`,
     errorLog: () => readOr(`${prefix}/error.log`, ""),

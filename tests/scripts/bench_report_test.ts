@@ -1,5 +1,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { median, summarize } from "../../scripts/bench_measure.ts";
+import { cpuSeconds, isRunning, withChildren } from "../../scripts/bench_proc.ts";
+import { waitFor } from "../_wait.ts";
 import {
   type BenchRow,
   floorNotes,
@@ -29,6 +31,38 @@ Deno.test("summarize gives the medians of wall, CPU and RSS", () => {
     rssBytes: 20,
     runs: 3,
   });
+});
+
+Deno.test("summarize gives the peers' median CPU only when every run measured it", () => {
+  const sample = (cpuS: number, peerCpuS?: number) => ({
+    wallS: 1,
+    cpuS,
+    rssBytes: 1,
+    code: 0,
+    sha256: "",
+    ...(peerCpuS === undefined ? {} : { peerCpuS }),
+  });
+  assertEquals(summarize([sample(1, 0.4), sample(1, 0.2), sample(1, 0.3)]).peerCpuS, 0.3);
+  assertEquals("peerCpuS" in summarize([sample(1, 0.4), sample(1)]), false);
+  assertEquals("peerCpuS" in summarize([]), false);
+});
+
+Deno.test("bench_proc reads a process's CPU time and children from /proc", async () => {
+  const child = new Deno.Command("sh", {
+    args: ["-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; read line"],
+    stdin: "piped",
+    stdout: "null",
+  }).spawn();
+  try {
+    await waitFor(() => cpuSeconds([child.pid]) >= 0.05, "the child's CPU time");
+    assertEquals(withChildren(Deno.pid).includes(child.pid), true);
+    assertEquals(isRunning(child.pid), true);
+    assertEquals(cpuSeconds([child.pid, 0x7fffffff]) >= 0.05, true, "a gone pid counts 0");
+  } finally {
+    await child.stdin.close();
+    await child.status;
+  }
+  assertEquals(isRunning(child.pid), false);
 });
 
 Deno.test("targets pass at their limit and miss past it", () => {
