@@ -41,7 +41,7 @@ import {
   openConnection,
 } from "./open_connection.ts";
 import { Recording } from "./recording.ts";
-import { redirectHandshake, redirectSession } from "./redirect_session.ts";
+import { protectedEndpoint, redirectHandshake, redirectSession } from "./redirect_session.ts";
 import { planResume, type ResumePlan, resumePlanLines } from "./resume_plan.ts";
 
 /** What a session connects and plays with (the position is the downloader's). */
@@ -618,15 +618,14 @@ export class Downloader {
     const target = resolveRedirect(url, this.#sessionOptions.app);
     if (target === undefined) return false;
     const { protocol, host, port } = target;
-    const origin = this.#o.connection;
-    this.#target = {
-      ...this.#target,
-      protocol,
-      host,
-      port,
-      handshake: redirectHandshake(this.#target, protocol),
-    };
-    const next = redirectSession(this.#sessionOptions, origin, target);
+    const handshake = redirectHandshake(this.#target, protocol);
+    this.#target = { ...this.#target, protocol, host, port, handshake };
+    // Protection is judged by what the connections do: RTMPE asked for over rtmp:// counts.
+    const next = redirectSession(
+      this.#sessionOptions,
+      protectedEndpoint(this.#o.connection),
+      protectedEndpoint({ ...target, handshake }),
+    );
     this.#sessionOptions = next.options;
     this.#events.redirected?.(url);
     if (next.withheld.length > 0) {

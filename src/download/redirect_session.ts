@@ -85,23 +85,51 @@ export function redirectSession<T extends RedirectableSession>(
 }
 
 /**
- * The handshake for a redirect target: the encrypted one where its scheme is rtmpe or rtmpte,
- * else the Flash Player 9 digest handshake where SWF verification needs it, else plain.
+ * The handshake for a redirect target: the encrypted one where its scheme is rtmpe or rtmpte, or
+ * where the caller asked for RTMPE over a scheme without it (the library's `handshake: "rtmpe"`
+ * on an rtmp:// URL) and the target is not TLS; else the Flash Player 9 digest handshake where
+ * SWF verification needs it (or the caller chose it); else plain.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { redirectHandshake } from "./redirect_session.ts";
  *
- * // From rtmp:// to rtmpe:// (librtmp's protocol 2), and from rtmpe:// back to rtmp:// (0).
- * assert.equal(redirectHandshake({ handshake: "plain" }, 2), "rtmpe");
- * assert.equal(redirectHandshake({ handshake: "rtmpe" }, 0), "plain");
+ * // rtmp:// (librtmp's protocol 0) to rtmpe:// (2), and rtmpe:// back to rtmp://.
+ * assert.equal(redirectHandshake({ protocol: 0, handshake: "plain" }, 2), "rtmpe");
+ * assert.equal(redirectHandshake({ protocol: 2, handshake: "rtmpe" }, 0), "plain");
+ * // RTMPE asked for over rtmp:// stays on at an rtmp:// target.
+ * assert.equal(redirectHandshake({ protocol: 0, handshake: "rtmpe" }, 0), "rtmpe");
  * ```
  */
 export function redirectHandshake(
-  from: Pick<ConnectionTarget, "handshake" | "swfVerification">,
+  from: Pick<ConnectionTarget, "protocol" | "handshake" | "swfVerification">,
   protocol: number,
 ): ConnectionTarget["handshake"] {
   if ((protocol & PROTOCOL_FEATURE.ENC) !== 0) return "rtmpe";
+  const askedForRtmpe = from.handshake === "rtmpe" && (from.protocol & PROTOCOL_FEATURE.ENC) === 0;
+  if (askedForRtmpe && (protocol & PROTOCOL_FEATURE.SSL) === 0) return "rtmpe";
   return from.handshake === "fp9" || from.swfVerification !== undefined ? "fp9" : "plain";
+}
+
+/**
+ * The endpoint as {@linkcode keepsCredentials} judges it: a connection with the RTMPE
+ * handshake counts as encrypted whatever its scheme says.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { protectedEndpoint } from "./redirect_session.ts";
+ *
+ * const plain = { protocol: 0, host: "a.example", port: 1935 };
+ * assert.equal(protectedEndpoint({ ...plain, handshake: "rtmpe" }).protocol, 2);
+ * assert.equal(protectedEndpoint({ ...plain, handshake: "plain" }).protocol, 0);
+ * ```
+ */
+export function protectedEndpoint<T extends ServerEndpoint>(
+  endpoint: T & { handshake: ConnectionTarget["handshake"] },
+): T {
+  return endpoint.handshake === "rtmpe"
+    ? { ...endpoint, protocol: endpoint.protocol | PROTOCOL_FEATURE.ENC }
+    : endpoint;
 }

@@ -6,7 +6,11 @@
 
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
-import { redirectHandshake, redirectSession } from "../../src/download/redirect_session.ts";
+import {
+  protectedEndpoint,
+  redirectHandshake,
+  redirectSession,
+} from "../../src/download/redirect_session.ts";
 import type { ClientSessionOptions } from "../../src/session/client_session.ts";
 import { Protocol } from "../../src/url/protocol.ts";
 import { keepsCredentials, resolveRedirect } from "../../src/url/redirect_target.ts";
@@ -122,15 +126,68 @@ Deno.test("redirectSession keeps the credentials exactly when keepsCredentials a
 
 Deno.test("redirectHandshake: the target's scheme says whether the handshake is encrypted", () => {
   const swf = () => new Uint8Array(42);
+  const rtmp = Protocol.RTMP;
+  const rtmpe = Protocol.RTMPE;
   for (const protocol of [Protocol.RTMPE, Protocol.RTMPTE]) {
-    assertEquals(redirectHandshake({ handshake: "plain" }, protocol), "rtmpe");
-    assertEquals(redirectHandshake({ handshake: "fp9", swfVerification: swf }, protocol), "rtmpe");
+    assertEquals(redirectHandshake({ protocol: rtmp, handshake: "plain" }, protocol), "rtmpe");
+    assertEquals(
+      redirectHandshake({ protocol: rtmp, handshake: "fp9", swfVerification: swf }, protocol),
+      "rtmpe",
+    );
   }
   for (const protocol of [Protocol.RTMP, Protocol.RTMPT, Protocol.RTMPS, Protocol.RTMPTS]) {
-    assertEquals(redirectHandshake({ handshake: "plain" }, protocol), "plain");
-    assertEquals(redirectHandshake({ handshake: "fp9" }, protocol), "fp9");
-    // Leaving RTMPE: plain, unless SWF verification needs the digest handshake.
-    assertEquals(redirectHandshake({ handshake: "rtmpe" }, protocol), "plain");
-    assertEquals(redirectHandshake({ handshake: "rtmpe", swfVerification: swf }, protocol), "fp9");
+    assertEquals(redirectHandshake({ protocol: rtmp, handshake: "plain" }, protocol), "plain");
+    assertEquals(redirectHandshake({ protocol: rtmp, handshake: "fp9" }, protocol), "fp9");
+    // Leaving an rtmpe:// URL: plain, unless SWF verification needs the digest handshake.
+    assertEquals(redirectHandshake({ protocol: rtmpe, handshake: "rtmpe" }, protocol), "plain");
+    assertEquals(
+      redirectHandshake({ protocol: rtmpe, handshake: "rtmpe", swfVerification: swf }, protocol),
+      "fp9",
+    );
   }
+  // RTMPE asked for over rtmp:// stays on, except where TLS protects the target.
+  for (const protocol of [Protocol.RTMP, Protocol.RTMPT]) {
+    assertEquals(redirectHandshake({ protocol: rtmp, handshake: "rtmpe" }, protocol), "rtmpe");
+  }
+  for (const protocol of [Protocol.RTMPS, Protocol.RTMPTS]) {
+    assertEquals(redirectHandshake({ protocol: rtmp, handshake: "rtmpe" }, protocol), "plain");
+  }
+});
+
+Deno.test("RTMPE asked for over rtmp:// counts as protection when credentials follow a redirect", () => {
+  // The first connection is encrypted although its scheme is rtmp://: a target on the same
+  // server that is reached without RTMPE does not get the credentials; one that keeps RTMPE does.
+  const first = protectedEndpoint({ ...ORIGIN, handshake: "rtmpe" as const });
+  assertEquals(first.protocol, Protocol.RTMPE);
+  const plainTarget = to("rtmps://media.example:1935/vod2");
+  const dropped = redirectSession(
+    WITH_CREDENTIALS,
+    first,
+    protectedEndpoint({
+      ...plainTarget,
+      handshake: redirectHandshake(
+        { protocol: Protocol.RTMP, handshake: "rtmpe" },
+        plainTarget.protocol,
+      ),
+    }),
+  );
+  assertEquals(dropped.options.auth, undefined);
+  const encryptedTarget = to("rtmp://media.example:1935/vod2");
+  const kept = redirectSession(
+    WITH_CREDENTIALS,
+    first,
+    protectedEndpoint({
+      ...encryptedTarget,
+      handshake: redirectHandshake(
+        { protocol: Protocol.RTMP, handshake: "rtmpe" },
+        encryptedTarget.protocol,
+      ),
+    }),
+  );
+  assertEquals(kept.options.auth, WITH_CREDENTIALS.auth);
+  // A plain handshake adds no protection.
+  assertEquals(protectedEndpoint({ ...ORIGIN, handshake: "plain" as const }), {
+    ...ORIGIN,
+    handshake: "plain",
+  });
 });
