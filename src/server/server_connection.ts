@@ -167,6 +167,8 @@ export class ServerConnection implements ConnectionOutput {
     return this.#session?.bytesIn ?? this.#handshakeBytes;
   }
   #handshakeBytes = 0;
+  /** Bytes read since the connection last let the event loop turn. */
+  #receivedSinceTurn = 0;
 
   /** Bytes queued and not yet handed to the transport. */
   get queuedBytes(): number {
@@ -191,8 +193,13 @@ export class ServerConnection implements ConnectionOutput {
           await this.#receive(data);
           // A client that keeps the socket full is read again only after the event loop has
           // turned: otherwise reads that are ready at once follow one another and the other
-          // sockets (new clients, players) wait for seconds.
-          if (data.length >= FULL_READ) await nextTurn();
+          // sockets (new clients, players) wait for seconds. Counted over reads, since some
+          // transports hand over one TLS record (16 KiB) per read however much is waiting.
+          this.#receivedSinceTurn += data.length;
+          if (this.#receivedSinceTurn >= FULL_READ) {
+            await nextTurn();
+            this.#receivedSinceTurn = 0;
+          }
         }
       }
     } catch (err) {

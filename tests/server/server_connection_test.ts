@@ -154,14 +154,16 @@ const acceptConnect: ConnectionHost["onEvent"] = (c, e) => {
 };
 
 /**
- * A connection on a pipe whose reads return up to 8 MiB at once (a large socket read) and that
- * holds up to `highWaterMark` unread bytes each way (a socket's buffers).
+ * A connection on a pipe whose reads return up to `readSize` bytes at once (default 8 MiB, a
+ * large socket read) and that holds up to `highWaterMark` unread bytes each way (a socket's
+ * buffers).
  */
 async function wideConnection(
   onEvent: ConnectionHost["onEvent"] = acceptConnect,
   highWaterMark = 16 << 20,
+  readSize = 8 << 20,
 ) {
-  const [client, server] = createPipe({ readSize: 8 << 20, highWaterMark });
+  const [client, server] = createPipe({ readSize, highWaterMark });
   let reason: string | undefined;
   const conn = new ServerConnection(server, { onEvent, onClose: (_c, r) => (reason = r) });
   const running = conn.run();
@@ -205,6 +207,34 @@ Deno.test("ServerConnection: a large read of requests on one connection does not
   assertEquals(a.conn.session.bytesIn, total, "the first connection parsed the whole read");
   assert(parsedByA >= 0, "the second connection's connect was handled");
   assert(parsedByA < total, `the connect waited for all ${total} bytes of the other read`);
+  for (const c of [a, b]) {
+    c.conn.close("done");
+    await c.running;
+  }
+});
+
+Deno.test("ServerConnection: a flood in small reads on one connection does not hold up another's", async () => {
+  // As above, but the flood arrives 16 KiB per read, as a transport that hands over one TLS
+  // record per read delivers it: each read is ready at once, so the reads follow one another
+  // without the event loop turning unless the connection lets it. The second connection's
+  // connect arrives from a timer, as a socket's data does after the event loop turns.
+  const a = await wideConnection(acceptConnect, 16 << 20, 16 * 1024);
+  await a.client.write(command("connect", 1, { app: "live" }));
+  await waitFor(() => a.conn.connected, "the first connection's connect");
+  let parsedByA = -1;
+  const b = await wideConnection((_c, e) => {
+    if (e.type === "connect") parsedByA = a.conn.session.bytesIn;
+  });
+  const flood = createStreams(200_000);
+  const total = a.conn.session.bytesIn + flood.length;
+  const connecting = new Promise<void>((resolve, reject) =>
+    setTimeout(() => b.client.write(command("connect", 1, { app: "live" })).then(resolve, reject))
+  );
+  await a.client.write(flood);
+  await connecting;
+  await waitFor(() => a.conn.session.bytesIn >= total, "the first connection's flood");
+  assert(parsedByA >= 0, "the second connection's connect was handled");
+  assert(parsedByA < total, `the connect waited for all ${total} bytes of the other's reads`);
   for (const c of [a, b]) {
     c.conn.close("done");
     await c.running;
