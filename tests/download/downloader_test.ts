@@ -28,6 +28,20 @@ import { ASSETS_DIR, encodeFlv, syntheticTags } from "../server/_helpers.ts";
 /** Generous bound for any wait below. */
 const WAIT_MS = 30_000;
 
+/** A download output that only counts the bytes pushed to it. */
+function countingOutput() {
+  let size = 0;
+  return {
+    push: (piece: Uint8Array) => void (size += piece.length),
+    commit: () => {},
+    flushIfDue: () => {},
+    flush: () => {},
+    get size() {
+      return size;
+    },
+  };
+}
+
 function flvTags(bytes: Uint8Array): FlvTag[] {
   const tags: FlvTag[] = [];
   const reader = new FlvReader();
@@ -233,7 +247,7 @@ Deno.test("Downloader gives a redirect target the handshake its scheme names (rt
   try {
     await using first = startRedirector(() => `rtmpe://127.0.0.1:${port}/vod`);
     const handshakes: string[] = [];
-    let size = 0;
+    const output = countingOutput();
     const outcome = await new Downloader({
       connection: {
         protocol: 0,
@@ -250,18 +264,10 @@ Deno.test("Downloader gives a redirect target the handshake its scheme names (rt
         handshakes.push(`${target.protocol}:${target.handshake}`);
         return openConnection(target, session, options);
       },
-      output: {
-        push: (piece) => (size += piece.length),
-        commit: () => {},
-        flushIfDue: () => {},
-        flush: () => {},
-        get size() {
-          return size;
-        },
-      },
+      output,
     }).run();
     assertEquals(outcome.status, "complete");
-    assert(size > 100_000, `${size} bytes`);
+    assert(output.size > 100_000, `${output.size} bytes`);
     // rtmpe:// is protocol 2 (librtmp's RTMP_PROTOCOL_RTMPE).
     assertEquals(handshakes, ["0:plain", "2:rtmpe"]);
   } finally {
@@ -331,7 +337,7 @@ Deno.test("Downloader answers the server's SWF verification request with the hoo
     await peer.sendStatus("NetStream.Play.Stop");
   });
   const keys: Uint8Array[] = [];
-  let size = 0;
+  const output = countingOutput();
   const outcome = await new Downloader({
     connection: {
       protocol: 0,
@@ -348,15 +354,7 @@ Deno.test("Downloader answers the server's SWF verification request with the hoo
     session: { app: "app", playpath: "name" },
     live: false,
     bufferMs: 36_000_000,
-    output: {
-      push: (piece) => (size += piece.length),
-      commit: () => {},
-      flushIfDue: () => {},
-      flush: () => {},
-      get size() {
-        return size;
-      },
-    },
+    output,
   }).run();
   assertEquals(outcome.status, "complete");
   assertEquals(keys.length, 1);
@@ -437,7 +435,7 @@ Deno.test("Downloader raises the client buffer past the stream's duration unless
   assertEquals(await buffersSent((url) => downloadFlv(url, () => {}, { bufferMs: 1000 })), [1000]);
   // A short buffer that was not given is raised to the duration plus 5 s, as rtmpdump does.
   const raised = await buffersSent((_url, port) => {
-    let size = 0;
+    const output = countingOutput();
     return new Downloader({
       connection: {
         protocol: 0,
@@ -450,15 +448,7 @@ Deno.test("Downloader raises the client buffer past the stream's duration unless
       session: { app: "vod", playpath: "x" },
       live: false,
       bufferMs: 1000,
-      output: {
-        push: (piece) => (size += piece.length),
-        commit: () => {},
-        flushIfDue: () => {},
-        flush: () => {},
-        get size() {
-          return size;
-        },
-      },
+      output,
     }).run();
   });
   assertEquals(raised, [1000, 105_000]);

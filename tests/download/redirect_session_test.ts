@@ -159,31 +159,19 @@ Deno.test("RTMPE asked for over rtmp:// counts as protection when credentials fo
   // server that is reached without RTMPE does not get the credentials; one that keeps RTMPE does.
   const first = protectedEndpoint({ ...ORIGIN, handshake: "rtmpe" as const });
   assertEquals(first.protocol, Protocol.RTMPE);
-  const plainTarget = to("rtmps://media.example:1935/vod2");
+  // The target as the downloader sees it: with the handshake RTMPE over rtmp:// leads to.
+  const redirectedTo = (url: string) => {
+    const target = to(url);
+    const from = { protocol: Protocol.RTMP, handshake: "rtmpe" as const };
+    return protectedEndpoint({ ...target, handshake: redirectHandshake(from, target.protocol) });
+  };
   const dropped = redirectSession(
     WITH_CREDENTIALS,
     first,
-    protectedEndpoint({
-      ...plainTarget,
-      handshake: redirectHandshake(
-        { protocol: Protocol.RTMP, handshake: "rtmpe" },
-        plainTarget.protocol,
-      ),
-    }),
+    redirectedTo("rtmps://media.example/vod2"),
   );
   assertEquals(dropped.options.auth, undefined);
-  const encryptedTarget = to("rtmp://media.example:1935/vod2");
-  const kept = redirectSession(
-    WITH_CREDENTIALS,
-    first,
-    protectedEndpoint({
-      ...encryptedTarget,
-      handshake: redirectHandshake(
-        { protocol: Protocol.RTMP, handshake: "rtmpe" },
-        encryptedTarget.protocol,
-      ),
-    }),
-  );
+  const kept = redirectSession(WITH_CREDENTIALS, first, redirectedTo("rtmp://media.example/vod2"));
   assertEquals(kept.options.auth, WITH_CREDENTIALS.auth);
   // A plain handshake adds no protection.
   assertEquals(protectedEndpoint({ ...ORIGIN, handshake: "plain" as const }), {
